@@ -1,0 +1,117 @@
+// A stand-in coding agent for the demo and the end-to-end tests. It behaves like Claude Code or
+// Codex towards Lockstep: before every edit it runs the real `lockstep hook` (through `sh -c`, as
+// agents do) with that agent's real payload, edits the file only when allowed, reports the edit
+// with the post-edit hook, and ends its session when done. Denials are printed with their reason.
+//
+// Usage: node --import tsx scripts/simulatedAgent.ts --agent claude|codex --session ID --cwd DIR
+//          --files a.ts,b.ts [--rounds N] [--think-ms MS] [--hold-ms MS] [--cli path/to/cli.js]
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    agent: { type: 'string', default: 'claude' },
+    session: { type: 'string' },
+    cwd: { type: 'string' },
+    files: { type: 'string' },
+    rounds: { type: 'string', default: '1000000' },
+    'think-ms': { type: 'string', default: '1500' },
+    'hold-ms': { type: 'string', default: '4000' },
+    cli: { type: 'string', default: path.resolve(__dirname, '..', 'dist', 'cli.js') },
+    'end-session': { type: 'boolean', default: true },
+  },
+});
+
+const agent = values.agent === 'codex' ? 'codex' : 'claude';
+const cwd = path.resolve(values.cwd ?? process.cwd());
+const session = values.session ?? `${agent}-${process.pid}`;
+const files = (values.files ?? '').split(',').filter(Boolean);
+const rounds = Number(values.rounds);
+const thinkMs = Number(values['think-ms']);
+const holdMs = Number(values['hold-ms']);
+const cli = values.cli!;
+const tag = `[${agent}:${session}]`;
+
+function log(msg: string): void {
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${tag} ${msg}\n`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function base(event: string): Record<string, unknown> {
+  const common = { session_id: session, transcript_path: path.join(cwd, '.no-transcript.jsonl'), cwd, hook_event_name: event, permission_mode: 'acceptEdits' };
+  return agent === 'codex' ? { ...common, turn_id: `turn-${Date.now()}`, model: 'gpt-5-codex' } : common;
+}
+
+function toolCall(event: 'PreToolUse' | 'PostToolUse', file: string, content: string): Record<string, unknown> {
+  const abs = path.join(cwd, file);
+  if (agent === 'codex') {
+    const patch = `*** Begin Patch\n*** Update File: ${file}\n@@\n+${content.trim()}\n*** End Patch\n`;
+    return { ...base(event), tool_name: 'apply_patch', tool_input: { command: patch }, tool_use_id: `call_${Date.now()}`, ...(event === 'PostToolUse' ? { tool_response: { success: true } } : {}) };
+  }
+  return {
+    ...base(event),
+    tool_name: 'Write',
+    tool_input: { file_path: abs, content },
+    tool_use_id: `toolu_${Date.now()}`,
+    ...(event === 'PostToolUse' ? { tool_response: { filePath: abs, success: true } } : {}),
+  };
+}
+
+/** Runs the hook exactly as an agent does: a shell command line, payload on stdin. */
+function hook(payload: Record<string, unknown>): { allowed: boolean; reason: string } {
+  const cmd = `node ${JSON.stringify(cli)} hook --agent ${agent}`;
+  const r = spawnSync('/bin/sh', ['-c', cmd], { cwd, input: JSON.stringify(payload), encoding: 'utf8' });
+  if (r.status === 2) return { allowed: false, reason: r.stderr.trim() };
+  if (r.status !== 0) return { allowed: false, reason: `hook failed (${r.status}): ${r.stderr.trim()}` };
+  const out = r.stdout.trim();
+  if (!out) return { allowed: true, reason: '' };
+  try {
+    const j = JSON.parse(out) as { hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string } };
+    const d = j.hookSpecificOutput;
+    if (d?.permissionDecision === 'deny') return { allowed: false, reason: d.permissionDecisionReason ?? 'denied' };
+  } catch {
+    /* non-JSON output is not a decision */
+  }
+  return { allowed: true, reason: '' };
+}
+
+let stopping = false;
+function endSession(): void {
+  if (values['end-session']) hook({ ...base('SessionEnd'), reason: 'exit' });
+}
+process.on('SIGINT', () => {
+  stopping = true;
+});
+process.on('SIGTERM', () => {
+  stopping = true;
+});
+
+async function main(): Promise<void> {
+  hook({ ...base('SessionStart'), source: 'startup' });
+  log(`started in ${cwd}`);
+  for (let i = 0; i < rounds && !stopping; i++) {
+    const file = files[i % files.length]!;
+    const line = `// ${agent} ${session} edit ${i + 1} at ${new Date().toISOString()}\n`;
+    const pre = hook(toolCall('PreToolUse', file, line));
+    if (!pre.allowed) {
+      log(`DENIED ${file}: ${pre.reason}`);
+    } else {
+      const abs = path.join(cwd, file);
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      fs.appendFileSync(abs, line);
+      hook(toolCall('PostToolUse', file, line));
+      log(`edited ${file}`);
+      await sleep(holdMs);
+    }
+    await sleep(thinkMs);
+  }
+  endSession();
+  log('session ended');
+}
+
+void main();

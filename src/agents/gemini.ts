@@ -1,0 +1,69 @@
+// Gemini CLI hooks (google-gemini/gemini-cli docs/hooks/reference.md): BeforeTool/AfterTool with
+// the built-in write tools write_file {file_path, content} and replace {file_path, old_string,
+// new_string} (EDIT_TOOL_NAMES in packages/core/src/tools/tool-names.ts). Deny: {"decision":"deny"}.
+import { z } from 'zod';
+import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
+import { NO_OUTPUT, denyReason, joinNotes, jsonAnswer, notesOf } from './hookOutput';
+import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
+import { isGeminiPayload } from './payloadShape';
+
+export const GEMINI_EDIT_TOOLS = new Set(['write_file', 'replace']);
+
+const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
+  SessionStart: 'session-start',
+  SessionEnd: 'session-end',
+  BeforeAgent: 'prompt',
+  AfterAgent: 'stop',
+};
+
+/** Events whose hookSpecificOutput.additionalContext reaches the model. */
+const CONTEXT_EVENTS = new Set(['SessionStart', 'BeforeAgent', 'AfterTool']);
+
+const Common = z
+  .object({
+    session_id: nonEmptyString,
+    cwd: absolutePath,
+    hook_event_name: nonEmptyString,
+    transcript_path: z.string().optional(),
+  })
+  .passthrough();
+
+const ToolCall = z.object({ tool_name: nonEmptyString, tool_input: z.object({}).passthrough() }).passthrough();
+const FileInput = z.object({ file_path: nonEmptyString }).passthrough();
+
+function parse(payload: Payload): HookEvent {
+  const where = `gemini ${rawEventName(payload, 'hook_event_name')}`;
+  const base = check(Common, payload, where);
+  const event: HookEvent = {
+    kind: EVENT_KINDS[base.hook_event_name] ?? 'other',
+    agent: 'gemini',
+    sessionId: base.session_id,
+    cwd: base.cwd,
+    paths: [],
+    transcriptPath: base.transcript_path,
+    eventName: base.hook_event_name,
+  };
+  if (base.hook_event_name !== 'BeforeTool' && base.hook_event_name !== 'AfterTool') return event;
+  const call = check(ToolCall, payload, where);
+  event.tool = call.tool_name;
+  if (!GEMINI_EDIT_TOOLS.has(call.tool_name)) return event;
+  const input = check(FileInput, call.tool_input, where, ['tool_input']);
+  event.kind = base.hook_event_name === 'BeforeTool' ? 'pre-edit' : 'post-edit';
+  event.paths = [input.file_path];
+  return event;
+}
+
+function answer(event: HookEvent | undefined, decision: HookDecision) {
+  const eventName = event?.eventName ?? 'BeforeTool';
+  if (decision.kind === 'deny' && eventName === 'BeforeTool') return jsonAnswer({ decision: 'deny', reason: denyReason(decision.reason) });
+  const { context, warning } = notesOf(decision);
+  const body: Record<string, unknown> = {};
+  const contextFits = !!context && CONTEXT_EVENTS.has(eventName);
+  if (contextFits) body.hookSpecificOutput = { hookEventName: eventName, additionalContext: context };
+  const message = joinNotes(warning, contextFits ? undefined : context);
+  if (message) body.systemMessage = message;
+  // Gemini parses stdout as JSON on exit 0: an empty object says "no opinion".
+  return Object.keys(body).length ? jsonAnswer(body) : { ...NO_OUTPUT, stdout: '{}\n' };
+}
+
+export const geminiDialect: Dialect = { name: 'gemini', detect: isGeminiPayload, parse, answer };

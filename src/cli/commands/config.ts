@@ -1,0 +1,45 @@
+// `lockstep config`: show or change the store settings hooks read (config.json in the store folder).
+import type { Command } from 'commander';
+import type { StoreConfig } from '../../store/storeConfig';
+import { action, CliError, openContext, parseTtlSeconds, printJson } from '../commandContext';
+
+interface ConfigOptions {
+  ttl?: string;
+  failOpen?: string;
+  scopePolicy?: string;
+  json?: boolean;
+}
+
+export function registerConfigCommand(program: Command): void {
+  program
+    .command('config')
+    .description('show or change the lease settings of this repository (read by every hook call)')
+    .option('--ttl <seconds>', 'default lease time to live')
+    .option('--fail-open <on|off>', 'allow edits (with a warning) when Lockstep itself fails')
+    .option('--scope-policy <deny|warn|off>', 'edits outside the own task scope')
+    .option('--json', 'print JSON')
+    .action(
+      action((opts: ConfigOptions) => {
+        const ctx = openContext();
+        const next: StoreConfig = { ...ctx.store.config() };
+        let changed = false;
+        if (opts.ttl !== undefined) {
+          next.ttlSeconds = parseTtlSeconds(opts.ttl);
+          changed = true;
+        }
+        if (opts.failOpen !== undefined) {
+          if (opts.failOpen !== 'on' && opts.failOpen !== 'off') throw new CliError(`--fail-open '${opts.failOpen}': expected on or off`);
+          next.failOpen = opts.failOpen === 'on';
+          changed = true;
+        }
+        if (opts.scopePolicy !== undefined) {
+          if (!['deny', 'warn', 'off'].includes(opts.scopePolicy)) throw new CliError(`--scope-policy '${opts.scopePolicy}': expected deny, warn or off`);
+          next.scopePolicy = opts.scopePolicy as StoreConfig['scopePolicy'];
+          changed = true;
+        }
+        if (changed) ctx.store.setConfig(next);
+        if (opts.json) printJson({ ok: true, changed, config: next });
+        else process.stdout.write(`${JSON.stringify(next)}${changed ? '  (saved)' : ''}\n`);
+      }),
+    );
+}

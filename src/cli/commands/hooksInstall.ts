@@ -1,0 +1,47 @@
+// `lockstep hooks install --agent <name> [--scope project|user]`: writes the agent's hook
+// configuration so every edit asks Lockstep first.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { installHooks } from '../../agents/hookInstall';
+import { AgentName } from '../../core/model';
+import { locateRepo } from '../../git/repoLocator';
+import { action, CliError, printJson } from '../commandContext';
+
+/** `lockstep` when it is on PATH, else this very CLI by absolute path (so the hook works without a global install). */
+export function defaultHookCommand(agent: AgentName, env: NodeJS.ProcessEnv = process.env): string {
+  const onPath = (env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, 'lockstep'), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (onPath) return `lockstep hook --agent ${agent}`;
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return `${quote(process.execPath)} ${quote(path.join(__dirname, 'cli.js'))} hook --agent ${agent}`;
+}
+
+export function registerHooksCommand(program: Command): void {
+  const hooks = program.command('hooks').description("manage agents' hook configuration");
+  hooks
+    .command('install')
+    .description("install Lockstep's hook into an agent's configuration")
+    .requiredOption('--agent <name>', `agent: ${AgentName.options.filter((a) => a !== 'human').join(', ')}`)
+    .option('--scope <scope>', 'project (this repository) or user (your home folder)', 'project')
+    .option('--command <command>', 'command line the agent runs (default: lockstep hook --agent <name>)')
+    .option('--json', 'print JSON')
+    .action(
+      action((opts: { agent: string; scope: string; command?: string; json?: boolean }) => {
+        const agent = AgentName.safeParse(opts.agent);
+        if (!agent.success || agent.data === 'human') throw new CliError(`--agent '${opts.agent}': expected one of ${AgentName.options.filter((a) => a !== 'human').join(', ')}`);
+        if (opts.scope !== 'project' && opts.scope !== 'user') throw new CliError(`--scope '${opts.scope}': expected project or user`);
+        const repoRoot = locateRepo(process.cwd()).worktreeRoot;
+        const command = opts.command ?? defaultHookCommand(agent.data);
+        const r = installHooks({ agent: agent.data, scope: opts.scope, repoRoot, command });
+        if (opts.json) printJson({ ok: true, agent: agent.data, scope: opts.scope, command, ...r });
+        else process.stdout.write(`${r.changed ? 'installed' : 'already installed'}: ${r.file}\n  command: ${command}\n`);
+      }),
+    );
+}

@@ -1,0 +1,49 @@
+// Entry of dist/hook.js: the fast path of `lockstep hook` (see hookRun.ts). Reads stdin
+// synchronously with a cap, answers, and sets the exit code.
+import * as fs from 'node:fs';
+import { MAX_HOOK_PAYLOAD_BYTES, runHook } from './hookRun';
+
+function readStdinCapped(cap: number): { data: Buffer; tooLarge: boolean } {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.alloc(64 * 1024);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 2);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > cap) return { data: Buffer.alloc(0), tooLarge: true };
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return { data: Buffer.concat(chunks), tooLarge: false };
+}
+
+function main(): void {
+  let args = process.argv.slice(2);
+  if (args[0] === 'hook') args = args.slice(1);
+  const wantsHelp = args.includes('--help') || args.includes('-h');
+  const stdin = wantsHelp ? { data: Buffer.alloc(0), tooLarge: false } : readStdinCapped(MAX_HOOK_PAYLOAD_BYTES);
+  let answer;
+  try {
+    answer = runHook({ args, stdin: stdin.data, tooLarge: stdin.tooLarge, env: process.env, cwd: process.cwd() });
+  } catch (e) {
+    // A bug in Lockstep: say so on one line; exit 2 blocks the edit in agents that understand it.
+    answer = { stdout: '', stderr: `lockstep hook: internal error: ${(e as Error).message?.split('\n')[0] ?? String(e)}; run \`lockstep doctor\`\n`, exitCode: 2 };
+  }
+  if (answer.stdout) fs.writeSync(1, answer.stdout);
+  if (answer.stderr) fs.writeSync(2, answer.stderr);
+  process.exitCode = answer.exitCode;
+}
+
+main();

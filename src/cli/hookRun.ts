@@ -1,0 +1,204 @@
+// `lockstep hook`: one agent hook call. Reads the agent's payload, decides against the lease table
+// in one store transaction, and answers in the agent's own protocol. Loaded on every tool call of
+// every agent, so it imports only what a hook needs (no commander, no git process).
+import { describeDenials } from '../core/denialMessage';
+import type { LeaseTable } from '../core/leaseTable';
+import { AgentName, type ProcessIdentity, type Session } from '../core/model';
+import { identifyAgentProcess } from '../agents/agentProcess';
+import { HookInputError, type Dialect, type HookAnswer, type HookDecision, type HookEvent } from '../agents/dialect';
+import { detectDialect } from '../agents/registry';
+import { locateRepo, RepoError, resolveEditKey, type RepoLocation } from '../git/repoLocator';
+import { openEmbeddedStore } from '../store/embeddedStore';
+import { readStoreConfig } from '../store/storeConfig';
+import { storePaths } from '../store/storePaths';
+import { DOCTOR_HINT } from '../store/storeErrors';
+
+export const MAX_HOOK_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+export const HOOK_USAGE = `Usage: lockstep hook [--agent ${AgentName.options.filter((a) => a !== 'human').join('|')}]
+
+Run by an agent's hook configuration: reads the hook payload (JSON) on stdin, checks the edit against
+Lockstep's leases, and answers in that agent's protocol (allow, or deny with a reason).
+Environment: LOCKSTEP_SESSION (session id override), LOCKSTEP_TASK (task id), LOCKSTEP_READ_ONLY=1,
+LOCKSTEP_FAIL_OPEN=1 (allow edits when Lockstep itself fails).
+`;
+
+export interface HookInput {
+  args: readonly string[];
+  /** The raw payload; `undefined` with `tooLarge` when stdin exceeded the cap. */
+  stdin: Buffer;
+  tooLarge?: boolean;
+  env: NodeJS.ProcessEnv;
+  /** The hook process's working directory (for payloads that name none). */
+  cwd?: string;
+}
+
+/** A malformed call: a one-line reason on stderr, exit 2 (agents that understand it block), nothing changed. */
+function refuse(reason: string): HookAnswer {
+  return { stdout: '', stderr: `lockstep hook: ${reason}\n`, exitCode: 2 };
+}
+
+function parseArgs(args: readonly string[]): { agent?: AgentName; help?: boolean } {
+  const out: { agent?: AgentName; help?: boolean } = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--help' || a === '-h') out.help = true;
+    else if (a === '--agent' || a.startsWith('--agent=')) {
+      const v = a === '--agent' ? args[++i] : a.slice('--agent='.length);
+      const r = AgentName.safeParse(v);
+      if (!r.success) throw new HookInputError(`--agent: unknown agent '${v ?? ''}' (expected one of ${AgentName.options.join(', ')})`);
+      out.agent = r.data;
+    } else throw new HookInputError(`unexpected argument '${a}' (see lockstep hook --help)`);
+  }
+  return out;
+}
+
+/** Lockstep itself failed (store unreadable, lock stuck…): deny, or allow with a warning when fail-open. */
+function lockstepFailed(dialect: Dialect, event: HookEvent, err: unknown, failOpen: boolean): HookAnswer {
+  const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+  const withHint = msg.includes('lockstep doctor') ? msg : `${msg}; ${DOCTOR_HINT}`;
+  if (event.kind !== 'pre-edit') {
+    const ans = dialect.answer(event, { kind: 'ack' });
+    return { ...ans, stderr: ans.stderr + `lockstep: ${withHint}\n` };
+  }
+  if (failOpen) {
+    const ans = dialect.answer(event, { kind: 'allow', warning: `Lockstep failed open: ${withHint}` });
+    return { ...ans, stderr: ans.stderr + `lockstep: failing open (edit allowed without a lease): ${withHint}\n` };
+  }
+  return dialect.answer(event, { kind: 'deny', reason: `Lockstep could not check this edit: ${withHint}` });
+}
+
+function failOpenSetting(env: NodeJS.ProcessEnv, commonDir: string | undefined): boolean {
+  if (env.LOCKSTEP_FAIL_OPEN === '1') return true;
+  if (!commonDir) return false;
+  try {
+    return readStoreConfig(storePaths(commonDir).config).failOpen === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Renews every lease the session holds (DESIGN: renew on every hook call of the session). */
+function renewSessionLeases(table: LeaseTable, sessionId: string): void {
+  for (const lease of Object.values(table.state.leases)) {
+    if (lease.session === sessionId) table.renew(lease.key, lease.ownerToken);
+  }
+}
+
+export function runHook(input: HookInput): HookAnswer {
+  let opts: { agent?: AgentName; help?: boolean };
+  try {
+    opts = parseArgs(input.args);
+  } catch (e) {
+    return refuse((e as Error).message);
+  }
+  if (opts.help) return { stdout: HOOK_USAGE, stderr: '', exitCode: 0 };
+  if (input.tooLarge) return refuse(`payload on stdin is larger than ${MAX_HOOK_PAYLOAD_BYTES / (1024 * 1024)} MiB`);
+
+  let payload: unknown;
+  try {
+    payload = JSON.parse(input.stdin.toString('utf8'));
+  } catch (e) {
+    return refuse(`payload on stdin is not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return refuse('payload on stdin is not a JSON object');
+
+  // The agent process that ran this hook: part of the session's identity, and its liveness frees leases.
+  const agentProcess = identifyAgentProcess({ env: input.env });
+  let dialect: Dialect;
+  let event: HookEvent;
+  try {
+    dialect = detectDialect(payload as Record<string, unknown>, opts.agent);
+    event = dialect.parse(payload as Record<string, unknown>, {
+      agentPid: agentProcess?.pid ?? process.ppid,
+      agentStartTime: agentProcess?.startTime,
+      cwd: input.cwd,
+    });
+  } catch (e) {
+    if (e instanceof HookInputError) return refuse(e.message);
+    throw e;
+  }
+
+  let location: RepoLocation;
+  try {
+    location = locateRepo(event.cwd);
+  } catch (e) {
+    // Not a repository: Lockstep has nothing to coordinate here.
+    if (e instanceof RepoError) return dialect.answer(event, event.kind === 'pre-edit' ? { kind: 'allow' } : { kind: 'ack' });
+    return lockstepFailed(dialect, event, e, failOpenSetting(input.env, undefined));
+  }
+
+  try {
+    const decision = decide(event, location, input.env, agentProcess);
+    return dialect.answer(event, decision);
+  } catch (e) {
+    return lockstepFailed(dialect, event, e, failOpenSetting(input.env, location.commonDir));
+  }
+}
+
+function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv, agentProcess: ProcessIdentity | undefined): HookDecision {
+  const sessionId = env.LOCKSTEP_SESSION || `${event.agent}:${event.sessionId}`;
+  const task = env.LOCKSTEP_TASK || undefined;
+  const readOnly = env.LOCKSTEP_READ_ONLY === '1';
+
+  // Paths first: a bad path denies with its reason and writes nothing.
+  let keys: string[] = [];
+  if (event.kind === 'pre-edit' || event.kind === 'post-edit') {
+    const resolved: string[] = [];
+    for (const p of event.paths) {
+      try {
+        resolved.push(resolveEditKey(p, event.cwd, location).key);
+      } catch (e) {
+        if (event.kind === 'pre-edit') return { kind: 'deny', reason: `Lockstep: ${(e as Error).message}` };
+        // post-edit: the edit already happened; record what can be named.
+      }
+    }
+    keys = resolved;
+    if (event.kind === 'pre-edit' && keys.length === 0) return { kind: 'allow' };
+  }
+
+  const store = openEmbeddedStore(location.commonDir);
+  const touch = (table: LeaseTable): Session =>
+    table.touchSession({
+      id: sessionId,
+      agent: event.agent,
+      cwd: event.cwd,
+      worktree: location.worktreeRoot,
+      task,
+      source: 'hook',
+      process: agentProcess,
+      readOnly,
+    });
+
+  switch (event.kind) {
+    case 'pre-edit':
+      return store.transact((table) => {
+        touch(table);
+        const now = Date.now();
+        const out = table.acquire(sessionId, keys, { task });
+        if (!out.ok) return { kind: 'deny', reason: describeDenials(out.denials, now) } as const;
+        return { kind: 'allow', warning: out.warnings.length > 0 ? out.warnings.join('; ') : undefined } as const;
+      });
+    case 'post-edit':
+      store.transact((table) => {
+        touch(table);
+        renewSessionLeases(table, sessionId);
+        for (const key of keys) table.recordEdit({ key, session: sessionId, worktree: location.worktreeRoot, tool: event.tool, source: 'hook' });
+      });
+      return { kind: 'ack' };
+    case 'session-end':
+      store.transact((table) => {
+        table.endSession(sessionId, `${event.agent} session ended (${event.eventName})`);
+      });
+      return { kind: 'ack' };
+    case 'session-start':
+      store.transact((table) => void touch(table));
+      return { kind: 'ack' };
+    default:
+      store.transact((table) => {
+        touch(table);
+        renewSessionLeases(table, sessionId);
+      });
+      return { kind: 'ack' };
+  }
+}

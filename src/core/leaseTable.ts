@@ -1,0 +1,374 @@
+// Lease rules: pure, synchronous operations on a draft of the lease table. No I/O: time, randomness,
+// process liveness and glob matching are injected, so every rule is unit-testable in milliseconds.
+// The store runs one LeaseTable per transaction and persists `state` and `journal` atomically.
+import picomatch from 'picomatch';
+import {
+  DEFAULT_TTL_MS,
+  ENDED_SESSION_RETENTION_MS,
+  MAX_RECORDED_EDITS,
+  type AgentName,
+  type FactSource,
+  type JournalEntry,
+  type Lease,
+  type LeaseTableState,
+  type ProcessIdentity,
+  type RecordedEdit,
+  type Reservation,
+  type Session,
+} from './model';
+import type { TaskRuntime } from './task';
+
+/** Whether a session's agent process still runs. `unknown` (other host, no identity) defers to the TTL. */
+export type ProcessVerdict = { state: 'alive' } | { state: 'dead'; reason: string } | { state: 'unknown' };
+
+export type ScopePolicy = 'deny' | 'warn' | 'off';
+
+export interface RuleContext {
+  now: number;
+  ttlMs?: number;
+  newToken(): string;
+  processVerdict(identity: ProcessIdentity): ProcessVerdict;
+  scopePolicy?: ScopePolicy;
+}
+
+export type DenialReason =
+  | { kind: 'held'; lease: Lease; holder?: Session }
+  | { kind: 'read-only'; session: string; task?: string }
+  | { kind: 'reserved'; reservation: Reservation }
+  | { kind: 'out-of-scope'; task: string; globs: string[] };
+
+export interface Denial {
+  key: string;
+  reason: DenialReason;
+}
+
+export type AcquireOutcome =
+  | { ok: true; leases: Lease[]; granted: string[]; renewed: string[]; warnings: string[] }
+  | { ok: false; denials: Denial[] };
+
+export type TokenOutcome = { ok: true; lease: Lease } | { ok: false; reason: string };
+
+export interface SessionInit {
+  id: string;
+  agent: AgentName;
+  cwd: string;
+  worktree: string;
+  task?: string;
+  source?: FactSource;
+  process?: ProcessIdentity;
+  readOnly?: boolean;
+}
+
+const matcherCache = new Map<string, (path: string) => boolean>();
+export function globsMatch(globs: readonly string[], key: string): boolean {
+  return globs.some((g) => {
+    let m = matcherCache.get(g);
+    if (!m) {
+      m = picomatch(g, { dot: true });
+      matcherCache.set(g, m);
+    }
+    return m(key);
+  });
+}
+
+export class LeaseTable {
+  readonly journal: JournalEntry[] = [];
+  /** Set when `state` differs from what was read; the store skips the write otherwise. */
+  changed = false;
+  private readonly ttlMs: number;
+
+  constructor(
+    readonly state: LeaseTableState,
+    private readonly ctx: RuleContext,
+  ) {
+    this.ttlMs = ctx.ttlMs ?? DEFAULT_TTL_MS;
+  }
+
+  private log(entry: Omit<JournalEntry, 'at'>): void {
+    this.journal.push({ at: this.ctx.now, ...entry });
+  }
+
+  private mark(): void {
+    this.changed = true;
+  }
+
+  // ---- sessions -------------------------------------------------------------------------------
+
+  /** Registers a session or refreshes it (lastSeen, and any identity it did not have yet). */
+  touchSession(init: SessionInit): Session {
+    const now = this.ctx.now;
+    const existing = this.state.sessions[init.id];
+    if (existing && existing.endedAt === undefined) {
+      existing.lastSeen = now;
+      if (init.process && !existing.process) existing.process = init.process;
+      if (init.task && !existing.task) existing.task = init.task;
+      if (init.readOnly) existing.readOnly = true;
+      this.mark();
+      return existing;
+    }
+    const session: Session = {
+      id: init.id,
+      agent: init.agent,
+      cwd: init.cwd,
+      worktree: init.worktree,
+      task: init.task,
+      startedAt: now,
+      lastSeen: now,
+      source: init.source ?? 'hook',
+      process: init.process,
+      readOnly: init.readOnly ?? false,
+    };
+    this.state.sessions[init.id] = session;
+    this.log({ op: 'session-start', session: init.id });
+    this.mark();
+    return session;
+  }
+
+  /** Ends a session and releases every lease it holds. */
+  endSession(id: string, reason: string): Lease[] {
+    const session = this.state.sessions[id];
+    const released = this.releaseAllOf(id, reason);
+    if (session && session.endedAt === undefined) {
+      session.endedAt = this.ctx.now;
+      session.endReason = reason;
+      for (const r of Object.values(this.state.reservations)) {
+        r.sessions = r.sessions.filter((s) => s !== id);
+      }
+      this.log({ op: 'session-end', session: id, reason });
+      this.mark();
+    }
+    return released;
+  }
+
+  liveSession(id: string): Session | undefined {
+    const s = this.state.sessions[id];
+    return s && s.endedAt === undefined ? s : undefined;
+  }
+
+  // ---- expiry -----------------------------------------------------------------------------------
+
+  /**
+   * Expires leases past their TTL, and leases and sessions whose agent process has ended on this
+   * machine. Runs at the start of every transaction, so a dead holder never blocks anyone.
+   */
+  sweep(): void {
+    const now = this.ctx.now;
+    for (const lease of Object.values(this.state.leases)) {
+      if (lease.expiresAt <= now) this.expire(lease, 'ttl elapsed');
+    }
+    for (const session of Object.values(this.state.sessions)) {
+      if (session.endedAt !== undefined) {
+        if (now - session.endedAt > ENDED_SESSION_RETENTION_MS) {
+          delete this.state.sessions[session.id];
+          this.mark();
+        }
+        continue;
+      }
+      if (!session.process) continue;
+      const verdict = this.ctx.processVerdict(session.process);
+      if (verdict.state === 'dead') this.endSession(session.id, verdict.reason);
+    }
+  }
+
+  private expire(lease: Lease, reason: string): void {
+    delete this.state.leases[lease.key];
+    this.log({ op: 'expire', session: lease.session, key: lease.key, fence: lease.fence, reason });
+    this.mark();
+  }
+
+  /** The lease on `key`, unless it is expired or its holder's agent has ended (then it is freed now). */
+  private currentLease(key: string): Lease | undefined {
+    const lease = this.state.leases[key];
+    if (!lease) return undefined;
+    if (lease.expiresAt <= this.ctx.now) {
+      this.expire(lease, 'ttl elapsed');
+      return undefined;
+    }
+    const holder = this.state.sessions[lease.session];
+    if (holder?.endedAt !== undefined) {
+      this.expire(lease, `holder session ended (${holder.endReason ?? 'ended'})`);
+      return undefined;
+    }
+    if (holder?.process) {
+      const verdict = this.ctx.processVerdict(holder.process);
+      if (verdict.state === 'dead') {
+        this.endSession(holder.id, verdict.reason);
+        return undefined;
+      }
+    }
+    return lease;
+  }
+
+  // ---- acquire ----------------------------------------------------------------------------------
+
+  /** Acquires (or renews) every key for the session, or none of them. */
+  acquire(sessionId: string, keys: readonly string[], opts: { ttlMs?: number; task?: string } = {}): AcquireOutcome {
+    const session = this.liveSession(sessionId);
+    const unique = [...new Set(keys)];
+    const denials: Denial[] = [];
+    const warnings: string[] = [];
+    for (const key of unique) {
+      const d = this.policyDenial(session, sessionId, key, warnings);
+      if (d) denials.push(d);
+    }
+    if (denials.length > 0) {
+      for (const d of denials) {
+        this.log({
+          op: 'deny',
+          session: sessionId,
+          key: d.key,
+          reason: d.reason.kind,
+          holder: d.reason.kind === 'held' ? d.reason.lease.session : undefined,
+        });
+      }
+      this.mark();
+      return { ok: false, denials };
+    }
+    const ttl = opts.ttlMs ?? this.ttlMs;
+    const now = this.ctx.now;
+    const leases: Lease[] = [];
+    const granted: string[] = [];
+    const renewed: string[] = [];
+    for (const key of unique) {
+      const own = this.state.leases[key];
+      if (own && own.session === sessionId) {
+        own.expiresAt = Math.max(own.expiresAt, now + ttl);
+        this.log({ op: 'renew', session: sessionId, key, fence: own.fence });
+        leases.push(own);
+        renewed.push(key);
+        continue;
+      }
+      this.state.fence += 1;
+      const lease: Lease = {
+        key,
+        session: sessionId,
+        ownerToken: this.ctx.newToken(),
+        fence: this.state.fence,
+        acquiredAt: now,
+        expiresAt: now + ttl,
+        task: opts.task ?? session?.task,
+      };
+      this.state.leases[key] = lease;
+      this.log({ op: 'grant', session: sessionId, key, fence: lease.fence });
+      leases.push(lease);
+      granted.push(key);
+    }
+    this.mark();
+    return { ok: true, leases, granted, renewed, warnings };
+  }
+
+  private policyDenial(session: Session | undefined, sessionId: string, key: string, warnings: string[]): Denial | undefined {
+    if (session?.readOnly) return { key, reason: { kind: 'read-only', session: sessionId, task: session.task } };
+    const task = session?.task;
+    for (const r of Object.values(this.state.reservations)) {
+      if (r.task === task || r.sessions.includes(sessionId)) continue;
+      if (globsMatch(r.globs, key)) return { key, reason: { kind: 'reserved', reservation: r } };
+    }
+    const policy = this.ctx.scopePolicy ?? 'deny';
+    if (task && policy !== 'off') {
+      const own = this.state.reservations[task];
+      if (own && !globsMatch(own.globs, key)) {
+        if (policy === 'deny') return { key, reason: { kind: 'out-of-scope', task, globs: own.globs } };
+        warnings.push(`${key} is outside task '${task}' scope (${own.globs.join(', ')})`);
+      }
+    }
+    const lease = this.currentLease(key);
+    if (lease && lease.session !== sessionId) {
+      return { key, reason: { kind: 'held', lease, holder: this.state.sessions[lease.session] } };
+    }
+    return undefined;
+  }
+
+  // ---- token operations ---------------------------------------------------------------------------
+
+  /** Renews a lease; refused unless `ownerToken` is the current holder's. */
+  renew(key: string, ownerToken: string, ttlMs?: number): TokenOutcome {
+    const lease = this.currentLease(key);
+    if (!lease || lease.ownerToken !== ownerToken) {
+      this.log({ op: 'refuse', key, reason: 'renew with a stale or wrong owner token' });
+      this.mark();
+      return { ok: false, reason: `${key}: not held with this owner token (the lease expired or belongs to someone else)` };
+    }
+    lease.expiresAt = Math.max(lease.expiresAt, this.ctx.now + (ttlMs ?? this.ttlMs));
+    this.log({ op: 'renew', session: lease.session, key, fence: lease.fence });
+    this.mark();
+    return { ok: true, lease };
+  }
+
+  /** Releases a lease; refused unless `ownerToken` is the current holder's. */
+  releaseWithToken(key: string, ownerToken: string): TokenOutcome {
+    const lease = this.currentLease(key);
+    if (!lease || lease.ownerToken !== ownerToken) {
+      this.log({ op: 'refuse', key, reason: 'release with a stale or wrong owner token' });
+      this.mark();
+      return { ok: false, reason: `${key}: not held with this owner token (the lease expired or belongs to someone else)` };
+    }
+    this.dropLease(lease, 'released');
+    return { ok: true, lease };
+  }
+
+  /** Releases the session's own leases on these keys; keys it does not hold are reported, not touched. */
+  releaseBySession(sessionId: string, keys: readonly string[]): { released: Lease[]; notHeld: string[] } {
+    const released: Lease[] = [];
+    const notHeld: string[] = [];
+    for (const key of keys) {
+      const lease = this.state.leases[key];
+      if (lease && lease.session === sessionId) {
+        this.dropLease(lease, 'released');
+        released.push(lease);
+      } else notHeld.push(key);
+    }
+    return { released, notHeld };
+  }
+
+  releaseAllOf(sessionId: string, reason = 'released'): Lease[] {
+    const released = Object.values(this.state.leases).filter((l) => l.session === sessionId);
+    for (const lease of released) this.dropLease(lease, reason);
+    return released;
+  }
+
+  /** A person overriding a lock (VS Code "Force Release Lock…", `lockstep release --force`). */
+  forceRelease(key: string, by: string): Lease | undefined {
+    const lease = this.state.leases[key];
+    if (!lease) return undefined;
+    this.dropLease(lease, `force-released by ${by}`);
+    return lease;
+  }
+
+  private dropLease(lease: Lease, reason: string): void {
+    delete this.state.leases[lease.key];
+    this.log({ op: 'release', session: lease.session, key: lease.key, fence: lease.fence, reason });
+    this.mark();
+  }
+
+  // ---- edits and reservations ---------------------------------------------------------------------
+
+  recordEdit(edit: Omit<RecordedEdit, 'at'>): void {
+    this.state.edits.push({ ...edit, at: this.ctx.now });
+    if (this.state.edits.length > MAX_RECORDED_EDITS) {
+      this.state.edits.splice(0, this.state.edits.length - MAX_RECORDED_EDITS);
+    }
+    this.log({ op: 'edit', session: edit.session, key: edit.key });
+    this.mark();
+  }
+
+  reserve(reservation: Omit<Reservation, 'createdAt'>): void {
+    this.state.reservations[reservation.task] = { ...reservation, createdAt: this.ctx.now };
+    this.log({ op: 'reserve', reason: `${reservation.task}: ${reservation.globs.join(', ')}` });
+    this.mark();
+  }
+
+  /** Records a task's run-time state (status, branch, worktree…), journaled as `task`. */
+  setTask(runtime: TaskRuntime): void {
+    this.state.tasks[runtime.id] = runtime;
+    this.log({ op: 'task', reason: `${runtime.id}: ${runtime.state.status}` });
+    this.mark();
+  }
+
+  unreserve(task: string): void {
+    if (!this.state.reservations[task]) return;
+    delete this.state.reservations[task];
+    this.log({ op: 'unreserve', reason: task });
+    this.mark();
+  }
+}

@@ -1,0 +1,189 @@
+// Every Lockstep command, from one table. Commands that need the coordinator get a
+// "not running" variant that says so and offers the log and a restart.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { holderName } from '../core/leaseNotice';
+import { AGENT_NAMES } from '../core/model';
+import type { LockstepContext } from './lockstepContext';
+
+type CommandSpec = {
+  needsServer: boolean;
+  run(ctx: LockstepContext, ...args: unknown[]): unknown;
+};
+
+const HOOK_AGENTS = AGENT_NAMES.filter((a) => a !== 'human');
+
+export const commandTable: Record<string, CommandSpec> = {
+  'lockstep.claimFile': {
+    needsServer: true,
+    async run(ctx, arg) {
+      const uri = targetUri(arg);
+      if (!uri) return void vscode.window.showErrorMessage('Lockstep: open or select a file to claim.');
+      const result = await ctx.client!.request('claim', { paths: [uri.fsPath], ttlSeconds: ctx.config.claimTtlSeconds });
+      if (result.ok) void vscode.window.showInformationMessage(`Lockstep: ${result.granted.concat(result.renewed).join(', ')} is yours; agents are denied edits to it.`);
+      else void vscode.window.showWarningMessage(`Lockstep: could not claim — ${result.denials.map((d) => d.message).join(' ')}`);
+    },
+  },
+  'lockstep.releaseFile': {
+    needsServer: true,
+    async run(ctx, arg) {
+      const uri = targetUri(arg);
+      if (!uri) return void vscode.window.showErrorMessage('Lockstep: open or select a file to release.');
+      const result = await ctx.client!.request('release', { paths: [uri.fsPath] });
+      if (result.released.length) void vscode.window.showInformationMessage(`Lockstep: released ${result.released.join(', ')}.`);
+      else void vscode.window.showInformationMessage(`Lockstep: you hold no lock on ${result.notHeld.join(', ')}.`);
+    },
+  },
+  'lockstep.forceRelease': {
+    needsServer: true,
+    async run(ctx, arg) {
+      const snap = ctx.state.current;
+      let key = typeof arg === 'string' ? arg : arg instanceof vscode.Uri ? ctx.state.keyOf(arg) : treeKey(arg);
+      if (!key) {
+        const others = (snap?.leases ?? []).filter((l) => l.session !== snap?.userSession);
+        if (!others.length) return void vscode.window.showInformationMessage('Lockstep: no session holds a lock right now.');
+        const pick = await vscode.window.showQuickPick(
+          others.map((l) => ({ label: l.key, description: `${holderName(l.session)}${l.task ? ` · task ${l.task}` : ''}`, key: l.key })),
+          { title: 'Force release which lock?' },
+        );
+        if (!pick) return;
+        key = pick.key;
+      }
+      const lease = snap?.leases.find((l) => l.key === key);
+      const who = lease ? holderName(lease.session) : 'its holder';
+      const confirm = await vscode.window.showWarningMessage(
+        `Force release ${key}? ${who} loses its lock; its next edit is allowed only if nobody else holds the file.`,
+        { modal: true },
+        'Force Release',
+      );
+      if (confirm !== 'Force Release') return;
+      const result = await ctx.client!.request('forceRelease', { key, reason: 'force-released from VS Code' });
+      void vscode.window.showInformationMessage(result.released ? `Lockstep: released ${result.key} (was held by ${result.holder}).` : `Lockstep: ${result.key} was not locked.`);
+    },
+  },
+  'lockstep.installHooks': {
+    needsServer: true,
+    async run(ctx) {
+      const agents = await vscode.window.showQuickPick(
+        HOOK_AGENTS.map((a) => ({ label: a })),
+        { canPickMany: true, title: 'Install Lockstep hooks for which agents?' },
+      );
+      if (!agents?.length) return;
+      const scope = await vscode.window.showQuickPick(
+        [
+          { label: 'project', description: "this repository's agent settings (shared with the team)" },
+          { label: 'user', description: 'your home settings (every repository)' },
+        ],
+        { title: 'Where?' },
+      );
+      if (!scope) return;
+      const lines: string[] = [];
+      for (const a of agents) {
+        const r = await ctx.client!.request('installHooks', { agent: a.label as (typeof HOOK_AGENTS)[number], scope: scope.label as 'project' | 'user' });
+        lines.push(r.text);
+      }
+      ctx.output.appendLine(lines.join('\n'));
+      void vscode.window.showInformationMessage(`Lockstep: ${lines.join(' ')}`);
+    },
+  },
+  'lockstep.showSessions': {
+    needsServer: false,
+    async run() {
+      await vscode.commands.executeCommand('lockstep.sessions.focus');
+    },
+  },
+  'lockstep.doctor': {
+    needsServer: true,
+    async run(ctx) {
+      const r = await ctx.client!.request('doctor', {});
+      ctx.output.appendLine(r.text);
+      ctx.output.show(true);
+      const msg = r.ok ? 'Lockstep doctor: everything is healthy.' : 'Lockstep doctor found problems; see the Lockstep output.';
+      void (r.ok ? vscode.window.showInformationMessage(msg) : vscode.window.showWarningMessage(msg));
+    },
+  },
+  'lockstep.restartServer': {
+    needsServer: false,
+    async run(ctx) {
+      await ctx.restart();
+    },
+  },
+  'lockstep.showLog': {
+    needsServer: false,
+    run(ctx) {
+      ctx.output.show();
+    },
+  },
+  'lockstep.openLeasedFile': {
+    needsServer: false,
+    async run(_ctx, arg) {
+      const uri = targetUri(arg);
+      if (uri) await vscode.window.showTextDocument(uri, { preview: true });
+    },
+  },
+  'lockstep.revealInExplorer': {
+    needsServer: false,
+    async run(_ctx, arg) {
+      const uri = targetUri(arg);
+      if (uri) await vscode.commands.executeCommand('revealInExplorer', uri);
+    },
+  },
+  'lockstep.openSessionWorktree': {
+    needsServer: false,
+    async run(ctx, arg) {
+      const id = typeof arg === 'string' ? arg : (arg as { session?: { id?: string } } | undefined)?.session?.id;
+      const s = id ? ctx.state.session(id) : undefined;
+      if (!s?.worktree) return void vscode.window.showInformationMessage('Lockstep: that session has no known worktree.');
+      await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(s.worktree), { forceNewWindow: true });
+    },
+  },
+  'lockstep.endSession': {
+    needsServer: true,
+    async run(ctx, arg) {
+      const id = (arg as { session?: { id?: string } } | undefined)?.session?.id;
+      const snap = ctx.state.current;
+      if (!id || !snap) return;
+      for (const l of snap.leases.filter((x) => x.session === id)) {
+        await ctx.client!.request('forceRelease', { key: l.key, reason: `session ${id} ended from VS Code` });
+      }
+    },
+  },
+};
+
+export function registerCommands(ctx: LockstepContext): vscode.Disposable[] {
+  return Object.entries(commandTable).map(([id, spec]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      if (spec.needsServer && !ctx.client?.running) {
+        const choice = await vscode.window.showErrorMessage(
+          `Lockstep: the coordinator is not running${ctx.stoppedReason ? ` (${ctx.stoppedReason})` : ''}.`,
+          'Show Log',
+          'Restart Coordinator',
+        );
+        if (choice === 'Show Log') ctx.output.show();
+        if (choice === 'Restart Coordinator') await ctx.restart();
+        return;
+      }
+      try {
+        return await spec.run(ctx, ...args);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        ctx.output.appendLine(`${id} failed: ${msg}`);
+        void vscode.window.showErrorMessage(`Lockstep: ${msg.split('\n')[0]}`);
+      }
+    }),
+  );
+}
+
+/** The file a command is about: its argument (explorer, tree, CodeLens) or the active editor. */
+function targetUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  const fromTree = arg as { resourceUri?: vscode.Uri; key?: string; worktree?: string } | undefined;
+  if (fromTree?.resourceUri instanceof vscode.Uri) return fromTree.resourceUri;
+  if (fromTree?.key && fromTree.worktree) return vscode.Uri.file(path.join(fromTree.worktree, ...fromTree.key.split('/')));
+  return vscode.window.activeTextEditor?.document.uri;
+}
+
+function treeKey(arg: unknown): string | undefined {
+  const node = arg as { kind?: string; key?: string } | undefined;
+  return node?.kind === 'file' ? node.key : undefined;
+}

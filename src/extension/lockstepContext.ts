@@ -1,0 +1,116 @@
+// Owns everything of one activation: config, the coordinator client, the state mirror and the views.
+// Two disposal scopes: the activation (views, commands) and the client's lifetime (restartable).
+import * as vscode from 'vscode';
+import { locateRepo } from '../git/repoLocator';
+import { registerCommands } from './commands';
+import { Config } from './config';
+import { CoordinatorClient } from './coordinatorClient';
+import { EditorMarks } from './editorMarks';
+import { LockFileDecorations } from './fileDecorations';
+import { LockState } from './lockState';
+import { SessionsTree } from './sessionsTree';
+import { LockStatusBar, type ServerState } from './statusBar';
+
+export class LockstepContext implements vscode.Disposable {
+  readonly output = vscode.window.createOutputChannel('Lockstep');
+  readonly state = new LockState();
+  readonly config: Config;
+  client: CoordinatorClient | undefined;
+  stoppedReason: string | undefined;
+  private readonly statusBar: LockStatusBar;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly extension: vscode.ExtensionContext) {
+    this.config = new Config((message) => {
+      this.output.appendLine(message);
+      void vscode.window.showWarningMessage(message);
+    });
+    this.statusBar = new LockStatusBar(this.state);
+    this.disposables.push(
+      this.output,
+      this.state,
+      this.config,
+      this.statusBar,
+      new LockFileDecorations(this.state, this.config),
+      new EditorMarks(this.state, this.config),
+      new SessionsTree(this.state),
+      ...registerCommands(this),
+      this.config.onDidChange(() => void this.pushSettings()),
+    );
+  }
+
+  /** The git worktree of the first workspace folder, or undefined (then Lockstep stays idle). */
+  private repoRoot(): { root?: string; reason?: string } {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder || folder.uri.scheme !== 'file') return { reason: 'no local folder is open' };
+    try {
+      return { root: locateRepo(folder.uri.fsPath).worktreeRoot };
+    } catch (e) {
+      return { reason: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  async start(): Promise<void> {
+    const { root, reason } = this.repoRoot();
+    if (!root) {
+      this.setServerState('notGit', reason);
+      this.output.appendLine(`Lockstep is idle: ${reason}`);
+      return;
+    }
+    this.setServerState('starting');
+    const client = new CoordinatorClient(
+      this.extension.asAbsolutePath('dist/server.js'),
+      root,
+      { userSessionId: this.config.userSessionId, diagnostics: this.config.diagnostics },
+      this.state,
+      this.output,
+    );
+    this.client = client;
+    client.onDidChangeRunning((running) => {
+      if (this.client === client) this.setServerState(running ? 'running' : 'stopped', running ? undefined : 'it stopped; see the Lockstep log');
+    });
+    try {
+      await client.start();
+      this.setServerState('running');
+      await this.pushSettings();
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.setServerState('stopped', msg);
+      this.output.appendLine(`Lockstep coordinator failed to start: ${msg}`);
+      void vscode.window.showErrorMessage(`Lockstep: the coordinator failed to start: ${msg.split('\n')[0]}`, 'Show Log').then((c) => {
+        if (c) this.output.show();
+      });
+    }
+  }
+
+  async restart(): Promise<void> {
+    const old = this.client;
+    this.client = undefined;
+    await old?.dispose();
+    this.state.reset(undefined);
+    await this.start();
+  }
+
+  /** Repository-wide settings live in the store (hooks read them there); editor-only ones stay here. */
+  private async pushSettings(): Promise<void> {
+    const client = this.client;
+    if (!client?.running) return;
+    client.setDiagnostics(this.config.diagnostics);
+    try {
+      await client.request('setConfig', { ttlSeconds: this.config.ttlSeconds, failOpen: this.config.failOpen, scopePolicy: this.config.scopePolicy });
+    } catch (e) {
+      this.output.appendLine(`Lockstep: could not apply settings: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private setServerState(state: ServerState, reason?: string): void {
+    this.stoppedReason = state === 'stopped' ? reason : undefined;
+    this.statusBar.setServerState(state);
+    void vscode.commands.executeCommand('setContext', 'lockstep.serverState', state);
+  }
+
+  async dispose(): Promise<void> {
+    await this.client?.dispose();
+    for (const d of this.disposables.splice(0).reverse()) d.dispose();
+  }
+}

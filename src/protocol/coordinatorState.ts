@@ -1,0 +1,185 @@
+// What the coordinator server knows about "who is editing what", as the extension (or any client)
+// receives it: a full Snapshot, then Deltas. Every collection is a list of items with a stable
+// identity field, so a Delta is "upsert these items, remove these identities".
+//
+// Identity of each collection (the field a Delta's `remove` lists):
+//   sessions → id         leases → key         worktrees → path
+//   edits    → id         unleased → id
+import { z } from 'zod';
+import { AgentName, FactSource } from '../core/model';
+
+/** A session (an agent's, or the user's `vscode:<user>`), merged from every source that reported it. */
+export const SessionView = z.object({
+  /** `<agent>:<agent's session id>`, e.g. `claude:3f2a…`, `codex:…`, `vscode:alice`. */
+  id: z.string(),
+  agent: AgentName,
+  cwd: z.string(),
+  /** Absolute realpath of the worktree the session works in ('' when its cwd is in no worktree). */
+  worktree: z.string(),
+  task: z.string().optional(),
+  startedAt: z.number(),
+  lastSeen: z.number(),
+  /** Every source that reported this session: 'hook' (lease store), 'transcript', 'cli', 'scheduler'. */
+  sources: z.array(FactSource).min(1),
+  /**
+   * Still working: not ended in the store; for a transcript-only session, its transcript grew
+   * within the last TRANSCRIPT_IDLE_MS.
+   */
+  live: z.boolean(),
+  readOnly: z.boolean(),
+  endedAt: z.number().optional(),
+  endReason: z.string().optional(),
+  /** The agent's process id, when a hook identified it (the server ends the session when it exits). */
+  pid: z.number().optional(),
+});
+export type SessionView = z.infer<typeof SessionView>;
+
+/** A lease as the store holds it, without the owner token (a secret of the holder). */
+export const LeaseView = z.object({
+  /** Logical repo-relative POSIX path, the same in every worktree. */
+  key: z.string(),
+  session: z.string(),
+  fence: z.number(),
+  acquiredAt: z.number(),
+  expiresAt: z.number(),
+  task: z.string().optional(),
+});
+export type LeaseView = z.infer<typeof LeaseView>;
+
+/**
+ * "Session S edited file K in worktree W", merged from every source that saw it:
+ * 'hook' (the store's recorded edits), 'transcript' (the agent's own transcript), 'worktree'
+ * (the file is uncommitted in W and S holds its lease).
+ */
+export const EditView = z.object({
+  /** JSON.stringify([session, worktree, key]) */
+  id: z.string(),
+  key: z.string(),
+  worktree: z.string(),
+  session: z.string(),
+  sources: z.array(FactSource).min(1),
+  /** The agent tool names seen (`Edit`, `apply_patch`…), when a hook or transcript said. */
+  tools: z.array(z.string()),
+  /** Latest time any source saw the edit (ms since epoch). */
+  at: z.number(),
+});
+export type EditView = z.infer<typeof EditView>;
+
+/** How `git status` reports an uncommitted file. */
+export const ChangeKind = z.enum(['modified', 'added', 'deleted', 'renamed', 'copied', 'typechange', 'unmerged', 'untracked']);
+export type ChangeKind = z.infer<typeof ChangeKind>;
+
+/**
+ * An uncommitted change in a worktree that no session working in that worktree holds a lease on:
+ * typically a write through a shell command, or a user's edit without a claim.
+ */
+export const UnleasedEdit = z.object({
+  /** JSON.stringify([worktree, key]) */
+  id: z.string(),
+  key: z.string(),
+  worktree: z.string(),
+  change: ChangeKind,
+  /** Live sessions working in that worktree (the likely authors). */
+  worktreeSessions: z.array(z.string()),
+  /** Sessions whose hook or transcript reported editing this key in this worktree. */
+  editedBy: z.array(z.string()),
+  /** The key is leased, but by a session of another worktree: a conflict in the making. */
+  heldBy: z.string().optional(),
+});
+export type UnleasedEdit = z.infer<typeof UnleasedEdit>;
+
+export const WorktreeView = z.object({
+  /** Absolute realpath of the worktree's top folder. */
+  path: z.string(),
+  /** Short branch name (`main`), absent when detached. */
+  branch: z.string().optional(),
+  head: z.string().optional(),
+  main: z.boolean(),
+  /** Number of uncommitted files (`git status`), or undefined before the first status finished. */
+  changedFiles: z.number().optional(),
+});
+export type WorktreeView = z.infer<typeof WorktreeView>;
+
+export const CoordinatorConfig = z.object({
+  ttlSeconds: z.number(),
+  failOpen: z.boolean(),
+  scopePolicy: z.enum(['deny', 'warn', 'off']),
+});
+export type CoordinatorConfig = z.infer<typeof CoordinatorConfig>;
+
+export const Snapshot = z.object({
+  /** Random id of this server process; a different epoch means the server restarted. */
+  epoch: z.string(),
+  /** Revision this snapshot is at; deltas continue from it (revision + 1, + 2, …). */
+  revision: z.number().int().nonnegative(),
+  /** When the server built it (ms since epoch). */
+  at: z.number(),
+  repo: z.object({
+    /** realpath of the git common dir: the repository's identity. */
+    commonDir: z.string(),
+    /** The worktree the client's workspace folder is in. */
+    root: z.string(),
+  }),
+  /** The user's own session id (`vscode:<user>`), used by claim/release. */
+  userSession: z.string(),
+  config: CoordinatorConfig,
+  sessions: z.array(SessionView),
+  leases: z.array(LeaseView),
+  worktrees: z.array(WorktreeView),
+  edits: z.array(EditView),
+  unleased: z.array(UnleasedEdit),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+function changes<T extends z.ZodTypeAny>(item: T) {
+  return z.object({ upsert: z.array(item), remove: z.array(z.string()) });
+}
+
+/**
+ * Changes from revision `baseRevision` to `revision` (= baseRevision + 1). A client applies it only
+ * when it holds exactly `baseRevision` of the same `epoch`; otherwise it calls `lockstep/getSnapshot`.
+ * Collections without changes are omitted.
+ */
+export const StateDelta = z.object({
+  epoch: z.string(),
+  revision: z.number().int().positive(),
+  baseRevision: z.number().int().nonnegative(),
+  at: z.number(),
+  config: CoordinatorConfig.optional(),
+  sessions: changes(SessionView).optional(),
+  leases: changes(LeaseView).optional(),
+  worktrees: changes(WorktreeView).optional(),
+  edits: changes(EditView).optional(),
+  unleased: changes(UnleasedEdit).optional(),
+});
+export type StateDelta = z.infer<typeof StateDelta>;
+
+/** The collections of a Snapshot, and the identity field of each. */
+export const COLLECTION_IDS = {
+  sessions: 'id',
+  leases: 'key',
+  worktrees: 'path',
+  edits: 'id',
+  unleased: 'id',
+} as const;
+export type CollectionName = keyof typeof COLLECTION_IDS;
+
+/**
+ * Applies a delta to a snapshot, returning the new snapshot, or undefined when the delta does not
+ * follow it (different epoch or a revision gap): the caller must then re-request the snapshot.
+ */
+export function applyDelta(snapshot: Snapshot, delta: StateDelta): Snapshot | undefined {
+  if (delta.epoch !== snapshot.epoch || delta.baseRevision !== snapshot.revision) return undefined;
+  const next: Snapshot = { ...snapshot, revision: delta.revision, at: delta.at, config: delta.config ?? snapshot.config };
+  for (const name of Object.keys(COLLECTION_IDS) as CollectionName[]) {
+    const change = delta[name];
+    if (!change) continue;
+    const idField = COLLECTION_IDS[name];
+    const byId = new Map<string, unknown>();
+    for (const item of snapshot[name] as Record<string, unknown>[]) byId.set(String(item[idField]), item);
+    for (const id of change.remove) byId.delete(id);
+    for (const item of change.upsert as Record<string, unknown>[]) byId.set(String(item[idField]), item);
+    (next as Record<CollectionName, unknown[]>)[name] = [...byId.values()];
+  }
+  return next;
+}

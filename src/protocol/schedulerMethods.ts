@@ -1,0 +1,247 @@
+// The scheduler's messages between the coordinator server and its client (the VS Code extension),
+// declared once. The server registers a handler for each entry of `schedulerRequests`
+// (src/server/schedulerHost.ts) and validates params with its zod schema; bad params get a
+// ResponseError (InvalidParams) with a one-line message naming the field.
+//
+//  client → server requests: getSchedulerState, startTask, stopTask, finishTask, abandonTask,
+//    addTask, updateTask, removeTask, validatePlan (below). Plan edits rewrite `.lockstep/plan.yaml`
+//    through core/planFile.ts: the file stays the source of truth.
+//  server → client notification `lockstep/schedulerChanged`: the whole SchedulerState, whenever the
+//    plan file or a task's run-time state (store) changes.
+//  server → client request `lockstep/launchAgentTerminal {task, cwd, argv, env}` → `{pid?}`: open a
+//    terminal running argv (no shell parsing) in cwd with env; answer the agent's pid when known.
+//  client → server notification `lockstep/agentExited {task, exitCode}`: that terminal's agent exited.
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { z } from 'zod';
+import { ScopeGlob, TaskId } from '../core/plan';
+import { TaskState, TaskStatus } from '../core/task';
+
+// ---- views -----------------------------------------------------------------------------------
+
+/** One problem of the plan file; `text` is the one-line form `.lockstep/plan.yaml:14: tasks[1].scope: …`. */
+export const PlanIssueView = z.object({
+  file: z.string(),
+  /** 1-based; 0 when the problem has no place in the file. */
+  line: z.number().int().nonnegative(),
+  field: z.string(),
+  message: z.string(),
+  text: z.string(),
+});
+export type PlanIssueView = z.infer<typeof PlanIssueView>;
+
+/** A task of the plan with where it stands and, when it waits, why. */
+export const TaskView = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** The plan's agent name (`claude` when the task names none). */
+  agent: z.string(),
+  phase: z.number().int(),
+  readOnly: z.boolean(),
+  scope: z.array(z.string()),
+  dependsOn: z.array(z.string()),
+  /** Stored status, except that a queued task the gate would start now shows as `ready`. */
+  status: TaskStatus,
+  /** The stored state with its detail (failed reason, conflicting paths). */
+  state: TaskState,
+  /** The gate would start it now. */
+  startable: z.boolean(),
+  /** Every reason it waits, in words (empty when startable or not waiting). */
+  reasons: z.array(z.string()),
+  /** `lockstep/<id>` (write tasks, once started). */
+  branch: z.string().optional(),
+  /** Absolute path of its worktree (write tasks, once started). */
+  worktree: z.string().optional(),
+  /** Sessions working for it; the scheduler's own is `<agent>:lockstep-<id>`. */
+  sessions: z.array(z.string()),
+  /** The agent's pid, when known and the task runs. */
+  pid: z.number().optional(),
+  /** The agent's output (headless launcher). */
+  logFile: z.string(),
+  startedAt: z.number().optional(),
+  finishedAt: z.number().optional(),
+  landedAt: z.number().optional(),
+});
+export type TaskView = z.infer<typeof TaskView>;
+
+export const PlanSummary = z.object({
+  /** Absolute path of the plan file. */
+  file: z.string(),
+  exists: z.boolean(),
+  valid: z.boolean(),
+  /** Empty when valid. */
+  issues: z.array(PlanIssueView),
+  target: z.string().optional(),
+  autoRun: z.boolean(),
+  /** Absolute folder of the task worktrees. */
+  worktreesRoot: z.string().optional(),
+});
+export type PlanSummary = z.infer<typeof PlanSummary>;
+
+export const SchedulerState = z.object({
+  plan: PlanSummary,
+  /** In plan order; empty when the plan is invalid or absent. */
+  tasks: z.array(TaskView),
+  /** The cap in force (the plan's unless overridden). */
+  maxParallel: z.number().int().positive(),
+  /** Tasks taking a slot now. */
+  running: z.number().int().nonnegative(),
+});
+export type SchedulerState = z.infer<typeof SchedulerState>;
+
+/** Something a cleanup left in place, and why (Lockstep never deletes work). */
+export const KeptItem = z.object({
+  kind: z.enum(['worktree', 'branch']),
+  /** Worktree path or branch name. */
+  name: z.string(),
+  why: z.string(),
+});
+export type KeptItem = z.infer<typeof KeptItem>;
+
+// ---- request payloads --------------------------------------------------------------------------
+
+const NoParams = z.preprocess((v) => (v == null ? {} : v), z.object({}).strict());
+
+export const TaskIdParams = z.object({ id: TaskId }).strict();
+export type TaskIdParams = z.infer<typeof TaskIdParams>;
+
+export const StartTaskResult = z.object({
+  task: TaskView,
+  /** What the start did beyond the obvious (reused a branch, repaired a worktree, installed hooks…). */
+  notes: z.array(z.string()),
+  pid: z.number().optional(),
+  logFile: z.string(),
+});
+export type StartTaskResult = z.infer<typeof StartTaskResult>;
+
+export const TaskActionResult = z.object({ task: TaskView, notes: z.array(z.string()) });
+export type TaskActionResult = z.infer<typeof TaskActionResult>;
+
+export const AbandonTaskResult = z.object({
+  task: TaskView,
+  removed: z.array(z.string()),
+  kept: z.array(KeptItem),
+  /** One line: what was removed and what was kept, and why. */
+  message: z.string(),
+});
+export type AbandonTaskResult = z.infer<typeof AbandonTaskResult>;
+
+/** A task as written in the plan (defaults are not written for fields left out). */
+export const TaskSpecParams = z
+  .object({
+    id: TaskId,
+    title: z.string().min(1),
+    prompt: z.string().min(1),
+    agent: z.string().optional(),
+    scope: z.array(ScopeGlob).optional(),
+    readOnly: z.boolean().optional(),
+    phase: z.number().int().positive().optional(),
+    dependsOn: z.array(TaskId).optional(),
+  })
+  .strict();
+
+export const AddTaskParams = z.object({ task: TaskSpecParams, after: TaskId.optional() }).strict();
+export type AddTaskParams = z.infer<typeof AddTaskParams>;
+
+/** Fields to change; `null` removes an optional field (agent, scope, readOnly, phase, dependsOn). */
+export const TaskPatch = z
+  .object({
+    id: TaskId,
+    title: z.string().min(1),
+    prompt: z.string().min(1),
+    agent: z.string().nullable(),
+    scope: z.array(ScopeGlob).nullable(),
+    readOnly: z.boolean().nullable(),
+    phase: z.number().int().positive().nullable(),
+    dependsOn: z.array(TaskId).nullable(),
+  })
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'give at least one field to change');
+export const UpdateTaskParams = z.object({ id: TaskId, patch: TaskPatch }).strict();
+export type UpdateTaskParams = z.infer<typeof UpdateTaskParams>;
+
+export const PlanEditResult = z.object({ file: z.string(), state: SchedulerState });
+export type PlanEditResult = z.infer<typeof PlanEditResult>;
+
+export const ValidatePlanParams = z.preprocess(
+  (v) => (v == null ? {} : v),
+  z
+    .object({
+      /** Plan text to check instead of the file (e.g. an unsaved editor buffer). */
+      text: z.string().max(4_000_000).optional(),
+    })
+    .strict(),
+);
+export type ValidatePlanParams = z.infer<typeof ValidatePlanParams>;
+export const ValidatePlanResult = z.object({ valid: z.boolean(), issues: z.array(PlanIssueView) });
+export type ValidatePlanResult = z.infer<typeof ValidatePlanResult>;
+
+// ---- the registry ----------------------------------------------------------------------------
+
+interface RequestSpec<P extends z.ZodTypeAny, R extends z.ZodTypeAny> {
+  type: RequestType<z.input<P>, z.infer<R>, void>;
+  params: P;
+  result: R;
+  /** Valid params for a smoke call. */
+  example: z.input<P>;
+}
+
+function request<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(method: string, params: P, result: R, example: z.input<P>): RequestSpec<P, R> {
+  return { type: new RequestType<z.input<P>, z.infer<R>, void>(method), params, result, example };
+}
+
+/** Every client → server scheduler request. */
+export const schedulerRequests = {
+  /** The plan (or its issues) and every task with status, reasons, branch and worktree. */
+  getSchedulerState: request('lockstep/getSchedulerState', NoParams, SchedulerState, {}),
+  /** Start a task now; refused with the gate's reasons unless it is startable. */
+  startTask: request('lockstep/startTask', TaskIdParams, StartTaskResult, { id: 'api' }),
+  /** Stop a running task's agent; the task goes back to queued, its branch and worktree kept. */
+  stopTask: request('lockstep/stopTask', TaskIdParams, TaskActionResult, { id: 'api' }),
+  /** Mark a task finished (its agent is done); its worktree stays until it lands. */
+  finishTask: request('lockstep/finishTask', TaskIdParams, TaskActionResult, { id: 'api' }),
+  /** Give a task up: its worktree is removed only when clean, its branch deleted only when merged. */
+  abandonTask: request('lockstep/abandonTask', TaskIdParams, AbandonTaskResult, { id: 'api' }),
+  addTask: request('lockstep/addTask', AddTaskParams, PlanEditResult, { task: { id: 'docs', title: 'Docs', prompt: 'Write the docs', scope: ['docs/**'] } }),
+  updateTask: request('lockstep/updateTask', UpdateTaskParams, PlanEditResult, { id: 'docs', patch: { phase: 2 } }),
+  removeTask: request('lockstep/removeTask', TaskIdParams, PlanEditResult, { id: 'docs' }),
+  /** Check the plan file (or the given text) without changing anything. */
+  validatePlan: request('lockstep/validatePlan', ValidatePlanParams, ValidatePlanResult, {}),
+} as const;
+export type SchedulerRequests = typeof schedulerRequests;
+export type SchedulerRequestName = keyof SchedulerRequests;
+export type SchedulerRequestParams<K extends SchedulerRequestName> = z.infer<SchedulerRequests[K]['params']>;
+export type SchedulerRequestResult<K extends SchedulerRequestName> = z.infer<SchedulerRequests[K]['result']>;
+
+// ---- server → client ---------------------------------------------------------------------------
+
+export const LaunchAgentTerminalParams = z
+  .object({
+    task: TaskId,
+    /** Folder the terminal starts in. */
+    cwd: z.string().min(1),
+    /** Program and arguments, passed as such (e.g. vscode TerminalOptions shellPath + shellArgs). */
+    argv: z.array(z.string()).min(1),
+    /** Environment to add (LOCKSTEP_TASK, LOCKSTEP_SESSION, PATH…). */
+    env: z.record(z.string()),
+  })
+  .strict();
+export type LaunchAgentTerminalParams = z.infer<typeof LaunchAgentTerminalParams>;
+export const LaunchAgentTerminalResult = z.object({ pid: z.number().int().positive().optional() });
+export type LaunchAgentTerminalResult = z.infer<typeof LaunchAgentTerminalResult>;
+export const launchAgentTerminalRequest = new RequestType<LaunchAgentTerminalParams, LaunchAgentTerminalResult, void>('lockstep/launchAgentTerminal');
+
+/** Server → client: the scheduler's whole state after any change of the plan file or of task state. */
+export const schedulerChangedNotification = new NotificationType<SchedulerState>('lockstep/schedulerChanged');
+
+// ---- client → server notifications -------------------------------------------------------------
+
+export const AgentExitedParams = z
+  .object({
+    task: TaskId,
+    /** null when the terminal was closed without an exit status. */
+    exitCode: z.number().int().nullable(),
+  })
+  .strict();
+export type AgentExitedParams = z.infer<typeof AgentExitedParams>;
+export const agentExitedNotification = new NotificationType<AgentExitedParams>('lockstep/agentExited');

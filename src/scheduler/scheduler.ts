@@ -1,0 +1,944 @@
+// The scheduler at run time: reads `.lockstep/plan.yaml` and the tasks' run-time state from the
+// store, asks the gate (core/gate.ts) what may start, and starts, stops, finishes, abandons and lands
+// tasks. A write task gets its scope reserved, a worktree on `lockstep/<id>` from the target's tip,
+// the plan's setup, the agent's hooks, a pre-registered session, and then its agent; a read-only task
+// runs in this checkout with a read-only session. Every step that fails is rolled back, and nothing
+// that holds work (a dirty worktree, an unmerged branch) is ever removed.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { identifyProcess, processVerdict } from '../agents/agentProcess';
+import { decide, gateRuntime, nextToStart } from '../core/gate';
+import type { LeaseTable } from '../core/leaseTable';
+import { LandingOrderError, landingOrder } from '../core/landingOrder';
+import type { AgentName, LeaseTableState, ProcessIdentity } from '../core/model';
+import { TaskId, resolveWorktreesRoot, taskBranch, taskById, type Plan, type TaskSpec } from '../core/plan';
+import { DEFAULT_PLAN_FILE, PlanError, formatIssue, tryParsePlan, type PlanIssue } from '../core/planFile';
+import { TaskTransitionError, WAITING_STATUSES, describeState, transition, type TaskRuntime, type TaskState, type TaskStatus } from '../core/task';
+import { runCheck } from '../git/checkCommand';
+import { land } from '../git/landing';
+import { locateRepo } from '../git/repoLocator';
+import { readBranch } from '../git/repository';
+import { BranchNotMergedError, WorktreeDirtyError, createTaskWorktree, deleteBranch, removeWorktree } from '../git/worktrees';
+import type {
+  AbandonTaskResult,
+  KeptItem,
+  PlanIssueView,
+  SchedulerState,
+  StartTaskResult,
+  TaskActionResult,
+  TaskView,
+  ValidatePlanResult,
+} from '../protocol/schedulerMethods';
+import { openEmbeddedStore } from '../store/embeddedStore';
+import type { LeaseStore } from '../store/leaseStore';
+import { terminateProcess, type AgentExit, type AgentLauncher, type LaunchedAgent } from './agentLauncher';
+import { AgentTemplateError, agentDialect, agentKeyOf, agentTemplate, expandTemplate } from './agentTemplates';
+import { ensureLockstepShim, hookCommand, lockstepDistDir } from './lockstepBin';
+import { removeStartMarker, startProgress, writeStartMarker } from './startMarker';
+import { ensureTaskHooks } from './taskHooks';
+import { TrackedScopeIndex } from './trackedScopeIndex';
+
+/** A refused or failed scheduler operation. `message` is one line; details say more for --json/UI. */
+export class SchedulerError extends Error {
+  override readonly name = 'SchedulerError';
+  constructor(
+    message: string,
+    readonly details: { reasons?: string[]; issues?: PlanIssueView[]; kept?: KeptItem[] } = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface SchedulerOptions {
+  /** Any folder of the checkout whose `.lockstep/plan.yaml` drives the scheduler (read-only tasks run there). */
+  repoDir: string;
+  launcher: AgentLauncher;
+  /** Default: the embedded store of the repository. */
+  store?: LeaseStore;
+  /** Plan file, absolute or relative to the checkout root. Default `.lockstep/plan.yaml`. */
+  planFile?: string;
+  /** Overrides the plan's maxParallel. */
+  maxParallel?: number;
+  /** Base environment of agents and setup commands. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** dist/ of the Lockstep whose CLI agents and hooks run. Default: this installation's. */
+  distDir?: string;
+  /** Kill a setup command after this long. Default 10 min. */
+  setupTimeoutMs?: number;
+  /** Kill the plan's verify command after this long when landing. Default 30 min. */
+  verifyTimeoutMs?: number;
+  log?: (line: string) => void;
+  /** Called after every change this scheduler made (task state, plan file). */
+  onChange?: () => void;
+}
+
+export interface TickResult {
+  started: StartTaskResult[];
+  failed: { id: string; error: string }[];
+}
+
+export interface LandTasksResult {
+  ok: boolean;
+  /** Tasks now landed, in landing order. */
+  landed: string[];
+  /** The task that made the landing fail, and how. */
+  culprit?: { task: string; kind: 'conflict' | 'check'; paths?: string[]; output?: string };
+  /** One line. */
+  message: string;
+  removed: string[];
+  kept: KeptItem[];
+}
+
+type PlanLoad = { ok: true; plan: Plan; text: string } | { ok: false; exists: boolean; issues: PlanIssue[] };
+
+/** A start that failed may be retried: these states accept a new start (the gate is asked as if queued). */
+const RETRYABLE: readonly TaskStatus[] = ['failed', 'blocked', 'conflicted'];
+
+const REPO_SELECTING_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_OBJECT_DIRECTORY', 'GIT_NAMESPACE'];
+
+interface Handle {
+  agent: LaunchedAgent;
+  /** startedAt of the run it belongs to: an exit of an older run is ignored. */
+  token: number;
+  stopping: boolean;
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+}
+
+export function issueView(i: PlanIssue): PlanIssueView {
+  return { ...i, text: formatIssue(i) };
+}
+
+/** The scheduler's session id for a task: `<agent>:lockstep-<task>`. */
+export function taskSessionId(agent: AgentName, task: string): string {
+  return `${agent}:lockstep-${task}`;
+}
+
+export class Scheduler {
+  readonly root: string;
+  readonly commonDir: string;
+  readonly planPath: string;
+  readonly store: LeaseStore;
+  private readonly scopeIndex: TrackedScopeIndex;
+  private readonly handles = new Map<string, Handle>();
+  private readonly starting = new Set<string>();
+  private waiters: (() => void)[] = [];
+  private ticking: Promise<TickResult> | undefined;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    const location = locateRepo(opts.repoDir);
+    this.root = location.worktreeRoot;
+    this.commonDir = location.commonDir;
+    this.store = opts.store ?? openEmbeddedStore(location.commonDir);
+    this.planPath = path.resolve(this.root, opts.planFile ?? DEFAULT_PLAN_FILE);
+    this.scopeIndex = new TrackedScopeIndex(this.root, location.gitDir);
+    this.log = opts.log ?? (() => undefined);
+  }
+
+  /** The plan file as messages name it: relative to the checkout when inside it. */
+  get planDisplayName(): string {
+    const rel = path.relative(this.root, this.planPath);
+    return rel.startsWith('..') || path.isAbsolute(rel) ? this.planPath : rel.split(path.sep).join('/');
+  }
+
+  logFile(task: string): string {
+    return path.join(this.store.dir, 'logs', `${task}.log`);
+  }
+
+  private promptFile(task: string): string {
+    return path.join(this.store.dir, 'prompts', `${task}.md`);
+  }
+
+  private changed(): void {
+    try {
+      this.opts.onChange?.();
+    } catch (e) {
+      this.log(`onChange: ${oneLine(e)}`);
+    }
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves at the next change this scheduler makes (an agent exit, a start…) or after `timeoutMs`. */
+  waitForChange(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+
+  /** Agents this scheduler launched that are still running. */
+  get runningHere(): string[] {
+    return [...this.handles.keys()];
+  }
+
+  // ---- the plan --------------------------------------------------------------------------------
+
+  loadPlan(): PlanLoad {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.planPath, 'utf8');
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      const message = missing ? `no plan: create ${this.planDisplayName} (see lockstep plan validate --help)` : `cannot read: ${oneLine(e)}`;
+      return { ok: false, exists: !missing, issues: [{ file: this.planDisplayName, line: 0, field: '', message }] };
+    }
+    const r = tryParsePlan(text, { file: this.planDisplayName, repoRoot: this.root });
+    return r.ok ? { ok: true, plan: r.plan, text } : { ok: false, exists: true, issues: r.issues };
+  }
+
+  private requirePlan(): Plan {
+    const p = this.loadPlan();
+    if (!p.ok) {
+      const views = p.issues.map(issueView);
+      throw new SchedulerError(`${views[0]!.text}${views.length > 1 ? ` (and ${views.length - 1} more)` : ''}; nothing was started`, { issues: views });
+    }
+    return p.plan;
+  }
+
+  /** Checks the plan file (or `text`) without changing anything. */
+  validate(text?: string): ValidatePlanResult {
+    if (text === undefined) {
+      const p = this.loadPlan();
+      return p.ok ? { valid: true, issues: [] } : { valid: false, issues: p.issues.map(issueView) };
+    }
+    const r = tryParsePlan(text, { file: this.planDisplayName, repoRoot: this.root });
+    return r.ok ? { valid: true, issues: [] } : { valid: false, issues: r.issues.map(issueView) };
+  }
+
+  /**
+   * Rewrites the plan file with `edit(text)` (a planFile.ts helper), atomically. The helpers throw
+   * PlanError when the result would be invalid; then nothing is written.
+   */
+  editPlan(edit: (text: string) => string): void {
+    let text = '';
+    try {
+      text = fs.readFileSync(this.planPath, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new SchedulerError(`${this.planDisplayName}: cannot read: ${oneLine(e)}`);
+    }
+    let next: string;
+    try {
+      next = edit(text);
+    } catch (e) {
+      if (e instanceof PlanError) throw new SchedulerError(e.message, { issues: e.issues.map(issueView) });
+      throw e;
+    }
+    fs.mkdirSync(path.dirname(this.planPath), { recursive: true });
+    const tmp = `${this.planPath}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, next);
+    fs.renameSync(tmp, this.planPath);
+    this.changed();
+  }
+
+  private maxParallel(plan: Plan): number {
+    return this.opts.maxParallel ?? plan.maxParallel;
+  }
+
+  private worktreesRoot(plan: Plan): string {
+    const r = resolveWorktreesRoot(plan.worktreesRoot, this.root);
+    if (!r.ok) throw new SchedulerError(`worktreesRoot: ${r.message}`);
+    return r.path;
+  }
+
+  // ---- state -----------------------------------------------------------------------------------
+
+  private statusMap(plan: Plan, state: LeaseTableState): Record<string, TaskStatus | undefined> {
+    const out: Record<string, TaskStatus | undefined> = {};
+    for (const t of plan.tasks) out[t.id] = state.tasks[t.id]?.state.status;
+    return out;
+  }
+
+  private viewsOf(plan: Plan, state: LeaseTableState, decisions: ReturnType<typeof decide>): TaskView[] {
+    return plan.tasks.map((t) => {
+      const rt = state.tasks[t.id];
+      const st: TaskState = rt?.state ?? { status: 'queued' };
+      const d = decisions.get(t.id) ?? { startable: false, reasons: [] };
+      const waiting = WAITING_STATUSES.includes(st.status);
+      const status: TaskStatus = waiting ? (d.startable ? 'ready' : 'queued') : st.status;
+      const reasons = waiting ? d.reasons : RETRYABLE.includes(st.status) ? [describeState(st)] : [];
+      let pid: number | undefined;
+      if (st.status === 'running') {
+        pid = this.handles.get(t.id)?.agent.pid;
+        for (const s of rt?.sessions ?? []) pid ??= state.sessions[s]?.process?.pid;
+      }
+      return {
+        id: t.id,
+        title: t.title,
+        agent: agentKeyOf(t),
+        phase: t.phase,
+        readOnly: t.readOnly,
+        scope: t.scope,
+        dependsOn: t.dependsOn,
+        status,
+        state: st,
+        startable: waiting && d.startable,
+        reasons,
+        ...(rt?.branch ? { branch: rt.branch } : {}),
+        ...(rt?.worktree ? { worktree: rt.worktree } : {}),
+        sessions: rt?.sessions ?? [],
+        ...(pid !== undefined ? { pid } : {}),
+        logFile: this.logFile(t.id),
+        ...(rt?.startedAt !== undefined ? { startedAt: rt.startedAt } : {}),
+        ...(rt?.finishedAt !== undefined ? { finishedAt: rt.finishedAt } : {}),
+        ...(rt?.landedAt !== undefined ? { landedAt: rt.landedAt } : {}),
+      };
+    });
+  }
+
+  /** The plan (or its problems) and every task with status, the reasons it waits, branch and worktree. */
+  async list(): Promise<SchedulerState> {
+    this.reconcile();
+    const p = this.loadPlan();
+    if (!p.ok) {
+      return {
+        plan: { file: this.planPath, exists: p.exists, valid: false, issues: p.issues.map(issueView), autoRun: false },
+        tasks: [],
+        maxParallel: this.opts.maxParallel ?? 1,
+        running: 0,
+      };
+    }
+    const plan = p.plan;
+    const state = this.store.read();
+    const index = await this.scopeIndex.get();
+    const statuses = this.statusMap(plan, state);
+    const decisions = decide(plan, gateRuntime(statuses), index, this.maxParallel(plan));
+    const tasks = this.viewsOf(plan, state, decisions);
+    return {
+      plan: { file: this.planPath, exists: true, valid: true, issues: [], target: plan.target, autoRun: plan.autoRun, worktreesRoot: this.worktreesRoot(plan) },
+      tasks,
+      maxParallel: this.maxParallel(plan),
+      running: tasks.filter((t) => t.status === 'running').length,
+    };
+  }
+
+  private async viewOf(id: string): Promise<TaskView> {
+    const state = await this.list();
+    const found = state.tasks.find((t) => t.id === id);
+    if (found) return found;
+    // Not (or no longer) in the plan: what the store knows.
+    const rt = this.store.read().tasks[id];
+    const st: TaskState = rt?.state ?? { status: 'queued' };
+    return {
+      id,
+      title: id,
+      agent: '',
+      phase: 0,
+      readOnly: false,
+      scope: [],
+      dependsOn: [],
+      status: st.status,
+      state: st,
+      startable: false,
+      reasons: ['not in the plan'],
+      ...(rt?.branch ? { branch: rt.branch } : {}),
+      ...(rt?.worktree ? { worktree: rt.worktree } : {}),
+      sessions: rt?.sessions ?? [],
+      logFile: this.logFile(id),
+    };
+  }
+
+  /**
+   * Settles tasks marked running whose agent is gone without this scheduler hearing it: a start
+   * interrupted by a crash (failed, so a new start repairs and resumes) or an agent whose session has
+   * ended (finished). Runs in one transaction, after the store's sweep has ended dead agents' sessions.
+   */
+  reconcile(): string[] {
+    const settled: string[] = [];
+    const interrupted: string[] = [];
+    const plan = this.loadPlan();
+    const readOnly = (id: string) => (plan.ok ? taskById(plan.plan, id)?.readOnly === true : false);
+    this.store.transact((table) => {
+      for (const rt of Object.values(table.state.tasks)) {
+        if (rt.state.status !== 'running' || this.handles.has(rt.id) || this.starting.has(rt.id)) continue;
+        const progress = startProgress(this.store.dir, rt.id);
+        if (progress.state === 'in-progress') continue;
+        if (progress.state === 'interrupted') {
+          this.settle(table, rt, { status: 'failed', reason: `start interrupted: ${progress.reason}; start it again to repair and resume` }, 'start interrupted');
+          interrupted.push(rt.id);
+          settled.push(rt.id);
+          continue;
+        }
+        const sessions = rt.sessions.map((s) => table.state.sessions[s]);
+        if (sessions.length === 0 || sessions.some((s) => s !== undefined && s.endedAt === undefined)) continue;
+        const why = sessions.find((s) => s?.endReason)?.endReason ?? 'its session ended';
+        this.settle(table, rt, { status: 'finished' }, `agent gone: ${why}`, readOnly(rt.id));
+        settled.push(rt.id);
+      }
+    });
+    for (const id of interrupted) removeStartMarker(this.store.dir, id);
+    if (settled.length > 0) this.changed();
+    return settled;
+  }
+
+  /** Moves a running task to `next`, releasing its reservation and ending its sessions (leases freed). */
+  private settle(table: LeaseTable, rt: TaskRuntime, next: TaskState, why: string, readOnly = false): TaskRuntime {
+    const now = Date.now();
+    const state = transition(rt.id, rt.state, next, { readOnly });
+    let updated: TaskRuntime = { ...rt, state, ...(state.status === 'finished' || state.status === 'failed' ? { finishedAt: now } : {}) };
+    table.setTask(updated);
+    table.unreserve(rt.id);
+    for (const s of rt.sessions) table.endSession(s, `task ${rt.id}: ${why}`);
+    if (readOnly && state.status === 'finished') {
+      // Nothing to merge: a read-only task lands as soon as it finishes.
+      updated = { ...updated, state: transition(rt.id, state, { status: 'landed' }, { readOnly: true }), landedAt: now };
+      table.setTask(updated);
+    }
+    return updated;
+  }
+
+  // ---- start -------------------------------------------------------------------------------------
+
+  /** Starts task `id` now; refused with the gate's reasons unless it is startable. */
+  async start(id: string): Promise<StartTaskResult> {
+    const idCheck = TaskId.safeParse(id);
+    if (!idCheck.success) throw new SchedulerError(`task id ${JSON.stringify(id)}: ${idCheck.error.issues[0]!.message}`);
+    this.reconcile();
+    const plan = this.requirePlan();
+    const spec = taskById(plan, id);
+    if (!spec) throw new SchedulerError(`unknown task '${id}' (not in ${this.planDisplayName})`);
+    if (this.starting.has(id)) throw new SchedulerError(`task '${id}' is already being started`);
+
+    let template: string[];
+    try {
+      template = agentTemplate(plan, spec, this.opts.launcher.mode);
+    } catch (e) {
+      if (e instanceof AgentTemplateError) throw new SchedulerError(`cannot start '${id}': ${e.message}`);
+      throw e;
+    }
+    const dialect = agentDialect(agentKeyOf(spec), template);
+    const sessionId = taskSessionId(dialect ?? 'human', id);
+    const index = await this.scopeIndex.get();
+
+    let write: { tip: string; wtPath: string; branch: string; branchExisted: boolean } | undefined;
+    if (!spec.readOnly) {
+      const tip = await readBranch(this.root, plan.target);
+      if (!tip) throw new SchedulerError(`cannot start '${id}': target: branch ${plan.target} does not exist`);
+      const branch = taskBranch(id);
+      write = { tip, branch, wtPath: path.join(this.worktreesRoot(plan), id), branchExisted: (await readBranch(this.root, branch)) !== undefined };
+    }
+
+    // 1. One transaction: gate check, running, scope reserved. Nothing else changed yet.
+    this.starting.add(id);
+    writeStartMarker(this.store.dir, id);
+    let prior: TaskRuntime | undefined;
+    let startedAt = 0;
+    try {
+      this.store.transact((table) => {
+        prior = table.state.tasks[id];
+        const current: TaskState = prior?.state ?? { status: 'queued' };
+        const statuses = this.statusMap(plan, table.state);
+        if (RETRYABLE.includes(current.status)) statuses[id] = 'queued';
+        const d = decide(plan, gateRuntime(statuses), index, this.maxParallel(plan)).get(id)!;
+        if (!d.startable) throw new SchedulerError(`cannot start '${id}': ${d.reasons.join('; ')}`, { reasons: d.reasons });
+        const state = transition(id, current, { status: 'running' });
+        startedAt = Math.max(Date.now(), (prior?.startedAt ?? 0) + 1);
+        if (table.liveSession(sessionId)) table.endSession(sessionId, `task ${id} restarted`);
+        table.setTask({
+          id,
+          state,
+          sessions: [sessionId],
+          startedAt,
+          ...(write ? { branch: write.branch, worktree: write.wtPath } : {}),
+        });
+        if (write) table.reserve({ task: id, globs: spec.scope, sessions: [sessionId], worktree: write.wtPath });
+      });
+    } catch (e) {
+      this.starting.delete(id);
+      removeStartMarker(this.store.dir, id);
+      if (e instanceof TaskTransitionError) throw new SchedulerError(`cannot start '${id}': ${e.message}`);
+      throw e;
+    }
+    this.changed();
+
+    const notes: string[] = [];
+    let worktreeMade: string | undefined;
+    let launched: LaunchedAgent | undefined;
+    try {
+      let cwd = this.root;
+      if (write) {
+        fs.mkdirSync(path.dirname(write.wtPath), { recursive: true });
+        const wt = await createTaskWorktree({ repoDir: this.root, taskId: id, path: write.wtPath, startPoint: write.tip });
+        if (!wt.existing) worktreeMade = wt.path;
+        if (wt.repaired) notes.push(`repaired a worktree left half-created at ${wt.path}`);
+        if (wt.existing) notes.push(`reused the existing worktree ${wt.path}`);
+        if (wt.reusedBranch) notes.push(`continued on the existing branch ${wt.branch} (its commits kept)`);
+        else notes.push(`created branch ${wt.branch} from ${plan.target} (${write.tip.slice(0, 12)})`);
+        if (wt.submodulesInitialized) notes.push('initialized submodules in the worktree');
+        cwd = wt.path;
+        if (wt.path !== write.wtPath) {
+          this.store.transact((table) => {
+            const rt = table.state.tasks[id];
+            if (rt) table.setTask({ ...rt, worktree: wt.path });
+            const r = table.state.reservations[id];
+            if (r) table.reserve({ task: id, globs: r.globs, sessions: r.sessions, worktree: wt.path });
+          });
+        }
+        await this.runSetup(plan, id, cwd);
+        if (plan.setup.length > 0) notes.push(`ran ${plan.setup.length} setup command${plan.setup.length > 1 ? 's' : ''}`);
+      }
+      if (dialect) {
+        const hooks = await ensureTaskHooks({ agent: dialect, worktree: cwd, commonDir: this.commonDir, command: hookCommand(dialect, this.distDir()) });
+        notes.push(hooks.note);
+      } else {
+        notes.push(`agent '${agentKeyOf(spec)}' speaks no known hook dialect: its edits are not checked before they happen`);
+      }
+
+      // 2. The session the agent's hooks will report as (LOCKSTEP_SESSION), known before it starts.
+      this.store.transact((table) => {
+        table.touchSession({ id: sessionId, agent: dialect ?? 'human', cwd, worktree: cwd, task: id, readOnly: spec.readOnly, source: 'scheduler' });
+      });
+
+      const promptFile = this.promptFile(id);
+      fs.mkdirSync(path.dirname(promptFile), { recursive: true });
+      fs.writeFileSync(promptFile, spec.prompt);
+      const argv = expandTemplate(template, { prompt: spec.prompt, promptFile });
+      const env = this.agentEnv(spec, sessionId);
+      launched = await this.opts.launcher.launch({ task: id, cwd, argv, env, logFile: this.logFile(id) });
+      const handle: Handle = { agent: launched, token: startedAt, stopping: false };
+      this.handles.set(id, handle);
+      void launched.exited.then((exit) => this.onAgentExit(id, handle, exit));
+
+      // 3. The agent's process, so its session (and leases) end when it does, whoever notices first.
+      const identity = launched.pid !== undefined ? identifyProcess(launched.pid) : undefined;
+      if (identity) {
+        this.store.transact((table) => {
+          table.touchSession({ id: sessionId, agent: dialect ?? 'human', cwd, worktree: cwd, task: id, readOnly: spec.readOnly, source: 'scheduler', process: identity });
+        });
+      }
+      removeStartMarker(this.store.dir, id);
+      this.starting.delete(id);
+      this.changed();
+      this.log(`started ${id}${launched.pid ? ` (pid ${launched.pid})` : ''}`);
+      return { task: await this.viewOf(id), notes, ...(launched.pid !== undefined ? { pid: launched.pid } : {}), logFile: this.logFile(id) };
+    } catch (e) {
+      const reason = oneLine(e);
+      const kept = await this.rollbackStart(id, plan, sessionId, prior, write, worktreeMade, launched, reason);
+      removeStartMarker(this.store.dir, id);
+      this.starting.delete(id);
+      this.changed();
+      const keptText = kept.length > 0 ? `; kept ${kept.map((k) => `${k.kind} ${k.name} (${k.why})`).join(', ')}` : '';
+      throw new SchedulerError(`cannot start '${id}': ${reason}${keptText}`, { kept });
+    }
+  }
+
+  private distDir(): string {
+    return this.opts.distDir ?? lockstepDistDir();
+  }
+
+  private agentEnv(spec: TaskSpec, sessionId: string): Record<string, string> {
+    const base = this.opts.env ?? process.env;
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
+    for (const k of REPO_SELECTING_ENV) delete env[k];
+    // The launcher sets it to the agent's own pid; an inherited one would name another process.
+    delete env.LOCKSTEP_AGENT_PID;
+    delete env.LOCKSTEP_READ_ONLY;
+    const dist = this.distDir();
+    const shim = ensureLockstepShim(this.store.dir, dist);
+    env.PATH = [dist, ...(shim ? [shim] : []), env.PATH ?? ''].filter(Boolean).join(path.delimiter);
+    env.LOCKSTEP_TASK = spec.id;
+    env.LOCKSTEP_SESSION = sessionId;
+    if (spec.readOnly) env.LOCKSTEP_READ_ONLY = '1';
+    return env;
+  }
+
+  private async runSetup(plan: Plan, id: string, cwd: string): Promise<void> {
+    const log = this.logFile(id);
+    fs.mkdirSync(path.dirname(log), { recursive: true });
+    const env = this.agentEnv(taskById(plan, id)!, '');
+    delete env.LOCKSTEP_SESSION;
+    for (const command of plan.setup) {
+      const r = await runCheck({ command, timeoutMs: this.opts.setupTimeoutMs ?? 600_000, maxOutputBytes: 256 * 1024 }, { cwd, env });
+      fs.appendFileSync(log, `--- ${new Date().toISOString()} lockstep: setup ${JSON.stringify(command)} → ${r.ok ? 'ok' : `failed (${r.timedOut ? 'timed out' : r.spawnError ?? `exit ${r.exitCode ?? r.signal}`})`}\n${r.output}`);
+      if (!r.ok) {
+        const last = r.output.trim().split('\n').pop() ?? '';
+        const why = r.spawnError ? `could not start ${command[0]} (${r.spawnError})` : r.timedOut ? 'timed out' : `exit ${r.exitCode ?? r.signal}`;
+        throw new Error(`setup ${JSON.stringify(command)} failed: ${why}${last ? `: ${last.slice(0, 200)}` : ''} (log: ${log})`);
+      }
+    }
+  }
+
+  /** Undoes what a failed start did; returns what it kept (a branch with commits, a worktree with changes). */
+  private async rollbackStart(
+    id: string,
+    plan: Plan,
+    sessionId: string,
+    prior: TaskRuntime | undefined,
+    write: { branch: string; branchExisted: boolean; wtPath: string } | undefined,
+    worktreeMade: string | undefined,
+    launched: LaunchedAgent | undefined,
+    reason: string,
+  ): Promise<KeptItem[]> {
+    const handle = this.handles.get(id);
+    if (handle) handle.stopping = true;
+    if (launched) await launched.stop().catch(() => undefined);
+    this.handles.delete(id);
+    const kept: KeptItem[] = [];
+    let worktree: string | undefined = prior?.worktree;
+    let branch: string | undefined = prior?.branch;
+    if (write) {
+      worktree = worktreeMade ?? (fs.existsSync(write.wtPath) ? write.wtPath : prior?.worktree);
+      branch = write.branch;
+      if (worktreeMade) {
+        try {
+          await removeWorktree(worktreeMade);
+          worktree = prior?.worktree;
+        } catch (e) {
+          kept.push({ kind: 'worktree', name: worktreeMade, why: e instanceof WorktreeDirtyError ? `uncommitted changes: ${e.files.slice(0, 5).join(', ')}` : oneLine(e) });
+        }
+      }
+      if (!write.branchExisted && (await readBranch(this.root, write.branch))) {
+        try {
+          await deleteBranch(this.root, write.branch, plan.target);
+          branch = prior?.branch;
+        } catch (e) {
+          kept.push({ kind: 'branch', name: write.branch, why: e instanceof BranchNotMergedError ? e.message.replace(/; not deleted$/, '') : oneLine(e) });
+        }
+      } else if (write.branchExisted) {
+        kept.push({ kind: 'branch', name: write.branch, why: 'it existed before this start' });
+      }
+    }
+    this.store.transact((table) => {
+      table.unreserve(id);
+      table.endSession(sessionId, `task ${id}: start failed`);
+      const current = table.state.tasks[id];
+      table.setTask({
+        ...(current ?? { id, sessions: [] }),
+        id,
+        state: { status: 'failed', reason: `start failed: ${reason}` },
+        sessions: [],
+        branch,
+        worktree,
+      });
+    });
+    return kept;
+  }
+
+  // ---- agents ending ------------------------------------------------------------------------------
+
+  private async onAgentExit(id: string, handle: Handle, exit: AgentExit): Promise<void> {
+    if (this.handles.get(id) !== handle) return;
+    this.handles.delete(id);
+    if (!handle.stopping) {
+      try {
+        await this.finishRun(id, exit, handle.token);
+      } catch (e) {
+        this.log(`task ${id}: ${oneLine(e)}`);
+      }
+    }
+    this.changed();
+  }
+
+  /** Reports an agent exit heard from elsewhere (the coordinator's terminal launcher). */
+  agentExited(id: string, exitCode: number | null): void {
+    const h = this.handles.get(id);
+    if (h) void this.onAgentExit(id, h, { exitCode });
+  }
+
+  private async finishRun(id: string, exit: AgentExit, token: number | undefined): Promise<TaskView> {
+    const plan = this.loadPlan();
+    const readOnly = plan.ok && taskById(plan.plan, id)?.readOnly === true;
+    this.store.transact((table) => {
+      const rt = table.state.tasks[id];
+      if (!rt) throw new SchedulerError(`task '${id}' has not started`);
+      if (token !== undefined && rt.startedAt !== token) return; // an older run's exit
+      if (token !== undefined && rt.state.status !== 'running') return;
+      if (rt.state.status === 'finished' || rt.state.status === 'landed' || rt.state.status === 'landing') {
+        if (token === undefined) throw new SchedulerError(`task '${id}' is already ${rt.state.status}`);
+        return;
+      }
+      const next: TaskState =
+        exit.exitCode !== null && exit.exitCode !== 0
+          ? { status: 'failed', reason: `agent exited with code ${exit.exitCode}` }
+          : exit.signal
+            ? { status: 'failed', reason: `agent ended by ${exit.signal}` }
+            : { status: 'finished' };
+      try {
+        this.settle(table, rt, next, next.status === 'finished' ? 'finished' : describeState(next), readOnly);
+      } catch (e) {
+        if (e instanceof TaskTransitionError) throw new SchedulerError(e.message);
+        throw e;
+      }
+    });
+    return this.viewOf(id);
+  }
+
+  /** Marks a task finished (running, or failed and judged done by a person); stops its agent if it still runs. */
+  async markFinished(id: string): Promise<TaskActionResult> {
+    const before = this.store.read();
+    const rt = before.tasks[id];
+    if (!rt) throw new SchedulerError(`task '${id}' has not started`);
+    const notes: string[] = [];
+    if (rt.state.status === 'running') notes.push(...(await this.stopAgent(id, rt, before)));
+    const task = await this.finishRun(id, { exitCode: 0 }, undefined);
+    if (task.worktree) notes.push(`worktree ${task.worktree} stays until the task lands`);
+    this.changed();
+    return { task, notes };
+  }
+
+  /** Stops a running task's agent; the task goes back to queued with its branch and worktree kept. */
+  async stop(id: string): Promise<TaskActionResult> {
+    if (this.starting.has(id)) throw new SchedulerError(`task '${id}' is being started; stop it once it runs`);
+    const before = this.store.read();
+    const rt = before.tasks[id];
+    if (!rt || rt.state.status !== 'running') throw new SchedulerError(`task '${id}' is not running (it is ${rt ? describeState(rt.state) : 'queued'})`);
+    const notes = await this.stopAgent(id, rt, before);
+    this.store.transact((table) => {
+      const cur = table.state.tasks[id];
+      if (!cur || cur.state.status !== 'running') return;
+      this.settle(table, cur, { status: 'queued' }, 'stopped');
+    });
+    if (rt.branch) notes.push(`kept branch ${rt.branch}${rt.worktree ? ` and worktree ${rt.worktree}` : ''}`);
+    this.changed();
+    return { task: await this.viewOf(id), notes };
+  }
+
+  /** Ends the agent of a running task: through its launcher handle, else by its recorded process identity. */
+  private async stopAgent(id: string, rt: TaskRuntime, state: LeaseTableState): Promise<string[]> {
+    const h = this.handles.get(id);
+    if (h) {
+      h.stopping = true;
+      await h.agent.stop();
+      this.handles.delete(id);
+      return [`stopped its agent${h.agent.pid ? ` (pid ${h.agent.pid})` : ''}`];
+    }
+    const identity = rt.sessions.map((s) => state.sessions[s]?.process).find((p): p is ProcessIdentity => p !== undefined);
+    if (!identity) return ['no agent process known to stop'];
+    if (processVerdict(identity).state !== 'alive') return [];
+    await terminateProcess(identity.pid, waitUntilDead(identity));
+    return [`stopped its agent (pid ${identity.pid})`];
+  }
+
+  /** Stops every agent this scheduler launched (their tasks go back to queued). */
+  async stopAll(): Promise<void> {
+    await Promise.allSettled(this.runningHere.map((id) => this.stop(id)));
+  }
+
+  // ---- abandon -----------------------------------------------------------------------------------
+
+  /**
+   * Gives a task up (status failed: "abandoned"). Its worktree is removed only if it has no uncommitted
+   * changes; its branch is deleted only if merged into the target. Returns what was kept and why.
+   */
+  async abandon(id: string): Promise<AbandonTaskResult> {
+    if (this.starting.has(id)) throw new SchedulerError(`task '${id}' is being started; abandon it once it runs`);
+    const p = this.loadPlan();
+    const target = p.ok ? p.plan.target : 'main';
+    const before = this.store.read();
+    const rt = before.tasks[id];
+    if (!rt && !(p.ok && taskById(p.plan, id))) throw new SchedulerError(`unknown task '${id}'`);
+    if (rt && (rt.state.status === 'landed' || rt.state.status === 'landing')) throw new SchedulerError(`task '${id}' is ${rt.state.status}; a landed task cannot be abandoned (undo the landing first)`);
+    const removed: string[] = [];
+    const kept: KeptItem[] = [];
+    if (rt?.state.status === 'running') await this.stopAgent(id, rt, before);
+    let worktree = rt?.worktree;
+    let branch = rt?.branch;
+    if (worktree && fs.existsSync(worktree)) {
+      const wt = worktree;
+      try {
+        await removeWorktree(wt);
+        removed.push(`worktree ${wt}`);
+        worktree = undefined;
+      } catch (e) {
+        kept.push({ kind: 'worktree', name: wt, why: e instanceof WorktreeDirtyError ? `it has uncommitted changes (${e.files.slice(0, 5).join(', ')}${e.files.length > 5 ? ', …' : ''})` : oneLine(e) });
+      }
+    } else worktree = undefined;
+    if (branch && (await readBranch(this.root, branch))) {
+      const br = branch;
+      try {
+        await deleteBranch(this.root, br, target);
+        removed.push(`branch ${br}`);
+        branch = undefined;
+      } catch (e) {
+        kept.push({ kind: 'branch', name: br, why: e instanceof BranchNotMergedError ? e.message.replace(`branch ${br} has`, 'it has').replace(/; not deleted$/, '') : oneLine(e) });
+      }
+    } else branch = undefined;
+    const reason = `abandoned${kept.length > 0 ? `; kept ${kept.map((k) => `${k.kind} ${k.name}`).join(', ')}` : ''}`;
+    this.store.transact((table) => {
+      const cur = table.state.tasks[id] ?? { id, state: { status: 'queued' as const }, sessions: [] };
+      table.unreserve(id);
+      for (const s of cur.sessions) table.endSession(s, `task ${id} abandoned`);
+      table.setTask({ ...cur, state: { status: 'failed', reason }, sessions: [], branch, worktree, finishedAt: Date.now() });
+    });
+    this.changed();
+    const parts = [removed.length > 0 ? `removed ${removed.join(' and ')}` : 'nothing to remove'];
+    for (const k of kept) parts.push(`kept ${k.kind} ${k.name}: ${k.why}`);
+    return { task: await this.viewOf(id), removed, kept, message: `abandoned '${id}': ${parts.join('; ')}` };
+  }
+
+  // ---- auto-run ----------------------------------------------------------------------------------
+
+  /**
+   * Auto-run: starts the startable tasks in plan order up to the cap (only when the plan says
+   * `autoRun: true`, or `force`). Concurrent calls share one pass.
+   */
+  tick(opts: { force?: boolean } = {}): Promise<TickResult> {
+    if (this.ticking) return this.ticking.then(() => this.tick(opts));
+    this.ticking = this.tickOnce(opts).finally(() => {
+      this.ticking = undefined;
+    });
+    return this.ticking;
+  }
+
+  private async tickOnce(opts: { force?: boolean }): Promise<TickResult> {
+    const result: TickResult = { started: [], failed: [] };
+    this.reconcile();
+    const p = this.loadPlan();
+    if (!p.ok || (!p.plan.autoRun && !opts.force)) return result;
+    const plan = p.plan;
+    const state = this.store.read();
+    const index = await this.scopeIndex.get();
+    const picks = nextToStart(plan, gateRuntime(this.statusMap(plan, state)), index, this.maxParallel(plan)).filter((id) => !this.starting.has(id));
+    const outcomes = await Promise.allSettled(picks.map((id) => this.start(id)));
+    outcomes.forEach((o, i) => {
+      if (o.status === 'fulfilled') result.started.push(o.value);
+      else result.failed.push({ id: picks[i]!, error: oneLine(o.reason) });
+    });
+    return result;
+  }
+
+  // ---- landing -----------------------------------------------------------------------------------
+
+  /**
+   * Lands finished tasks on the plan's target, all together or none (dependency order, verified with
+   * the plan's verify command). Read-only tasks have nothing to merge and land directly. Landed
+   * worktrees are removed when clean, their merged branches deleted.
+   */
+  async land(ids: readonly string[]): Promise<LandTasksResult> {
+    const plan = this.requirePlan();
+    const before = this.store.read();
+    const landedSet = new Set(Object.values(before.tasks).filter((t) => t.state.status === 'landed').map((t) => t.id));
+    let order: string[];
+    try {
+      order = landingOrder(plan, ids, landedSet);
+    } catch (e) {
+      if (e instanceof LandingOrderError) throw new SchedulerError(e.message);
+      throw e;
+    }
+    for (const id of order) {
+      const st = before.tasks[id]?.state.status ?? 'queued';
+      if (st !== 'finished') throw new SchedulerError(`cannot land '${id}': it is ${st}; only finished tasks land`);
+    }
+    const readOnly = order.filter((id) => taskById(plan, id)!.readOnly);
+    const writes = order.filter((id) => !taskById(plan, id)!.readOnly);
+    const now = () => Date.now();
+    this.store.transact((table) => {
+      for (const id of readOnly) {
+        const rt = table.state.tasks[id]!;
+        table.setTask({ ...rt, state: transition(id, rt.state, { status: 'landed' }, { readOnly: true }), landedAt: now() });
+      }
+      for (const id of writes) {
+        const rt = table.state.tasks[id]!;
+        table.setTask({ ...rt, state: transition(id, rt.state, { status: 'landing' }) });
+      }
+    });
+    this.changed();
+    if (writes.length === 0) return { ok: true, landed: order, message: `landed ${order.join(', ')} (read-only: nothing to merge)`, removed: [], kept: [] };
+
+    const backTo = (state: (id: string) => TaskState) =>
+      this.store.transact((table) => {
+        for (const id of writes) {
+          const rt = table.state.tasks[id];
+          if (rt && rt.state.status === 'landing') table.setTask({ ...rt, state: state(id) });
+        }
+      });
+    let result;
+    try {
+      result = await land({
+        repoDir: this.root,
+        target: plan.target,
+        tasks: writes.map((id) => ({ id, branch: before.tasks[id]?.branch ?? taskBranch(id) })),
+        ...(plan.verify ? { verify: { command: plan.verify, timeoutMs: this.opts.verifyTimeoutMs ?? 1_800_000, maxOutputBytes: 64 * 1024 } } : {}),
+        atomic: true,
+      });
+    } catch (e) {
+      backTo(() => ({ status: 'finished' }));
+      this.changed();
+      throw new SchedulerError(`cannot land ${writes.join(', ')}: ${oneLine(e)}`);
+    }
+    if (!result.ok) {
+      const c = result.culprit;
+      backTo((id) => {
+        if (!c || c.task !== id) return { status: 'finished' };
+        if (c.kind === 'conflict') return { status: 'conflicted', paths: c.paths && c.paths.length > 0 ? c.paths : ['(unknown)'] };
+        const firstLine = (c.output ?? '').trim().split('\n').pop() ?? '';
+        return { status: 'failed', reason: `verify failed${c.timedOut ? ' (timed out)' : c.exitCode != null ? ` (exit ${c.exitCode})` : ''}${firstLine ? `: ${firstLine.slice(0, 200)}` : ''}` };
+      });
+      this.changed();
+      const message = c
+        ? c.kind === 'conflict'
+          ? `'${c.task}' conflicts with ${plan.target} in ${(c.paths ?? []).slice(0, 5).join(', ')}; nothing landed`
+          : `verify failed after merging '${c.task}'; nothing landed`
+        : `${result.refused?.reason ?? 'refused'}; nothing landed`;
+      return {
+        ok: false,
+        landed: readOnly,
+        ...(c ? { culprit: { task: c.task, kind: c.kind, ...(c.paths ? { paths: c.paths } : {}), ...(c.output ? { output: c.output } : {}) } } : {}),
+        message,
+        removed: [],
+        kept: [],
+      };
+    }
+    this.store.transact((table) => {
+      for (const id of writes) {
+        const rt = table.state.tasks[id];
+        if (rt) table.setTask({ ...rt, state: transition(id, rt.state, { status: 'landed' }), landedAt: now(), landedOver: result.before });
+      }
+    });
+    this.changed();
+    const removed: string[] = [];
+    const kept: KeptItem[] = [];
+    for (const id of writes) {
+      const rt = this.store.read().tasks[id];
+      if (!rt) continue;
+      let { worktree, branch } = rt;
+      if (worktree && fs.existsSync(worktree)) {
+        const wt = worktree;
+        try {
+          await removeWorktree(wt);
+          removed.push(`worktree ${wt}`);
+          worktree = undefined;
+        } catch (e) {
+          kept.push({ kind: 'worktree', name: wt, why: e instanceof WorktreeDirtyError ? `uncommitted changes (${e.files.slice(0, 5).join(', ')})` : oneLine(e) });
+        }
+      }
+      if (branch && worktree === undefined) {
+        const br = branch;
+        try {
+          await deleteBranch(this.root, br, plan.target);
+          removed.push(`branch ${br}`);
+          branch = undefined;
+        } catch (e) {
+          kept.push({ kind: 'branch', name: br, why: oneLine(e) });
+        }
+      }
+      this.store.transact((table) => {
+        const cur = table.state.tasks[id];
+        if (cur) table.setTask({ ...cur, worktree, branch });
+      });
+    }
+    this.changed();
+    return { ok: true, landed: order, message: `landed ${order.join(', ')} on ${plan.target} (${result.after.slice(0, 12)})`, removed, kept };
+  }
+}
+
+/** Resolves once the process is gone (polled; it is not our child). */
+function waitUntilDead(identity: ProcessIdentity, capMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const poll = () => {
+      if (processVerdict(identity).state !== 'alive' || Date.now() - started > capMs) return resolve();
+      setTimeout(poll, 50);
+    };
+    poll();
+  });
+}

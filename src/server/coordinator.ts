@@ -1,0 +1,347 @@
+// The coordinator of one repository, independent of any transport: gathers the store, worktree and
+// transcript trackers into one model, versions it (revision + deltas), and answers the protocol's
+// requests. main.ts connects it to an LSP connection.
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { describeDenial } from '../core/denialMessage';
+import { DEFAULT_TTL_MS, type Lease } from '../core/model';
+import { KeyError, keyFromAbsolute, toKey } from '../core/pathKey';
+import { locateRepo, realpathDeep, resolveEditKey, type RepoLocation } from '../git/repoLocator';
+import type { CoordinatorRequestName, RequestParams, RequestResult } from '../protocol/coordinatorMethods';
+import type { CoordinatorConfig, LeaseView, SessionView, Snapshot, StateDelta } from '../protocol/coordinatorState';
+import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';
+import { runDoctor } from '../store/storeDoctor';
+import { diffCollections } from './collectionDiff';
+import { buildEditingModel, type EditingModel, type ModelCollections } from './editingModel';
+import { describeLease } from './leaseNotice';
+import { StoreTracker } from './storeTracker';
+import { TranscriptTracker } from './transcriptTracker';
+import { WorktreeTracker } from './worktreeTracker';
+import { installHooksFor } from './hookInstaller';
+
+export class CoordinatorRequestError extends Error {
+  override readonly name = 'CoordinatorRequestError';
+}
+
+export interface CoordinatorOptions {
+  /** Any folder inside the repository (the workspace folder). */
+  root: string;
+  userSession: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (message: string) => void;
+  /** Called with every new revision's delta. */
+  onDelta?: (delta: StateDelta) => void;
+  /** Called after every model change (diagnostics refresh). */
+  onModel?: () => void;
+}
+
+export type RequestHandlers = { [K in CoordinatorRequestName]: (params: RequestParams<K>) => Promise<RequestResult<K>> };
+
+const EMPTY: ModelCollections = { sessions: [], leases: [], worktrees: [], edits: [], unleased: [] };
+
+export class Coordinator {
+  readonly epoch = randomBytes(6).toString('hex');
+  private revision = 0;
+  private model: ModelCollections = EMPTY;
+  private config: CoordinatorConfig = configView({});
+  private recomputeTimer: NodeJS.Timeout | undefined;
+  private boundaryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  readonly store: EmbeddedStore;
+  readonly storeTracker: StoreTracker;
+  readonly worktrees: WorktreeTracker;
+  readonly transcripts: TranscriptTracker;
+  private readonly log: (message: string) => void;
+
+  private constructor(
+    readonly location: RepoLocation,
+    private readonly opts: CoordinatorOptions,
+  ) {
+    this.log = opts.log ?? (() => undefined);
+    const onChange = () => this.scheduleRecompute();
+    this.store = openEmbeddedStore(location.commonDir);
+    this.storeTracker = new StoreTracker({ store: this.store, onChange, log: this.log });
+    this.worktrees = new WorktreeTracker({
+      commonDir: location.commonDir,
+      log: this.log,
+      onChange: () => {
+        this.transcripts?.worktreesChanged();
+        onChange();
+      },
+    });
+    this.transcripts = new TranscriptTracker({
+      env: opts.env ?? process.env,
+      worktreeRoots: () => this.worktreeRoots(),
+      onChange,
+      log: this.log,
+    });
+  }
+
+  /** Opens the coordinator of the repository around `opts.root`; throws RepoError outside one. */
+  static async open(opts: CoordinatorOptions): Promise<Coordinator> {
+    const location = locateRepo(opts.root);
+    const c = new Coordinator(location, opts);
+    c.storeTracker.start();
+    await c.worktrees.start();
+    c.transcripts.start();
+    c.recompute();
+    return c;
+  }
+
+  get userSession(): string {
+    return this.opts.userSession;
+  }
+
+  /** Worktree roots, always including the one the client is in. */
+  worktreeRoots(): string[] {
+    const roots = this.worktrees?.roots() ?? [];
+    return roots.includes(this.location.worktreeRoot) ? roots : [this.location.worktreeRoot, ...roots];
+  }
+
+  snapshot(): Snapshot {
+    return {
+      epoch: this.epoch,
+      revision: this.revision,
+      at: Date.now(),
+      repo: { commonDir: this.location.commonDir, root: this.location.worktreeRoot },
+      userSession: this.opts.userSession,
+      config: this.config,
+      ...this.model,
+    };
+  }
+
+  /** Resolves once pending work has been folded into the model (tests, benchmarks). */
+  async settled(): Promise<void> {
+    await this.worktrees.settled();
+    await this.transcripts.settled();
+    this.storeTracker.readNow();
+    this.recompute();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.recomputeTimer) clearTimeout(this.recomputeTimer);
+    if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
+    await Promise.allSettled([this.storeTracker.close(), this.worktrees.close(), this.transcripts.close()]);
+  }
+
+  // ---- the model -----------------------------------------------------------------------------------
+
+  private scheduleRecompute(): void {
+    if (this.recomputeTimer || this.closed) return;
+    // Coalesce the bursts of one transaction (state + journal + config) into one revision.
+    this.recomputeTimer = setTimeout(() => {
+      this.recomputeTimer = undefined;
+      this.recompute();
+    }, 5);
+  }
+
+  private recompute(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    const next: EditingModel = buildEditingModel({
+      now,
+      store: this.storeTracker.state,
+      worktrees: this.worktrees.states(),
+      transcriptSessions: this.transcripts.sessions.values(),
+      transcriptEdits: this.transcripts.edits.values(),
+    });
+    const config = configView(this.storeTracker.config);
+    const configChanged = JSON.stringify(config) !== JSON.stringify(this.config);
+    const { nextTimeBoundary, ...collections } = next;
+    const changes = diffCollections(this.model, collections);
+    this.model = collections;
+    this.config = config;
+    if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
+    this.boundaryTimer = undefined;
+    if (nextTimeBoundary !== undefined) {
+      // Wake when a lease expires or a transcript session goes idle; capped so timers stay sane.
+      const wait = Math.min(Math.max(nextTimeBoundary - now + 5, 5), 60_000);
+      this.boundaryTimer = setTimeout(() => this.recompute(), wait);
+      this.boundaryTimer.unref();
+    }
+    if (!changes && !configChanged) return;
+    this.revision += 1;
+    this.opts.onDelta?.({
+      epoch: this.epoch,
+      revision: this.revision,
+      baseRevision: this.revision - 1,
+      at: now,
+      ...(configChanged ? { config } : {}),
+      ...changes,
+    });
+    this.opts.onModel?.();
+  }
+
+  // ---- lookups for LSP features ----------------------------------------------------------------------
+
+  /** The logical key and worktree of an absolute file path, if it lies in a worktree of this repository. */
+  keyOfPath(file: string): { key: string; worktree: string } | undefined {
+    let real: string;
+    try {
+      real = realpathDeep(file);
+    } catch {
+      return undefined;
+    }
+    let best: string | undefined;
+    for (const root of this.worktreeRoots()) {
+      if (real.startsWith(root + path.sep) && (!best || root.length > best.length)) best = root;
+    }
+    if (!best) return undefined;
+    try {
+      return { key: keyFromAbsolute(real, best), worktree: best };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** "Held by …" for a file leased by another session than the user's, else undefined. */
+  heldNotice(file: string): string | undefined {
+    const located = this.keyOfPath(file);
+    if (!located) return undefined;
+    const lease = this.model.leases.find((l) => l.key === located.key);
+    if (!lease || lease.session === this.opts.userSession) return undefined;
+    const holder = this.model.sessions.find((s) => s.id === lease.session);
+    return describeLease(lease, holder, Date.now());
+  }
+
+  // ---- requests ------------------------------------------------------------------------------------
+
+  /** Maps claim/release paths (absolute, or relative to the workspace root) to keys; one-line errors. */
+  private keysOf(paths: readonly string[]): string[] {
+    return paths.map((p, i) => {
+      try {
+        return resolveEditKey(p, this.location.worktreeRoot).key;
+      } catch (e) {
+        throw new CoordinatorRequestError(`paths.${i}: ${(e as Error).message}`);
+      }
+    });
+  }
+
+  private userSessionInit() {
+    return {
+      id: this.opts.userSession,
+      agent: 'vscode' as const,
+      cwd: this.location.worktreeRoot,
+      worktree: this.location.worktreeRoot,
+      source: 'cli' as const,
+    };
+  }
+
+  /** Applies a store change now, so the request's answer and the next delta agree. */
+  private refreshAfterWrite(): void {
+    this.storeTracker.readNow();
+    this.recompute();
+  }
+
+  readonly handlers: RequestHandlers = {
+    getSnapshot: async () => {
+      this.storeTracker.readNow();
+      this.recompute();
+      return this.snapshot();
+    },
+
+    claim: async ({ paths, ttlSeconds }) => {
+      const keys = this.keysOf(paths);
+      const outcome = this.store.transact((t) => {
+        t.touchSession(this.userSessionInit());
+        const r = t.acquire(this.opts.userSession, keys, { ttlMs: ttlSeconds !== undefined ? ttlSeconds * 1000 : undefined });
+        return r;
+      });
+      this.refreshAfterWrite();
+      if (!outcome.ok) {
+        const now = Date.now();
+        return {
+          ok: false as const,
+          denials: outcome.denials.map((d) => ({
+            key: d.key,
+            message: describeDenial(d, now),
+            holder: d.reason.kind === 'held' ? d.reason.lease.session : undefined,
+          })),
+        };
+      }
+      return { ok: true as const, granted: outcome.granted, renewed: outcome.renewed, leases: outcome.leases.map(leaseView) };
+    },
+
+    release: async ({ paths }) => {
+      const keys = this.keysOf(paths);
+      const r = this.store.transact((t) => t.releaseBySession(this.opts.userSession, keys));
+      this.refreshAfterWrite();
+      return { released: r.released.map((l) => l.key), notHeld: r.notHeld };
+    },
+
+    forceRelease: async ({ key, reason }) => {
+      let k: string;
+      try {
+        k = path.isAbsolute(key) ? resolveEditKey(key, this.location.worktreeRoot).key : toKey(key);
+      } catch (e) {
+        throw new CoordinatorRequestError(`key: ${(e as KeyError).message}`);
+      }
+      const released = this.store.transact((t) => t.forceRelease(k, `${this.opts.userSession}: ${reason}`));
+      this.refreshAfterWrite();
+      return { key: k, released: released !== undefined, holder: released?.session };
+    },
+
+    doctor: async ({ repair }) => {
+      const report = runDoctor(this.location.commonDir, { repair: repair ?? false });
+      const lines = [`Lockstep doctor — store ${report.dir}`];
+      for (const c of report.checks) {
+        lines.push(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}${c.repaired ? ` (repaired: ${c.repaired})` : ''}`);
+      }
+      const problem = this.storeTracker.problem;
+      lines.push(`${problem ? 'FAIL' : 'ok  '} coordinator: ${problem ?? 'reading the store'}`);
+      lines.push(`ok   worktrees watched: ${this.worktrees.roots().join(', ') || '(none)'}`);
+      lines.push(`ok   transcripts: Claude ${this.transcripts.claudeRoot}, Codex ${this.transcripts.codexRoot}`);
+      lines.push(`ok   model: revision ${this.revision}, ${this.model.sessions.length} sessions, ${this.model.leases.length} leases`);
+      if (report.checks.some((c) => c.repaired)) this.refreshAfterWrite();
+      return { text: lines.join('\n'), ok: report.healthy && !problem };
+    },
+
+    installHooks: async ({ agent, scope }) => {
+      try {
+        return await installHooksFor(agent, scope, this.location.worktreeRoot, this.opts.env ?? process.env);
+      } catch (e) {
+        throw new CoordinatorRequestError(`installHooks: ${(e as Error).message.split('\n')[0]}`);
+      }
+    },
+
+    setConfig: async (params) => {
+      const current = this.storeTracker.config;
+      const next = { ...current };
+      if (params.ttlSeconds !== undefined) next.ttlSeconds = params.ttlSeconds;
+      if (params.failOpen !== undefined) next.failOpen = params.failOpen;
+      if (params.scopePolicy !== undefined) next.scopePolicy = params.scopePolicy;
+      this.store.setConfig(next);
+      this.refreshAfterWrite();
+      return configView(next);
+    },
+
+    getStatusText: async () => statusText(this.model, this.opts.userSession),
+  };
+}
+
+function configView(c: { ttlSeconds?: number; failOpen?: boolean; scopePolicy?: 'deny' | 'warn' | 'off' }): CoordinatorConfig {
+  return { ttlSeconds: c.ttlSeconds ?? DEFAULT_TTL_MS / 1000, failOpen: c.failOpen ?? false, scopePolicy: c.scopePolicy ?? 'deny' };
+}
+
+function leaseView(l: Lease): LeaseView {
+  return { key: l.key, session: l.session, fence: l.fence, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt, task: l.task };
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function statusText(model: ModelCollections, userSession: string): RequestResult<'getStatusText'> {
+  const agents = model.sessions.filter((s: SessionView) => s.live && s.id !== userSession);
+  const mine = model.leases.filter((l) => l.session === userSession).length;
+  const theirs = model.leases.length - mine;
+  const parts = [plural(agents.length, 'agent'), plural(theirs, 'lock')];
+  if (mine > 0) parts.push(`${mine} mine`);
+  if (model.unleased.length > 0) parts.push(plural(model.unleased.length, 'unleased edit'));
+  const tooltip = [
+    ...agents.map((s) => `${s.id}${s.task ? ` (task '${s.task}')` : ''} — ${model.leases.filter((l) => l.session === s.id).length} locks`),
+    ...model.unleased.slice(0, 20).map((u) => `unleased: ${u.key} in ${u.worktree}`),
+  ];
+  return { text: `Lockstep: ${parts.join(' · ')}`, tooltip: tooltip.join('\n') || 'No agent sessions' };
+}

@@ -1,0 +1,118 @@
+// Follows the lease store (`<git common dir>/lockstep/`): re-reads state.json and config.json when
+// they change, and every POLL_MS ends the sessions whose agent process has exited, so their leases
+// are freed within a second and the journal says why.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FSWatcher } from 'chokidar';
+import { LivenessMonitor } from '../agents/agentProcess';
+import { emptyState, type LeaseTableState } from '../core/model';
+import type { LeaseStore } from '../store/leaseStore';
+import type { StoreConfig } from '../store/storeConfig';
+import { CoalescingRunner } from './coalescingRunner';
+import { watchDirectories } from './directoryWatch';
+
+export const POLL_MS = 250;
+
+export interface StoreTrackerOptions {
+  store: LeaseStore;
+  onChange: () => void;
+  log: (message: string) => void;
+}
+
+export class StoreTracker {
+  state: LeaseTableState = emptyState();
+  config: StoreConfig = {};
+  /** The last read problem (corrupt state.json…), shown by doctor; cleared by a good read. */
+  problem: string | undefined;
+  private watcher: FSWatcher | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private readonly reload: CoalescingRunner;
+  private readonly liveness = new LivenessMonitor();
+  private stamp = '';
+  private configStamp = '';
+
+  constructor(private readonly opts: StoreTrackerOptions) {
+    this.reload = new CoalescingRunner(async () => this.readNow(), 15, (e) => opts.log(`store: ${String(e)}`));
+  }
+
+  private get statePath(): string {
+    return path.join(this.opts.store.dir, 'state.json');
+  }
+
+  private get configPath(): string {
+    return path.join(this.opts.store.dir, 'config.json');
+  }
+
+  start(): void {
+    this.readNow();
+    const dir = this.opts.store.dir;
+    this.watcher = watchDirectories(dir, {
+      ignoreDir: () => true,
+      onEvent: () => this.reload.trigger(),
+      onReady: () => this.reload.trigger(),
+      onError: (e) => this.opts.log(`watching ${dir}: ${String(e)}`),
+    });
+    this.poll = setInterval(() => this.tick(), POLL_MS);
+  }
+
+  async close(): Promise<void> {
+    if (this.poll) clearInterval(this.poll);
+    this.reload.close();
+    await this.watcher?.close().catch(() => undefined);
+  }
+
+  /** Re-reads the store if its files changed (stat only when they did not). */
+  readNow(): void {
+    const stamp = fileStamp(this.statePath);
+    const configStamp = fileStamp(this.configPath);
+    if (stamp === this.stamp && configStamp === this.configStamp) return;
+    let changed = false;
+    if (stamp !== this.stamp) {
+      try {
+        this.state = this.opts.store.read();
+        this.stamp = stamp;
+        this.problem = undefined;
+        changed = true;
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        if (message !== this.problem) this.opts.log(message);
+        this.problem = message;
+        this.stamp = stamp; // do not re-read a corrupt file until it changes
+      }
+    }
+    if (configStamp !== this.configStamp) {
+      this.configStamp = configStamp;
+      try {
+        this.config = this.opts.store.config();
+        changed = true;
+      } catch (e) {
+        this.opts.log(e instanceof Error ? e.message : String(e));
+      }
+    }
+    if (changed) this.opts.onChange();
+  }
+
+  private tick(): void {
+    // A missed file event costs at most one poll interval.
+    this.readNow();
+    const dead = this.liveness.deadSessions(Object.values(this.state.sessions));
+    if (dead.length === 0) return;
+    try {
+      this.opts.store.transact((t) => {
+        for (const d of dead) if (t.liveSession(d.id)) t.endSession(d.id, d.reason);
+      });
+    } catch (e) {
+      this.opts.log(`ending dead sessions: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.readNow();
+  }
+}
+
+function fileStamp(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'absent';
+  }
+}

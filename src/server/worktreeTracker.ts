@@ -1,0 +1,312 @@
+// Tracks every worktree of the repository and its uncommitted files. File events only *trigger*
+// a `git status` (coalesced, at most one in flight per worktree): git is the source of truth, so
+// missed or duplicate events, ignored files and branch checkouts that touch thousands of files
+// all end the same way — one status, the right answer.
+// Watching: directories only (see directoryWatch.ts).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FSWatcher } from 'chokidar';
+import { runGit } from '../git/gitRunner';
+import { listWorktreeRoots, type RepoLocation } from '../git/repoLocator';
+import { worktreeChanges } from '../git/status';
+import { CoalescingRunner } from './coalescingRunner';
+import { watchDirectories } from './directoryWatch';
+import type { FileChange, WorktreeState } from './editingModel';
+
+/** Directory names never worth watching, whatever .gitignore says. */
+const ALWAYS_IGNORED = new Set(['.git', 'node_modules', 'dist', 'out', 'build', '.cache', '.next', 'target', '__pycache__', '.venv']);
+export const STATUS_DELAY_MS = 60;
+/** Belt and braces: re-run every worktree's status this often even without events (commits elsewhere…). */
+const BACKSTOP_MS = 15_000;
+
+interface TrackedWorktree {
+  loc: RepoLocation;
+  main: boolean;
+  head?: string;
+  branch?: string;
+  changes?: FileChange[];
+  /** Absolute paths of git-ignored directories (from `git ls-files --ignored --directory`). */
+  ignoredDirs: Set<string>;
+  watcher?: FSWatcher;
+  status: CoalescingRunner;
+  gone: boolean;
+  /** The watcher finished its initial scan. */
+  ready: boolean;
+}
+
+export interface WorktreeTrackerOptions {
+  commonDir: string;
+  onChange: () => void;
+  log: (message: string) => void;
+}
+
+export class WorktreeTracker {
+  private readonly worktrees = new Map<string, TrackedWorktree>();
+  private metaWatcher: FSWatcher | undefined;
+  private readonly listRunner: CoalescingRunner;
+  private backstop: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly opts: WorktreeTrackerOptions) {
+    this.listRunner = new CoalescingRunner(async () => this.refreshList(), 50, (e) => opts.log(`worktree list: ${errorText(e)}`));
+  }
+
+  async start(): Promise<void> {
+    await this.refreshList();
+    // The first answer before the first snapshot; watchers come up in the background.
+    await Promise.all([...this.worktrees.values()].map((w) => w.status.idle()));
+    this.watchGitMeta();
+    this.backstop = setInterval(() => {
+      for (const w of this.worktrees.values()) w.status.trigger();
+    }, BACKSTOP_MS);
+    this.backstop.unref();
+  }
+
+  states(): WorktreeState[] {
+    return [...this.worktrees.values()]
+      .filter((w) => !w.gone)
+      .map((w) => ({ path: w.loc.worktreeRoot, head: w.head, branch: w.branch, main: w.main, changes: w.changes }));
+  }
+
+  roots(): string[] {
+    return [...this.worktrees.keys()];
+  }
+
+  /** True once every worktree's watcher has finished its initial scan. */
+  watching(): boolean {
+    return [...this.worktrees.values()].every((w) => w.ready);
+  }
+
+  /** Resolves when every pending status and list refresh has finished (tests, benchmarks). */
+  async settled(): Promise<void> {
+    await this.listRunner.idle();
+    await Promise.all([...this.worktrees.values()].map((w) => w.status.idle()));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.backstop) clearInterval(this.backstop);
+    this.listRunner.close();
+    const closing: Promise<void>[] = [];
+    if (this.metaWatcher) closing.push(this.metaWatcher.close());
+    for (const w of this.worktrees.values()) {
+      w.status.close();
+      if (w.watcher) closing.push(w.watcher.close());
+    }
+    await Promise.allSettled(closing);
+  }
+
+  // ---- the list of worktrees -------------------------------------------------------------------
+
+  private async refreshList(): Promise<void> {
+    if (this.closed) return;
+    const found = listWorktreeRoots(this.opts.commonDir).filter((l) => isDirectory(l.worktreeRoot));
+    const seen = new Set<string>();
+    let changed = false;
+    for (const loc of found) {
+      seen.add(loc.worktreeRoot);
+      const existing = this.worktrees.get(loc.worktreeRoot);
+      if (existing) {
+        changed = this.readHead(existing) || changed;
+        continue;
+      }
+      this.add(loc, loc.gitDir === this.opts.commonDir);
+      changed = true;
+    }
+    for (const [root, w] of this.worktrees) {
+      if (!seen.has(root)) {
+        this.drop(w);
+        changed = true;
+      }
+    }
+    if (changed) this.opts.onChange();
+  }
+
+  private add(loc: RepoLocation, main: boolean): void {
+    const w: TrackedWorktree = {
+      loc,
+      main,
+      ignoredDirs: new Set(),
+      gone: false,
+      ready: false,
+      status: new CoalescingRunner(async () => this.runStatus(w), STATUS_DELAY_MS, (e) => this.opts.log(`git status in ${loc.worktreeRoot}: ${errorText(e)}`)),
+    };
+    this.worktrees.set(loc.worktreeRoot, w);
+    this.readHead(w);
+    void this.startWatching(w);
+    w.status.trigger();
+  }
+
+  private drop(w: TrackedWorktree): void {
+    w.gone = true;
+    w.status.close();
+    this.worktrees.delete(w.loc.worktreeRoot);
+    void w.watcher?.close().catch(() => undefined);
+    this.opts.log(`worktree ${w.loc.worktreeRoot} is gone; no longer tracked`);
+  }
+
+  /** Reads HEAD (branch, commit) from the worktree's git dir; true when it changed. */
+  private readHead(w: TrackedWorktree): boolean {
+    const before = `${w.branch} ${w.head}`;
+    try {
+      const text = fs.readFileSync(path.join(w.loc.gitDir, 'HEAD'), 'utf8').trim();
+      const m = /^ref:\s*(\S+)$/.exec(text);
+      if (m) {
+        const ref = m[1]!;
+        w.branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+        w.head = resolveRef(this.opts.commonDir, ref);
+      } else {
+        w.branch = undefined;
+        w.head = text || undefined;
+      }
+    } catch {
+      /* HEAD being rewritten; the next event reads it */
+    }
+    return before !== `${w.branch} ${w.head}`;
+  }
+
+  // ---- per-worktree status -----------------------------------------------------------------------
+
+  private async runStatus(w: TrackedWorktree): Promise<void> {
+    if (w.gone || this.closed) return;
+    if (!isDirectory(w.loc.worktreeRoot)) {
+      this.drop(w);
+      this.opts.onChange();
+      return;
+    }
+    let changes: FileChange[];
+    try {
+      const raw = await worktreeChanges(w.loc.worktreeRoot);
+      changes = [];
+      for (const c of raw) {
+        changes.push({ key: c.key, change: c.kind });
+        if (c.from !== undefined && c.from !== c.key) changes.push({ key: c.from, change: 'deleted' });
+      }
+    } catch (e) {
+      // A worktree deleted under us: drop it quietly. Anything else: keep the last answer, log once.
+      if (!isDirectory(w.loc.worktreeRoot)) {
+        if (!w.gone) {
+          this.drop(w);
+          this.opts.onChange();
+        }
+        return;
+      }
+      throw e;
+    }
+    if (w.gone) return;
+    const headChanged = this.readHead(w);
+    if (headChanged || !sameChanges(w.changes, changes)) {
+      w.changes = changes;
+      this.opts.onChange();
+    }
+  }
+
+  // ---- watching ------------------------------------------------------------------------------------
+
+  private async startWatching(w: TrackedWorktree): Promise<void> {
+    const root = w.loc.worktreeRoot;
+    w.ignoredDirs = await gitIgnoredDirs(root).catch(() => new Set<string>());
+    if (w.gone || this.closed) return;
+    const otherRoots = () => this.roots().filter((r) => r !== root);
+    const watcher = watchDirectories(root, {
+      ignoreDir: (p) =>
+        ALWAYS_IGNORED.has(path.basename(p)) ||
+        w.ignoredDirs.has(p) ||
+        // A worktree nested inside another is watched on its own.
+        otherRoots().includes(p),
+      onEvent: (dir, name) => {
+        if (ALWAYS_IGNORED.has(name) || w.ignoredDirs.has(path.join(dir, name))) return;
+        if (name === '.gitignore') {
+          void gitIgnoredDirs(root)
+            .then((dirs) => (w.ignoredDirs = dirs))
+            .catch(() => undefined);
+        }
+        w.status.trigger();
+      },
+      onReady: () => {
+        w.ready = true;
+        w.status.trigger();
+      },
+      onError: (e) => {
+        if (!isDirectory(root)) w.status.trigger(); // the status run notices and drops it
+        else this.opts.log(`watching ${root}: ${errorText(e)}`);
+      },
+    });
+    w.watcher = watcher;
+    if (w.gone || this.closed) void watcher.close();
+  }
+
+  /**
+   * Watches the git common dir for: new/removed worktrees (`worktrees/`), and HEAD/index changes
+   * of every worktree (commits, checkouts, `git add`), which change `git status` without touching
+   * any watched directory.
+   */
+  private watchGitMeta(): void {
+    const common = this.opts.commonDir;
+    const linked = path.join(common, 'worktrees');
+    const watcher = watchDirectories(common, {
+      ignoreDir: (p) => !(p === linked || path.dirname(p) === linked),
+      onEvent: (dir, name) => {
+        if (dir === common && name === 'worktrees') return this.listRunner.trigger();
+        if (dir === linked) return this.listRunner.trigger();
+        if (path.dirname(dir) === linked && name === 'gitdir') return this.listRunner.trigger();
+        if (/^(HEAD|index)(\.lock)?$/.test(name)) {
+          for (const w of this.worktrees.values()) if (w.loc.gitDir === dir) w.status.trigger();
+        }
+      },
+      onReady: () => this.listRunner.trigger(),
+      onError: (e) => this.opts.log(`watching ${common}: ${errorText(e)}`),
+    });
+    this.metaWatcher = watcher;
+  }
+}
+
+/** Git-ignored directories of a worktree (absolute paths), with git's own .gitignore semantics. */
+async function gitIgnoredDirs(root: string): Promise<Set<string>> {
+  const out = await runGit(['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory', '--no-empty-directory'], {
+    cwd: root,
+    env: { GIT_OPTIONAL_LOCKS: '0' },
+  });
+  const dirs = new Set<string>();
+  for (const entry of out.stdout.split('\0')) {
+    if (entry.endsWith('/')) dirs.add(path.join(root, entry.slice(0, -1)));
+  }
+  return dirs;
+}
+
+/** A ref's commit from loose refs or packed-refs (no git process). */
+function resolveRef(commonDir: string, ref: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(commonDir, ref), 'utf8').trim() || undefined;
+  } catch {
+    /* not loose */
+  }
+  try {
+    const packed = fs.readFileSync(path.join(commonDir, 'packed-refs'), 'utf8');
+    for (const line of packed.split('\n')) {
+      const sp = line.indexOf(' ');
+      if (sp > 0 && line.slice(sp + 1) === ref) return line.slice(0, sp);
+    }
+  } catch {
+    /* no packed refs */
+  }
+  return undefined;
+}
+
+function sameChanges(a: readonly FileChange[] | undefined, b: readonly FileChange[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.key !== b[i]!.key || a[i]!.change !== b[i]!.change) return false;
+  return true;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

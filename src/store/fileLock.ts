@@ -1,0 +1,244 @@
+// Cross-process mutual exclusion for the embedded store, on a local file system, synchronous.
+//
+// Protocol
+//  1. Acquire: create `<lock>` with O_CREAT|O_EXCL and write {pid, startTime, host, nonce, at} into it.
+//     The kernel guarantees one creator wins. Losers back off (Atomics.wait, exponential, jittered)
+//     until a deadline, then fail with LockTimeoutError (callers say "run `lockstep doctor`").
+//  2. Release: read `<lock>`; unlink it only if it still carries our nonce.
+//  3. A lock whose holder is dead — same host and (pid gone, zombie, or pid reused: start time from
+//     /proc/<pid>/stat field 22 plus the boot id differs) — or whose content is unparsable and older
+//     than UNPARSABLE_STALE_MS (holder died between create and write), is broken like this:
+//       a. create `<lock>.breaker` with O_EXCL (only one breaker at a time);
+//       b. re-read `<lock>`: unlink it only if it is byte-identical (same inode, same content, hence
+//          same nonce) to the one judged dead, and still judged dead;
+//       c. unlink the breaker (only if it still carries our nonce).
+//     Without (a)+(b), two waiters that both saw the dead lock could each unlink: the second would
+//     remove the fresh lock a third process created in between. With them, the second breaker
+//     re-reads, sees a new nonce, and leaves it alone.
+//  4. A breaker file left by a breaker that died is removed when its holder is dead, or it is
+//     unparsable and older than UNPARSABLE_STALE_MS (again re-checking its content right before unlinking).
+//
+// Residual risks (documented, not solved)
+//  - POSIX has no compare-and-unlink: between the re-check in 3b/4 and unlink there is a window of a
+//    few microseconds. It matters only if, inside it, the dead lock is removed *and* recreated by
+//    others — which needs a second breaker, excluded by the breaker file. Removing a dead breaker (4)
+//    has the same window without a third-level lock; a breaker must die mid-break for it to matter.
+//  - A holder on another host (a store shared over a network file system, refused at open) or in
+//    another pid namespace (a container sharing the folder) cannot be checked: its lock is never
+//    broken automatically; the wait times out and `lockstep doctor` reports it.
+//  - A holder that is alive but stopped (SIGSTOP) or hung keeps the lock: waiters time out instead of
+//    breaking a live holder's lock (that would allow two writers). Transactions hold the lock for
+//    milliseconds, and leases (not this lock) carry the long-lived ownership.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { holderState, selfIdentity, type HolderIdentity, type HolderState } from './processLiveness';
+
+export const UNPARSABLE_STALE_MS = 2000;
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+
+export interface LockRecord extends HolderIdentity {
+  nonce: string;
+  at: number;
+}
+
+export class LockTimeoutError extends Error {
+  override readonly name = 'LockTimeoutError';
+}
+
+interface Observed {
+  raw: string;
+  ino: number;
+  mtimeMs: number;
+  record?: LockRecord;
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+export function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+function parseRecord(raw: string): LockRecord | undefined {
+  try {
+    const v = JSON.parse(raw) as Partial<LockRecord>;
+    if (typeof v.pid === 'number' && typeof v.nonce === 'string' && typeof v.host === 'string' && typeof v.startTime === 'string') {
+      const pidNs = typeof v.pidNs === 'string' ? v.pidNs : undefined;
+      return { pid: v.pid, nonce: v.nonce, host: v.host, startTime: v.startTime, pidNs, at: typeof v.at === 'number' ? v.at : 0 };
+    }
+  } catch {
+    /* unparsable */
+  }
+  return undefined;
+}
+
+function observe(file: string): Observed | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    const raw = fs.readFileSync(fd, 'utf8');
+    return { raw, ino: st.ino, mtimeMs: st.mtimeMs, record: parseRecord(raw) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export type LockCondition =
+  | { kind: 'free' }
+  | { kind: 'held'; record: LockRecord; ageMs: number; holder: HolderState }
+  | { kind: 'dead'; record: LockRecord; ageMs: number; reason: string }
+  | { kind: 'unparsable'; ageMs: number; stale: boolean };
+
+function conditionOf(o: Observed | undefined, now: number): LockCondition {
+  if (!o) return { kind: 'free' };
+  const ageMs = Math.max(0, now - o.mtimeMs);
+  if (!o.record) return { kind: 'unparsable', ageMs, stale: ageMs > UNPARSABLE_STALE_MS };
+  const holder = holderState(o.record);
+  if (holder.state === 'dead') return { kind: 'dead', record: o.record, ageMs, reason: holder.reason };
+  return { kind: 'held', record: o.record, ageMs, holder };
+}
+
+function breakable(c: LockCondition): boolean {
+  return c.kind === 'dead' || (c.kind === 'unparsable' && c.stale);
+}
+
+/** What a lock file says right now (for `lockstep doctor` and error messages). */
+export function inspectLock(file: string): LockCondition {
+  return conditionOf(observe(file), Date.now());
+}
+
+function newRecord(): LockRecord {
+  return { ...selfIdentity(), nonce: randomBytes(8).toString('hex'), at: Date.now() };
+}
+
+/** Creates `file` exclusively with our record; false when it exists. */
+function tryCreate(file: string, record: LockRecord): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    fs.writeSync(fd, JSON.stringify(record));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return true;
+}
+
+function sameFile(a: Observed, b: Observed): boolean {
+  return a.ino === b.ino && a.raw === b.raw;
+}
+
+/** Unlinks `file` if it is still exactly `seen` and still breakable. */
+function unlinkIfUnchanged(file: string, seen: Observed): boolean {
+  const again = observe(file);
+  if (!again || !sameFile(again, seen) || !breakable(conditionOf(again, Date.now()))) return false;
+  try {
+    fs.unlinkSync(file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+function releaseOwn(file: string, nonce: string): boolean {
+  const o = observe(file);
+  if (!o || o.record?.nonce !== nonce) return false;
+  try {
+    fs.unlinkSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Breaks `lockFile` if it is the dead lock `seen`, under the breaker lock. Returns true when it
+ * removed it. Never removes a lock that changed since it was judged dead.
+ */
+function breakDeadLock(lockFile: string, seen: Observed): boolean {
+  const breaker = `${lockFile}.breaker`;
+  const mine = newRecord();
+  if (!tryCreate(breaker, mine)) {
+    const b = observe(breaker);
+    if (b && breakable(conditionOf(b, Date.now()))) unlinkIfUnchanged(breaker, b);
+    return false;
+  }
+  try {
+    return unlinkIfUnchanged(lockFile, seen);
+  } finally {
+    releaseOwn(breaker, mine.nonce);
+  }
+}
+
+export interface LockOptions {
+  timeoutMs?: number;
+}
+
+export interface HeldLock {
+  readonly file: string;
+  readonly record: LockRecord;
+  release(): void;
+}
+
+export function acquireFileLock(lockFile: string, opts: LockOptions = {}): HeldLock {
+  const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+  let delay = 1;
+  for (;;) {
+    const record = newRecord();
+    if (tryCreate(lockFile, record)) {
+      return { file: lockFile, record, release: () => void releaseOwn(lockFile, record.nonce) };
+    }
+    const seen = observe(lockFile);
+    if (!seen) continue;
+    const cond = conditionOf(seen, Date.now());
+    if (breakable(cond)) {
+      breakDeadLock(lockFile, seen);
+      continue;
+    }
+    if (Date.now() >= deadline) throw new LockTimeoutError(describeStuck(lockFile, cond));
+    sleepSync(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, 20);
+  }
+}
+
+function describeStuck(lockFile: string, c: LockCondition): string {
+  switch (c.kind) {
+    case 'held':
+      return `the store lock ${lockFile} has been held for ${(c.ageMs / 1000).toFixed(1)} s by pid ${c.record.pid} on ${c.record.host}` +
+        (c.holder.state === 'unknown' ? ` (${c.holder.reason})` : ' (alive: stopped or hung?)');
+    case 'unparsable':
+      return `the store lock ${lockFile} is unreadable and recent`;
+    default:
+      return `the store lock ${lockFile} could not be taken`;
+  }
+}
+
+export function withFileLock<T>(lockFile: string, fn: () => T, opts: LockOptions = {}): T {
+  const held = acquireFileLock(lockFile, opts);
+  try {
+    return fn();
+  } finally {
+    held.release();
+  }
+}
+
+/** For `lockstep doctor`: breaks the lock and a leftover breaker if (and only if) their holders are dead. */
+export function breakLockIfDead(lockFile: string): { lock: LockCondition; brokeLock: boolean; brokeBreaker: boolean } {
+  const breaker = `${lockFile}.breaker`;
+  let brokeBreaker = false;
+  const b = observe(breaker);
+  if (b && breakable(conditionOf(b, Date.now()))) brokeBreaker = unlinkIfUnchanged(breaker, b);
+  const seen = observe(lockFile);
+  const lock = conditionOf(seen, Date.now());
+  const brokeLock = !!seen && breakable(lock) && breakDeadLock(lockFile, seen);
+  return { lock, brokeLock, brokeBreaker };
+}

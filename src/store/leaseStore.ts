@@ -1,0 +1,22 @@
+// The store interface every writer and reader uses (hooks, CLI, coordinator server). One
+// implementation today: the embedded store (embeddedStore.ts).
+import type { LeaseTable } from '../core/leaseTable';
+import type { LeaseTableState } from '../core/model';
+import type { JournalRead } from './journalFile';
+import type { StoreConfig } from './storeConfig';
+
+export interface LeaseStore {
+  /** The folder holding the store's files. */
+  readonly dir: string;
+  /**
+   * Runs `fn` on the lease table in one atomic, mutually exclusive transaction: the table is swept
+   * (expired leases, dead holders) first; the new state and its journal lines are persisted only
+   * when the table changed and `fn` returned normally (a throw changes nothing).
+   */
+  transact<T>(fn: (table: LeaseTable) => T): T;
+  /** A consistent snapshot, without taking the lock (not swept: expired leases may still show). */
+  read(): LeaseTableState;
+  readJournal(fromOffset?: number): JournalRead;
+  config(): StoreConfig;
+  setConfig(config: StoreConfig): void;
+}

@@ -1,0 +1,40 @@
+// config.json in the store folder: written by the extension and the CLI, read by every hook call.
+import * as fs from 'node:fs';
+import { z } from 'zod';
+import { writeFileAtomic } from './durableFile';
+
+export const StoreConfig = z
+  .object({
+    ttlSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+    /** When Lockstep itself fails, allow edits (with a warning) instead of denying them. */
+    failOpen: z.boolean().optional(),
+    scopePolicy: z.enum(['deny', 'warn', 'off']).optional(),
+  })
+  .strict();
+export type StoreConfig = z.infer<typeof StoreConfig>;
+
+export function readStoreConfig(file: string): StoreConfig {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw e;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new Error(`${file}: not valid JSON`);
+  }
+  const r = StoreConfig.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new Error(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+export function writeStoreConfig(file: string, config: StoreConfig): void {
+  writeFileAtomic(file, JSON.stringify(StoreConfig.parse(config), null, 2) + '\n');
+}

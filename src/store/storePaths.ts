@@ -1,0 +1,28 @@
+// Where the embedded store keeps its files: `<git common dir>/lockstep/`, shared by every worktree.
+import * as path from 'node:path';
+
+export interface StorePaths {
+  dir: string;
+  /** The lease table (a LeaseTableState), replaced atomically by rename. */
+  state: string;
+  /** Append-only JournalEntry lines. */
+  journal: string;
+  /** The previous journal generation (after rotation). */
+  journalRotated: string;
+  /** StoreConfig, written by the extension/CLI, read by hooks. */
+  config: string;
+  /** The transaction lock (see fileLock.ts). */
+  lock: string;
+}
+
+export function storePaths(commonDir: string): StorePaths {
+  const dir = path.join(commonDir, 'lockstep');
+  return {
+    dir,
+    state: path.join(dir, 'state.json'),
+    journal: path.join(dir, 'journal.jsonl'),
+    journalRotated: path.join(dir, 'journal.1.jsonl'),
+    config: path.join(dir, 'config.json'),
+    lock: path.join(dir, 'lock'),
+  };
+}

@@ -1,0 +1,287 @@
+// The embedded store and the repo locator on real temp git repositories (real worktrees, symlinks,
+// lock files held by real processes).
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { locateRepo, RepoError, resolveEditKey } from '../../src/git/repoLocator';
+import { openEmbeddedStore } from '../../src/store/embeddedStore';
+import { acquireFileLock, inspectLock } from '../../src/store/fileLock';
+import { fileSystemRefusal, refusedFileSystem } from '../../src/store/fileSystemKind';
+import { selfIdentity } from '../../src/store/processLiveness';
+import { runDoctor } from '../../src/store/storeDoctor';
+import { StoreCorruptError, StoreError } from '../../src/store/storeErrors';
+import { storePaths } from '../../src/store/storePaths';
+
+let repo: TempRepo;
+let wtB: string;
+before(() => {
+  repo = makeTempRepo();
+  wtB = repo.addWorktree('wt-b', 'task-b');
+});
+after(() => repo.cleanup());
+
+const sessionInit = (id: string, worktree: string) => ({ id, agent: id.split(':')[0] as 'claude', cwd: worktree, worktree });
+
+test('locateRepo: main worktree, a subfolder, a linked worktree share one common dir', () => {
+  const main = locateRepo(repo.root);
+  assert.equal(main.worktreeRoot, repo.root);
+  assert.equal(main.commonDir, path.join(repo.root, '.git'));
+  assert.equal(main.gitDir, main.commonDir);
+  assert.deepEqual(locateRepo(path.join(repo.root, 'src')), main);
+  assert.deepEqual(locateRepo(path.join(repo.root, 'src', 'not-yet', 'new.ts')), main);
+  const b = locateRepo(path.join(wtB, 'src'));
+  assert.equal(b.worktreeRoot, wtB);
+  assert.equal(b.commonDir, main.commonDir);
+  assert.equal(b.gitDir, path.join(main.commonDir, 'worktrees', 'wt-b'));
+});
+
+test('locateRepo outside a repository throws a one-line RepoError', () => {
+  const dir = fs.mkdtempSync(path.join(path.dirname(repo.root), 'plain-'));
+  assert.throws(() => locateRepo(dir), (e: unknown) => e instanceof RepoError && /not inside a git repository/.test(e.message) && !e.message.includes('\n'));
+});
+
+test('resolveEditKey: relative, absolute, not-yet-existing, and another worktree of the same repo', () => {
+  assert.deepEqual(resolveEditKey('src/a.ts', repo.root).key, 'src/a.ts');
+  assert.equal(resolveEditKey('a.ts', path.join(repo.root, 'src')).key, 'src/a.ts');
+  assert.equal(resolveEditKey(path.join(repo.root, 'src/new/dir/file.ts'), repo.root).key, 'src/new/dir/file.ts');
+  const other = resolveEditKey(path.join(wtB, 'src/a.ts'), repo.root);
+  assert.equal(other.key, 'src/a.ts');
+  assert.equal(other.location.worktreeRoot, wtB);
+  // Symlink staying inside the worktree: the key is the real file.
+  fs.symlinkSync('src', path.join(repo.root, 'src-link'));
+  assert.equal(resolveEditKey('src-link/b.ts', repo.root).key, 'src/b.ts');
+});
+
+test('resolveEditKey rejects escapes with one-line reasons naming the path', () => {
+  const outside = fs.mkdtempSync(path.join(path.dirname(repo.root), 'outside-'));
+  fs.symlinkSync(outside, path.join(repo.root, 'escape'));
+  fs.symlinkSync(path.join(wtB, 'src'), path.join(repo.root, 'to-b'));
+  const cases: Array<[string, RegExp]> = [
+    ['../wt-b/src/a.ts', /escapes the worktree/],
+    ['src/../../x', /escapes the worktree/],
+    ['/etc/passwd', /\/etc\/passwd: outside every worktree of this repository/],
+    ['.git/config', /\.git\/config: git internals/],
+    [path.join(repo.root, '.git', 'hooks', 'pre-commit'), /git internals/],
+    [path.join(wtB, '.git'), /git internals/],
+    ['src/a\0.ts', /NUL byte/],
+    ['escape/evil.sh', /escape\/evil\.sh: leaves the worktree through a symlink/],
+    ['to-b/a.ts', /to-b\/a\.ts: leaves the worktree .* through a symlink/],
+    ['', /empty path/],
+  ];
+  for (const [p, re] of cases) {
+    assert.throws(
+      () => resolveEditKey(p, repo.root),
+      (e: unknown) => e instanceof Error && re.test(e.message) && !e.message.includes('\n'),
+      JSON.stringify(p),
+    );
+  }
+});
+
+test('network and FUSE file systems are refused with the reason; local ones are not', () => {
+  for (const [type, name] of [[0x6969, 'NFS'], [0xff534d42, 'CIFS/SMB'], [0xfe534d42, 'SMB2'], [0x517b, 'SMB'], [0x65735546, 'FUSE']] as const) {
+    assert.equal(refusedFileSystem(type), name);
+    const msg = fileSystemRefusal(type, '/r/.git/lockstep')!;
+    assert.match(msg, new RegExp(`on a ${name.replace('/', '\\/')} file system`));
+    assert.match(msg, /atomic rename are not guaranteed/);
+  }
+  // statfs may report the type as a negative int32 on some platforms.
+  assert.equal(refusedFileSystem(0xff534d42 | 0), 'CIFS/SMB');
+  for (const local of [0xef53, 0x01021994, 0x9123683e, 0x58465342, 0x794c7630]) assert.equal(fileSystemRefusal(local, '/x'), undefined);
+});
+
+test('transactions persist state and journal; unchanged or failed transactions write nothing', () => {
+  const r = makeTempRepo();
+  try {
+    const store = openEmbeddedStore(locateRepo(r.root).commonDir);
+    const p = storePaths(locateRepo(r.root).commonDir);
+    const granted = store.transact((t) => {
+      t.touchSession(sessionInit('claude:s1', r.root));
+      return t.acquire('claude:s1', ['src/a.ts', 'src/b.ts']);
+    });
+    assert.ok(granted.ok);
+    assert.deepEqual(Object.keys(store.read().leases).sort(), ['src/a.ts', 'src/b.ts']);
+    assert.match(granted.leases[0]!.ownerToken, /^[0-9a-f]{32}$/);
+    assert.notEqual(granted.leases[0]!.ownerToken, granted.leases[1]!.ownerToken);
+    const j = store.readJournal();
+    assert.deepEqual(j.entries.map((e) => e.op), ['session-start', 'grant', 'grant']);
+    assert.equal(j.nextOffset, fs.statSync(p.journal).size);
+
+    const before = { state: fs.readFileSync(p.state), journal: fs.readFileSync(p.journal), ino: fs.statSync(p.state).ino };
+    assert.equal(store.transact((t) => t.state.fence), 2, 'read-only transaction');
+    assert.throws(() =>
+      store.transact((t) => {
+        t.releaseAllOf('claude:s1');
+        throw new Error('changed my mind');
+      }),
+    /changed my mind/);
+    assert.deepEqual(fs.readFileSync(p.state), before.state);
+    assert.deepEqual(fs.readFileSync(p.journal), before.journal);
+    assert.equal(fs.statSync(p.state).ino, before.ino, 'no rename happened');
+
+    // Reading on from an offset returns only the new lines.
+    store.transact((t) => t.releaseBySession('claude:s1', ['src/a.ts']));
+    const more = store.readJournal(j.nextOffset);
+    assert.deepEqual(more.entries.map((e) => [e.op, e.key]), [['release', 'src/a.ts']]);
+    assert.equal(fs.readdirSync(p.dir).filter((f) => f.includes('.tmp-')).length, 0, 'no temp file left');
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('a corrupt state.json makes transactions refuse (pointing to doctor); doctor moves it aside and rebuilds with a higher fence', () => {
+  const r = makeTempRepo();
+  try {
+    const commonDir = locateRepo(r.root).commonDir;
+    const store = openEmbeddedStore(commonDir);
+    const p = storePaths(commonDir);
+    store.transact((t) => {
+      t.touchSession(sessionInit('claude:s1', r.root));
+      t.touchSession(sessionInit('codex:s2', r.root));
+      t.acquire('claude:s1', ['a', 'b']);
+      t.acquire('codex:s2', ['c']);
+    });
+    store.transact((t) => t.releaseBySession('claude:s1', ['b']));
+    const good = store.read();
+    assert.equal(good.fence, 3);
+    fs.writeFileSync(p.state, '{"version":1,"fence":3,"sessions":{},"leases":{"a":{"key":"a"'); // truncated
+    const journalBefore = fs.readFileSync(p.journal);
+    assert.throws(() => store.transact(() => 1), (e: unknown) => e instanceof StoreCorruptError && /lockstep doctor/.test(e.message) && !e.message.includes('\n'));
+    assert.throws(() => store.read(), StoreCorruptError);
+
+    const report = runDoctor(commonDir);
+    assert.equal(report.healthy, true, JSON.stringify(report));
+    const stateCheck = report.checks.find((c) => c.name === 'state' && c.repaired?.includes('moved'))!;
+    assert.match(stateCheck.repaired!, /moved the bad file to state\.json\.bad-/);
+    const aside = fs.readdirSync(p.dir).filter((f) => f.startsWith('state.json.bad-'));
+    assert.equal(aside.length, 1);
+    assert.match(fs.readFileSync(path.join(p.dir, aside[0]!), 'utf8'), /"key":"a"$/, 'the bad file is kept, byte for byte');
+    assert.deepEqual(fs.readFileSync(p.journal).subarray(0, journalBefore.length), journalBefore, 'journal untouched');
+
+    const rebuilt = store.read();
+    assert.ok(rebuilt.fence > 3, `fence ${rebuilt.fence} must be above every fence seen`);
+    assert.deepEqual(Object.keys(rebuilt.leases).sort(), ['a', 'c'], 'open leases rebuilt from the journal');
+    assert.equal(rebuilt.leases.a!.session, 'claude:s1');
+    assert.equal(rebuilt.leases.a!.fence, good.leases.a!.fence);
+    const next = store.transact((t) => {
+      t.touchSession(sessionInit('gemini:s3', r.root));
+      return t.acquire('gemini:s3', ['d']);
+    });
+    assert.ok(next.ok && next.leases[0]!.fence > rebuilt.fence - 1 && next.leases[0]!.fence > 3);
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('a missing state.json with a journal is refused, not silently restarted from fence 0', () => {
+  const r = makeTempRepo();
+  try {
+    const commonDir = locateRepo(r.root).commonDir;
+    const store = openEmbeddedStore(commonDir);
+    store.transact((t) => {
+      t.touchSession(sessionInit('claude:s1', r.root));
+      t.acquire('claude:s1', ['a']);
+    });
+    fs.rmSync(storePaths(commonDir).state);
+    assert.throws(() => store.transact(() => 0), /missing but the journal has history; run `lockstep doctor`/);
+    assert.equal(runDoctor(commonDir).healthy, true);
+    assert.ok(store.read().fence >= 2);
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('journal rotates past the threshold, keeping one old generation', () => {
+  const r = makeTempRepo();
+  try {
+    const commonDir = locateRepo(r.root).commonDir;
+    const store = openEmbeddedStore(commonDir, { journalRotateBytes: 600 });
+    const p = storePaths(commonDir);
+    for (let i = 0; i < 30; i++) {
+      store.transact((t) => {
+        t.touchSession(sessionInit('claude:s1', r.root));
+        t.acquire('claude:s1', [`f${i}`]);
+      });
+    }
+    assert.ok(fs.existsSync(p.journalRotated));
+    assert.ok(fs.statSync(p.journal).size < 600 + 400);
+    assert.deepEqual(fs.readdirSync(p.dir).filter((f) => f.startsWith('journal')).sort(), ['journal.1.jsonl', 'journal.jsonl']);
+    // A follower whose offset is past the new file's end restarts at 0.
+    const j = store.readJournal(10_000_000);
+    assert.equal(j.rotated, true);
+    assert.ok(j.entries.length > 0);
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('config.json is validated: a bad field is named', () => {
+  const r = makeTempRepo();
+  try {
+    const store = openEmbeddedStore(locateRepo(r.root).commonDir);
+    assert.deepEqual(store.config(), {});
+    store.setConfig({ ttlSeconds: 30, failOpen: true, scopePolicy: 'warn' });
+    assert.deepEqual(store.config(), { ttlSeconds: 30, failOpen: true, scopePolicy: 'warn' });
+    fs.writeFileSync(storePaths(locateRepo(r.root).commonDir).config, '{"ttlSeconds":"soon"}');
+    assert.throws(() => store.config(), (e: unknown) => e instanceof StoreError && /ttlSeconds: Expected number/.test(e.message));
+    assert.throws(() => store.transact(() => 0), /ttlSeconds/);
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('a lock left by a killed process is broken; a live holder makes waiters time out', async () => {
+  const r = makeTempRepo();
+  try {
+    const commonDir = locateRepo(r.root).commonDir;
+    const store = openEmbeddedStore(commonDir, { lockTimeoutMs: 300 });
+    const lock = storePaths(commonDir).lock;
+
+    // A real process that exited: its pid is gone.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const me = selfIdentity();
+    fs.writeFileSync(lock, JSON.stringify({ pid: Number(gone.stdout), startTime: 'x:1', host: me.host, nonce: 'dead', at: Date.now() }));
+    assert.equal(inspectLock(lock).kind, 'dead');
+    assert.equal(store.transact((t) => t.state.fence), 0);
+    assert.equal(fs.existsSync(lock), false);
+
+    // Our own pid with another start time: a reused pid, so the holder is dead.
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, startTime: 'other-boot:1', host: me.host, nonce: 'reused', at: Date.now() }));
+    assert.equal(store.transact(() => 'ok'), 'ok');
+
+    // Unparsable and fresh: the holder may be writing it: wait, then time out. Old: broken.
+    fs.writeFileSync(lock, '');
+    assert.throws(() => store.transact(() => 0), (e: unknown) => e instanceof StoreError && /lockstep doctor/.test(e.message));
+    const old = (Date.now() - 3000) / 1000;
+    fs.utimesSync(lock, old, old);
+    assert.equal(store.transact(() => 'after'), 'after');
+
+    // A live holder in another process.
+    const holder = spawn(
+      process.execPath,
+      ['--import', 'tsx', '-e', `const {acquireFileLock}=require(${JSON.stringify(path.resolve(__dirname, '../../src/store/fileLock.ts'))}); acquireFileLock(${JSON.stringify(lock)}); console.log('held'); setInterval(()=>{}, 1000);`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+      const cond = inspectLock(lock);
+      assert.equal(cond.kind, 'held');
+      assert.throws(() => store.transact(() => 0), (e: unknown) => e instanceof StoreError && /held for .* by pid \d+/.test(e.message) && /lockstep doctor/.test(e.message));
+      // Killed with SIGKILL: no cleanup ran, the file stays, and the next transaction breaks it.
+      holder.kill('SIGKILL');
+      await new Promise((resolve) => holder.once('exit', resolve));
+      assert.ok(fs.existsSync(lock));
+      assert.equal(store.transact(() => 'recovered'), 'recovered');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    const held = acquireFileLock(lock);
+    held.release();
+    assert.equal(fs.existsSync(lock), false);
+    assert.equal(runDoctor(commonDir).healthy, true);
+  } finally {
+    r.cleanup();
+  }
+});
