@@ -111,6 +111,12 @@ make_ripgrep_cache() { # $1: @vscode/ripgrep version, $2: rg release tag
   rm -rf "$stage"
 }
 
+# node-gyp downloads Node's headers unless told where they are; use the installed ones (offline).
+NODE_PREFIX=$(dirname "$(dirname "$(command -v node)")")
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$NODE_PREFIX/include/node/node.h" ]; then
+  case "$(npm config get nodedir 2>/dev/null)" in "" | undefined | null) export npm_config_nodedir="$NODE_PREFIX" ;; esac
+fi
+
 # npm_config_yes: node-pty's install runs `npx node-gyp`, which would otherwise prompt.
 # npm_config_unsafe_perm: code-server's postinstall refuses to run as root without it.
 run_npm() { # runs npm in $CACHE with output to the log; prints the log's tail on failure

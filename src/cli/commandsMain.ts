@@ -12,6 +12,7 @@ import { registerStatusCommand } from './commands/status';
 import { register as registerPlanCommand } from './commands/plan';
 import { register as registerRunCommand } from './commands/run';
 import { register as registerTaskCommand } from './commands/task';
+import { register as registerMatrixCommand } from './commands/matrix';
 
 export function buildProgram(): Command {
   const program = new Command('lockstep')
@@ -27,9 +28,11 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerHooksCommand(program);
   registerJournalCommand(program);
+  registerConfigCommand(program);
   registerPlanCommand(program);
   registerTaskCommand(program);
   registerRunCommand(program);
+  registerMatrixCommand(program);
   return program;
 }
 

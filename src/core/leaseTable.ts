@@ -124,10 +124,17 @@ export class LeaseTable {
     return session;
   }
 
-  /** Ends a session and releases every lease it holds. */
-  endSession(id: string, reason: string): Lease[] {
+  /**
+   * Ends a session and releases every lease it holds. `died`: the agent process is gone, so its
+   * leases are journaled as expired (nobody released them) with the reason.
+   */
+  endSession(id: string, reason: string, opts: { died?: boolean } = {}): Lease[] {
     const session = this.state.sessions[id];
-    const released = this.releaseAllOf(id, reason);
+    const released = Object.values(this.state.leases).filter((l) => l.session === id);
+    for (const lease of released) {
+      if (opts.died) this.expire(lease, reason);
+      else this.dropLease(lease, reason);
+    }
     if (session && session.endedAt === undefined) {
       session.endedAt = this.ctx.now;
       session.endReason = reason;
@@ -166,7 +173,7 @@ export class LeaseTable {
       }
       if (!session.process) continue;
       const verdict = this.ctx.processVerdict(session.process);
-      if (verdict.state === 'dead') this.endSession(session.id, verdict.reason);
+      if (verdict.state === 'dead') this.endSession(session.id, verdict.reason, { died: true });
     }
   }
 
@@ -192,7 +199,7 @@ export class LeaseTable {
     if (holder?.process) {
       const verdict = this.ctx.processVerdict(holder.process);
       if (verdict.state === 'dead') {
-        this.endSession(holder.id, verdict.reason);
+        this.endSession(holder.id, verdict.reason, { died: true });
         return undefined;
       }
     }

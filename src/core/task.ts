@@ -47,11 +47,12 @@ export type TaskRuntime = z.infer<typeof TaskRuntime>;
  * - finished → landed: only for read-only tasks, which have nothing to merge (see `transition`).
  * - landing → finished: the landing was abandoned or rolled back because another task in it failed.
  * - landed → finished: the landing was undone.
+ * - queued/ready → landing: work done by hand on `lockstep/<id>` lands without a scheduler start.
  * - blocked/conflicted/failed → queued/running: retried after the cause was fixed.
  */
 export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
-  queued: ['ready', 'running', 'blocked', 'failed'],
-  ready: ['queued', 'running', 'blocked', 'failed'],
+  queued: ['ready', 'running', 'blocked', 'failed', 'landing'],
+  ready: ['queued', 'running', 'blocked', 'failed', 'landing'],
   running: ['finished', 'failed', 'blocked', 'conflicted', 'queued'],
   finished: ['landing', 'landed', 'running', 'conflicted', 'failed', 'queued'],
   landing: ['landed', 'finished', 'conflicted', 'failed'],

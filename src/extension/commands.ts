@@ -6,7 +6,7 @@ import { holderName } from '../core/leaseNotice';
 import { AGENT_NAMES } from '../core/model';
 import type { LockstepContext } from './lockstepContext';
 
-type CommandSpec = {
+export type CommandSpec = {
   needsServer: boolean;
   run(ctx: LockstepContext, ...args: unknown[]): unknown;
 };
@@ -150,8 +150,9 @@ export const commandTable: Record<string, CommandSpec> = {
   },
 };
 
-export function registerCommands(ctx: LockstepContext): vscode.Disposable[] {
-  return Object.entries(commandTable).map(([id, spec]) =>
+export function registerCommands(ctx: LockstepContext, ...tables: Record<string, CommandSpec>[]): vscode.Disposable[] {
+  const all = Object.assign({}, commandTable, ...tables) as Record<string, CommandSpec>;
+  return Object.entries(all).map(([id, spec]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       if (spec.needsServer && !ctx.client?.running) {
         const choice = await vscode.window.showErrorMessage(

@@ -11,7 +11,26 @@ import {
   type RequestParams,
   type RequestResult,
 } from '../protocol/coordinatorMethods';
+import {
+  agentExitedNotification,
+  launchAgentTerminalRequest,
+  schedulerChangedNotification,
+  schedulerRequests,
+  type AgentExitedParams,
+  type LaunchAgentTerminalParams,
+  type LaunchAgentTerminalResult,
+  type SchedulerRequestName,
+  type SchedulerRequestParams,
+  type SchedulerRequestResult,
+  type SchedulerState,
+} from '../protocol/schedulerMethods';
 import type { LockState } from './lockState';
+
+/** What the extension does for the scheduler running in the server. */
+export interface SchedulerClientSide {
+  onSchedulerChanged(state: SchedulerState): void;
+  launchAgentTerminal(params: LaunchAgentTerminalParams): Promise<LaunchAgentTerminalResult>;
+}
 
 export class CoordinatorClient implements vscode.Disposable {
   private readonly client: LanguageClient;
@@ -26,6 +45,7 @@ export class CoordinatorClient implements vscode.Disposable {
     init: InitializationOptions,
     private readonly state: LockState,
     output: vscode.OutputChannel,
+    private readonly scheduler: SchedulerClientSide,
   ) {
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.ipc },
@@ -55,8 +75,30 @@ export class CoordinatorClient implements vscode.Disposable {
       this.client.onNotification(stateChangedNotification, (delta) => {
         if (!this.state.apply(delta)) void this.resync();
       }),
+      this.client.onNotification(schedulerChangedNotification, (s) => this.scheduler.onSchedulerChanged(s)),
+      this.client.onRequest(launchAgentTerminalRequest, (p) => this.scheduler.launchAgentTerminal(p)),
     );
     await this.resync();
+    this.scheduler.onSchedulerChanged(await this.schedule('getSchedulerState', {}));
+  }
+
+  schedule<K extends SchedulerRequestName>(name: K, params: SchedulerRequestParams<K>): Promise<SchedulerRequestResult<K>> {
+    const spec = schedulerRequests[name];
+    return this.client.sendRequest(spec.type as never, params) as Promise<SchedulerRequestResult<K>>;
+  }
+
+  /** Sends a request by method name, for protocol modules that declare methods as strings (matrixMethods). */
+  sendRequest(method: string, params: unknown): Promise<unknown> {
+    return this.client.sendRequest(method, params);
+  }
+
+  /** Handles a server notification by method name (one handler per method; dispose to remove it). */
+  onNotification(method: string, handler: (params: unknown) => void): vscode.Disposable {
+    return this.client.onNotification(method, handler);
+  }
+
+  agentExited(params: AgentExitedParams): void {
+    if (this.running) void this.client.sendNotification(agentExitedNotification, params);
   }
 
   private async resync(): Promise<void> {

@@ -8,6 +8,9 @@ import { CoordinatorClient } from './coordinatorClient';
 import { EditorMarks } from './editorMarks';
 import { LockFileDecorations } from './fileDecorations';
 import { LockState } from './lockState';
+import { AgentTerminals } from './agentTerminals';
+import { schedulerCommandTable } from './schedulerCommands';
+import { SchedulerModel, SchedulerTree } from './schedulerView';
 import { SessionsTree } from './sessionsTree';
 import { LockStatusBar, type ServerState } from './statusBar';
 
@@ -15,6 +18,8 @@ export class LockstepContext implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Lockstep');
   readonly state = new LockState();
   readonly config: Config;
+  readonly scheduler = new SchedulerModel();
+  readonly terminals = new AgentTerminals((task, exitCode) => this.client?.agentExited({ task, exitCode }));
   client: CoordinatorClient | undefined;
   stoppedReason: string | undefined;
   private readonly statusBar: LockStatusBar;
@@ -34,7 +39,10 @@ export class LockstepContext implements vscode.Disposable {
       new LockFileDecorations(this.state, this.config),
       new EditorMarks(this.state, this.config),
       new SessionsTree(this.state),
-      ...registerCommands(this),
+      this.scheduler,
+      this.terminals,
+      new SchedulerTree(this.scheduler),
+      ...registerCommands(this, schedulerCommandTable),
       this.config.onDidChange(() => void this.pushSettings()),
     );
   }
@@ -64,6 +72,7 @@ export class LockstepContext implements vscode.Disposable {
       { userSessionId: this.config.userSessionId, diagnostics: this.config.diagnostics },
       this.state,
       this.output,
+      { onSchedulerChanged: (s) => this.scheduler.set(s), launchAgentTerminal: (p) => this.terminals.launch(p) },
     );
     this.client = client;
     client.onDidChangeRunning((running) => {
@@ -88,6 +97,7 @@ export class LockstepContext implements vscode.Disposable {
     this.client = undefined;
     await old?.dispose();
     this.state.reset(undefined);
+    this.scheduler.set(undefined);
     await this.start();
   }
 

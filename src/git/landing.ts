@@ -7,13 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { GitCommandError, git, runGit } from './gitRunner';
 import { InvalidNameError, assertBranchName, validateTaskId, LANDING_TMP_PREFIX } from './refNames';
-import { gitCommonDir, isAncestor, readCommitAndTree, resolveCommits } from './repository';
+import { gitCommonDir, isAncestor } from './repository';
+import { locateRepo } from './repoLocator';
 import { mergeTrees } from './mergeTree';
 import { withRepoLock } from './repoLock';
 import { listWorktrees, type WorktreeInfo } from './worktrees';
 import { runCheck, type CheckResult } from './checkCommand';
 import { maybeInjectFault } from './landingFaults';
-import { nextLandingNumber, recordRef, refTransaction, writeRecordCommit } from './landingRecords';
+import { readTargetSnapshot, recordRef, refTransaction, writeRecordCommit, type TargetSnapshot } from './landingRecords';
 import { checkoutConflicts, updateCheckout, writePendingMarker } from './targetCheckout';
 import { LANDING_LOCK, addCheckWorktree, landingDir, removeCheckWorktree } from './landingWorkspace';
 import * as fs from 'node:fs';
@@ -130,10 +131,8 @@ interface Ctx {
   landingId: string;
   commitEnv?: Record<string, string>;
   checkSeq: number;
-  /** Number of the next landing record (read once under the landing lock). */
-  nextNumber: number;
-  /** Target tip and worktrees read while taking the lock; used by the first attempt only. */
-  prefetched?: { head: { commit: string; tree: string }; worktrees: WorktreeInfo[] };
+  /** Target snapshot and worktrees read before taking the lock; used by the first attempt only. */
+  prefetched?: { snapshot: TargetSnapshot; worktrees: WorktreeInfo[] };
 }
 
 /** Lands task branches on the target. Throws LandingInputError for bad input; outcomes are in the result. */
@@ -160,14 +159,24 @@ export async function land(options: LandingOptions): Promise<LandingResult> {
     throw err;
   }
   const repoDir = path.resolve(options.repoDir);
-  // Independent reads run concurrently: spawn latency, not git, dominates small landings.
-  const [common, resolvedTips] = await Promise.allSettled([gitCommonDir(repoDir), resolveCommits(repoDir, options.tasks.map((t) => `refs/heads/${t.branch}`))]);
-  if (common.status === 'rejected') throw new LandingInputError(`land: repoDir: ${repoDir} is not inside a git repository`);
-  if (resolvedTips.status === 'rejected') throw resolvedTips.reason;
-  const commonDir = common.value;
+  const targetRef = `refs/heads/${target}`;
+  // Independent reads run concurrently (spawn latency, not git, dominates small landings). The target
+  // snapshot may be read before the lock: a landing slipping in between makes the compare-and-swap
+  // (or the record creation) fail, and the attempt is rebuilt from a fresh read.
+  const branchRefs = options.tasks.map((t) => `refs/heads/${t.branch}`);
+  let commonDir: string;
+  try {
+    commonDir = locateRepo(repoDir).commonDir; // file system only: no git process
+  } catch {
+    commonDir = await gitCommonDir(repoDir).catch(() => {
+      throw new LandingInputError(`land: repoDir: ${repoDir} is not inside a git repository`);
+    });
+  }
+  const [worktrees, first] = await Promise.all([listWorktrees(repoDir), readTargetSnapshot(repoDir, targetRef, branchRefs)]);
+  if (!first.head) throw new LandingInputError(`land: target: branch ${target} does not exist`);
   const tips = new Map<string, string>();
   options.tasks.forEach((t, i) => {
-    const tip = resolvedTips.value[i];
+    const tip = first.refs.get(branchRefs[i]);
     if (!tip) throw new LandingInputError(`land: tasks.${i}.branch: branch ${t.branch} does not exist`);
     tips.set(t.id, tip);
   });
@@ -175,10 +184,12 @@ export async function land(options: LandingOptions): Promise<LandingResult> {
   return withRepoLock(
     commonDir,
     LANDING_LOCK,
-    async () => {
-      const targetRef = `refs/heads/${target}`;
-      const [head, worktrees, firstNumber] = await Promise.all([readCommitAndTree(repoDir, targetRef), listWorktrees(repoDir), nextLandingNumber(repoDir)]);
-      if (!head) throw new LandingInputError(`land: target: branch ${target} does not exist`);
+    async ({ waited }) => {
+      // After waiting for another landing, what was read before taking the lock is stale.
+      const [snap, wts] = waited
+        ? await Promise.all([readTargetSnapshot(repoDir, targetRef), listWorktrees(repoDir)])
+        : [first, worktrees];
+      if (!snap.head) throw new LandingInputError(`land: target: branch ${target} does not exist`);
       const ctx: Ctx = {
         repoDir,
         commonDir,
@@ -188,10 +199,9 @@ export async function land(options: LandingOptions): Promise<LandingResult> {
         tips,
         landingId: `${Date.now().toString(36)}-${process.pid}-${randomBytes(3).toString('hex')}`,
         checkSeq: 0,
-        nextNumber: firstNumber,
-        prefetched: { head, worktrees },
+        prefetched: { snapshot: snap, worktrees: wts },
       };
-      const result: LandingResult = { ok: true, target, before: head.commit, after: head.commit, landed: [], landings: [], checkoutErrors: [] };
+      const result: LandingResult = { ok: true, target, before: snap.head.commit, after: snap.head.commit, landed: [], landings: [], checkoutErrors: [] };
       const groups = options.atomic ? [options.tasks] : options.tasks.map((t) => [t]);
       for (const group of groups) {
         const outcome = await landGroup(ctx, group);
@@ -234,7 +244,8 @@ async function landGroup(ctx: Ctx, tasks: LandingTask[]): Promise<GroupOutcome> 
   for (let attempt = 0; ; attempt++) {
     const pre = ctx.prefetched;
     ctx.prefetched = undefined;
-    const head = pre?.head ?? (await readCommitAndTree(ctx.repoDir, ctx.targetRef));
+    const snapshot = pre?.snapshot ?? (await readTargetSnapshot(ctx.repoDir, ctx.targetRef));
+    const head = snapshot.head;
     if (!head) throw new Error(`target branch ${ctx.target} disappeared during the landing`);
     const cand = await buildCandidate(ctx, head.commit, head.tree, tasks);
     const none: GroupOutcome = { after: head.commit, landed: [], checkoutErrors: [] };
@@ -270,7 +281,7 @@ async function landGroup(ctx: Ctx, tasks: LandingTask[]): Promise<GroupOutcome> 
         const block = await checkoutConflicts(ctx.repoDir, w.path, head.commit, cand.commit);
         if (block) return { ...none, refused: { kind: 'dirty-checkout', reason: block.reason, worktree: block.worktree, paths: block.paths } };
       }
-      const n = ctx.nextNumber;
+      const n = snapshot.nextNumber;
       const record = await writeRecordCommit(ctx.repoDir, { n, target: ctx.target, before: head.commit, after: cand.commit, tasks }, ctx.commitEnv);
       const dir = landingDir(ctx.commonDir);
       const markers = checkouts.map((w) => writePendingMarker(dir, { worktree: w.path, target: ctx.target, from: head.commit, to: cand.commit }));
@@ -279,12 +290,17 @@ async function landGroup(ctx: Ctx, tasks: LandingTask[]): Promise<GroupOutcome> 
       try {
         await refTransaction(ctx.repoDir, lines, `lockstep: land ${tasks.map((t) => t.id).join(', ')} onto ${ctx.target} (landing ${n})`);
         tmpRefWritten = false;
-        ctx.nextNumber++;
       } catch (err) {
         for (const m of markers) fs.rmSync(m, { force: true });
-        const now = await readCommitAndTree(ctx.repoDir, ctx.targetRef);
-        if (!(err instanceof GitCommandError) || now?.commit === head.commit) throw err;
-        const reason = `${ctx.target} moved from ${head.commit.slice(0, 12)} to ${now ? now.commit.slice(0, 12) : '(deleted)'} during the landing`;
+        if (!(err instanceof GitCommandError)) throw err;
+        const fresh = await readTargetSnapshot(ctx.repoDir, ctx.targetRef);
+        const now = fresh.head;
+        // Neither the target moved nor another landing took our record number: a real failure.
+        if (now?.commit === head.commit && fresh.nextNumber === n) throw err;
+        const reason =
+          now?.commit === head.commit
+            ? `another landing onto ${ctx.target} was recorded meanwhile`
+            : `${ctx.target} moved from ${head.commit.slice(0, 12)} to ${now ? now.commit.slice(0, 12) : '(deleted)'} during the landing`;
         if (attempt < retries && now) {
           await ctx.opts.onStep?.({ kind: 'retry', reason });
           continue;

@@ -21,17 +21,6 @@ export async function listLandingRecords(repoDir: string): Promise<LandingRecord
   return (await readRecords(repoDir, LANDING_RECORD_PREFIX)).sort((a, b) => b.n - a.n);
 }
 
-/** The number the next landing gets: one more than any landing or undone landing recorded. */
-export async function nextLandingNumber(repoDir: string): Promise<number> {
-  const out = await git(['for-each-ref', '--format=%(refname)', LANDING_RECORD_PREFIX, UNDONE_RECORD_PREFIX], { cwd: repoDir });
-  let max = 0;
-  for (const ref of out.split('\n')) {
-    const n = Number(ref.slice(ref.lastIndexOf('/') + 1));
-    if (Number.isInteger(n) && n > max) max = n;
-  }
-  return max + 1;
-}
-
 /** Writes (unreferenced) the record commit of landing `n`; the ref is created by the landing transaction. */
 export async function writeRecordCommit(
   repoDir: string,
@@ -78,4 +67,35 @@ async function readRecords(repoDir: string, prefix: string): Promise<LandingReco
     records.push({ n: Number(m[1]), ref, commit, target: m[2], before, after });
   }
   return records;
+}
+
+export interface TargetSnapshot {
+  /** Target tip and its tree, read together; undefined when the branch does not exist. */
+  head?: { commit: string; tree: string };
+  /** The number the next landing record gets. */
+  nextNumber: number;
+  /** Commit ids of the extra refs asked for (missing refs are absent). */
+  refs: Map<string, string>;
+}
+
+/** Reads the target branch, the landing numbering and optionally other refs, in one git process. */
+export async function readTargetSnapshot(repoDir: string, targetRef: string, extraRefs: readonly string[] = []): Promise<TargetSnapshot> {
+  // for-each-ref patterns match whole ref names (or prefixes up to a '/'); valid ref names hold no glob characters.
+  const out = await git(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(tree)', targetRef, LANDING_RECORD_PREFIX, UNDONE_RECORD_PREFIX, ...extraRefs], { cwd: repoDir });
+  const wanted = new Set(extraRefs);
+  let head: TargetSnapshot['head'];
+  const refs = new Map<string, string>();
+  let max = 0;
+  for (const line of out.split('\n')) {
+    if (!line) continue;
+    const [ref, commit, tree] = line.split('\0');
+    if (wanted.has(ref) && tree) refs.set(ref, commit);
+    if (ref === targetRef) {
+      if (tree) head = { commit, tree };
+    } else if (ref.startsWith(LANDING_RECORD_PREFIX) || ref.startsWith(UNDONE_RECORD_PREFIX)) {
+      const n = Number(ref.slice(ref.lastIndexOf('/') + 1));
+      if (Number.isInteger(n) && n > max) max = n;
+    }
+  }
+  return { head, nextNumber: max + 1, refs };
 }

@@ -26,17 +26,20 @@ export function repoLockPath(commonDir: string, name: string): string {
   return path.join(commonDir, `lockstep-${name}.lock`);
 }
 
-/** Runs `fn` while holding the repository lock `name`; releases it afterwards, even on failure. */
-export async function withRepoLock<T>(commonDir: string, name: string, fn: () => Promise<T>, opts: RepoLockOptions = {}): Promise<T> {
-  const release = await acquireRepoLock(commonDir, name, opts);
+/**
+ * Runs `fn` while holding the repository lock `name`; releases it afterwards, even on failure.
+ * `fn` learns whether it had to wait for another holder (then anything read before is stale).
+ */
+export async function withRepoLock<T>(commonDir: string, name: string, fn: (info: { waited: boolean }) => Promise<T>, opts: RepoLockOptions = {}): Promise<T> {
+  const lock = await acquireRepoLock(commonDir, name, opts);
   try {
-    return await fn();
+    return await fn({ waited: lock.waited });
   } finally {
-    release();
+    lock.release();
   }
 }
 
-export async function acquireRepoLock(commonDir: string, name: string, opts: RepoLockOptions = {}): Promise<() => void> {
+export async function acquireRepoLock(commonDir: string, name: string, opts: RepoLockOptions = {}): Promise<{ release: () => void; waited: boolean }> {
   const file = repoLockPath(commonDir, name);
   const me: LockOwner = { pid: process.pid, host: os.hostname(), nonce: randomBytes(8).toString('hex'), since: new Date().toISOString() };
   const body = JSON.stringify(me);
@@ -44,7 +47,7 @@ export async function acquireRepoLock(commonDir: string, name: string, opts: Rep
   for (let attempt = 0; ; attempt++) {
     try {
       fs.writeFileSync(file, body, { flag: 'wx' });
-      return () => releaseIfMine(file, me.nonce);
+      return { release: () => releaseIfMine(file, me.nonce), waited: attempt > 0 };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }

@@ -1,6 +1,5 @@
 // Repository-level facts: identity (realpath of the git common dir), tracked files, HEAD, refs, ancestry.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { git, runGit } from './gitRunner';
 
 /** Absolute realpath of the git common dir shared by all worktrees of the repository containing `dir`. */
@@ -59,11 +58,6 @@ export function splitNul(text: string): string[] {
   const parts = text.split('\0');
   if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
   return parts;
-}
-
-/** Absolute path inside the common dir. */
-export function inCommonDir(commonDir: string, ...parts: string[]): string {
-  return path.join(commonDir, ...parts);
 }
 
 /**

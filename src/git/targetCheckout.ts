@@ -28,7 +28,10 @@ export async function checkoutConflicts(repoDir: string, worktree: string, from:
     await runGit(['read-tree', '-m', '-u', '-n', from, to], { cwd: worktree });
   } catch (err) {
     if (!(err instanceof GitCommandError) || err.kind !== 'exit') throw err;
-    const named = [...err.stderr.matchAll(/^\s+(\S.*)$/gm)].map((m) => m[1]);
+    // git names the paths either quoted in the message or as an indented list below it.
+    const quoted = [...err.stderr.matchAll(/^error: .*?'([^']+)'/gm)].map((m) => m[1]);
+    const listed = [...err.stderr.matchAll(/^\t(\S.*)$/gm)].map((m) => m[1]);
+    const named = [...new Set([...quoted, ...listed])].sort();
     return { worktree, paths: named, reason: `the checkout at ${worktree} cannot be updated: ${firstMessageLine(err.stderr)}` };
   }
   return undefined;

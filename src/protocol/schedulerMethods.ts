@@ -11,6 +11,8 @@
 //  server → client request `lockstep/launchAgentTerminal {task, cwd, argv, env}` → `{pid?}`: open a
 //    terminal running argv (no shell parsing) in cwd with env; answer the agent's pid when known.
 //  client → server notification `lockstep/agentExited {task, exitCode}`: that terminal's agent exited.
+//  Landing: client → server landTasks, undoLanding, getLandableTasks, getCheckOutput, getCommitText;
+//    server → client notification `lockstep/landingProgress {step, task?, detail}` while landTasks runs.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import { z } from 'zod';
 import { ScopeGlob, TaskId } from '../core/plan';
@@ -176,6 +178,98 @@ export type ValidatePlanParams = z.infer<typeof ValidatePlanParams>;
 export const ValidatePlanResult = z.object({ valid: z.boolean(), issues: z.array(PlanIssueView) });
 export type ValidatePlanResult = z.infer<typeof ValidatePlanResult>;
 
+// ---- landing --------------------------------------------------------------------------------
+
+export const LandTasksParams = z
+  .object({
+    ids: z.array(TaskId).min(1),
+    /** true: all together or none; false (default): one by one in landing order, stopping at the first failure. */
+    atomic: z.boolean().default(false),
+  })
+  .strict();
+export type LandTasksParams = z.infer<typeof LandTasksParams>;
+
+export const LandingCulpritView = z.object({
+  task: z.string(),
+  kind: z.enum(['conflict', 'check']),
+  /** Conflicting paths (conflict). */
+  paths: z.array(z.string()).optional(),
+  /** The check's captured output (check), capped. */
+  output: z.string().optional(),
+  /** File keeping the check's output (`<common>/lockstep/logs/<task>-check.log`). */
+  checkLog: z.string().optional(),
+});
+export type LandingCulpritView = z.infer<typeof LandingCulpritView>;
+
+export const LandTasksResult = z.object({
+  ok: z.boolean(),
+  /** Tasks now landed, in landing order (some may have landed before a failure when one by one). */
+  landed: z.array(z.string()),
+  culprit: LandingCulpritView.optional(),
+  /** One line. */
+  message: z.string(),
+  removed: z.array(z.string()),
+  kept: z.array(KeptItem),
+  /** The target branch. */
+  target: z.string().optional(),
+  /** Target commit before and after (equal when nothing moved). */
+  before: z.string().optional(),
+  after: z.string().optional(),
+});
+export type LandTasksResult = z.infer<typeof LandTasksResult>;
+
+/** One step of a landing, for a progress display. */
+export const LandingProgress = z.object({
+  /** checking · merging · verifying · verified · moving-target · landed · checkout · retry · cleanup */
+  step: z.string(),
+  task: z.string().optional(),
+  /** One line for a person. */
+  detail: z.string(),
+});
+export type LandingProgress = z.infer<typeof LandingProgress>;
+
+export const UndoLandingResult = z.object({
+  ok: z.boolean(),
+  /** One line: what was undone, or why not. */
+  message: z.string(),
+  target: z.string().optional(),
+  /** Commit the target is back at, and the commit it left. */
+  restored: z.string().optional(),
+  undone: z.string().optional(),
+  /** Tasks put back to finished. */
+  tasks: z.array(z.string()),
+  /** Task branches re-created at their tips (they had been deleted after landing). */
+  branches: z.array(z.string()),
+});
+export type UndoLandingResult = z.infer<typeof UndoLandingResult>;
+
+export const LandableTask = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: TaskStatus,
+  phase: z.number().int(),
+  branch: z.string(),
+  /** Commits on the branch that are not on the target. */
+  ahead: z.number().int().nonnegative(),
+});
+export type LandableTask = z.infer<typeof LandableTask>;
+export const LandableTasksResult = z.object({ target: z.string(), tasks: z.array(LandableTask) });
+export type LandableTasksResult = z.infer<typeof LandableTasksResult>;
+
+export const CheckOutputResult = z.object({
+  id: z.string(),
+  file: z.string(),
+  exists: z.boolean(),
+  /** The output of the task's last failed check (empty when none is kept). */
+  text: z.string(),
+});
+export type CheckOutputResult = z.infer<typeof CheckOutputResult>;
+
+export const CommitTextParams = z.object({ commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'expected a full commit id') }).strict();
+export type CommitTextParams = z.infer<typeof CommitTextParams>;
+export const CommitTextResult = z.object({ commit: z.string(), text: z.string() });
+export type CommitTextResult = z.infer<typeof CommitTextResult>;
+
 // ---- the registry ----------------------------------------------------------------------------
 
 interface RequestSpec<P extends z.ZodTypeAny, R extends z.ZodTypeAny> {
@@ -207,6 +301,16 @@ export const schedulerRequests = {
   removeTask: request('lockstep/removeTask', TaskIdParams, PlanEditResult, { id: 'docs' }),
   /** Check the plan file (or the given text) without changing anything. */
   validatePlan: request('lockstep/validatePlan', ValidatePlanParams, ValidatePlanResult, {}),
+  /** Land tasks on the plan's target (verified first); progress arrives as `lockstep/landingProgress`. */
+  landTasks: request('lockstep/landTasks', LandTasksParams, LandTasksResult, { ids: ['api'], atomic: true }),
+  /** Undo the last landing on the target when nothing landed since; its tasks go back to finished. */
+  undoLanding: request('lockstep/undoLanding', NoParams, UndoLandingResult, {}),
+  /** Tasks that can land now: finished, or with commits on `lockstep/<id>` made by hand. */
+  getLandableTasks: request('lockstep/getLandableTasks', NoParams, LandableTasksResult, {}),
+  /** The output of a task's last failed landing check. */
+  getCheckOutput: request('lockstep/getCheckOutput', TaskIdParams, CheckOutputResult, { id: 'api' }),
+  /** `git show --stat` of a commit (e.g. the one a landing made), for a read-only document. */
+  getCommitText: request('lockstep/getCommitText', CommitTextParams, CommitTextResult, { commit: '0'.repeat(40) }),
 } as const;
 export type SchedulerRequests = typeof schedulerRequests;
 export type SchedulerRequestName = keyof SchedulerRequests;
@@ -233,6 +337,9 @@ export const launchAgentTerminalRequest = new RequestType<LaunchAgentTerminalPar
 
 /** Server → client: the scheduler's whole state after any change of the plan file or of task state. */
 export const schedulerChangedNotification = new NotificationType<SchedulerState>('lockstep/schedulerChanged');
+
+/** Server → client: a step of the landing that a landTasks request is running. */
+export const landingProgressNotification = new NotificationType<LandingProgress>('lockstep/landingProgress');
 
 // ---- client → server notifications -------------------------------------------------------------
 

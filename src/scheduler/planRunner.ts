@@ -38,7 +38,8 @@ export async function runPlan(scheduler: Scheduler, opts: RunOptions = {}): Prom
     events.push(e);
     opts.onEvent?.(e);
   };
-  const landRefused = new Set<string>();
+  /** Tasks whose landing was refused (not their fault: e.g. a dirty target checkout), with why. */
+  const landRefused = new Map<string, string>();
   const seenFinished = new Set<string>();
   let waitingNoted = '';
 
@@ -64,9 +65,9 @@ export async function runPlan(scheduler: Scheduler, opts: RunOptions = {}): Prom
         const r = await scheduler.land([t.id]);
         if (r.ok) emit('landed', r.message + (r.kept.length ? `; kept ${r.kept.map((k) => `${k.kind} ${k.name} (${k.why})`).join(', ')}` : ''), t.id);
         else emit('land-failed', r.message, t.id);
-        if (!r.ok && !r.culprit) landRefused.add(t.id);
+        if (!r.ok && !r.culprit) landRefused.set(t.id, r.message);
       } catch (e) {
-        landRefused.add(t.id);
+        landRefused.set(t.id, (e as Error).message);
         emit('land-failed', (e as Error).message, t.id);
       }
       progressed = true;
@@ -102,7 +103,8 @@ export async function runPlan(scheduler: Scheduler, opts: RunOptions = {}): Prom
 
   if (opts.signal?.aborted) await scheduler.stopAll();
   const final = await scheduler.list();
-  return summarize(final.tasks, events, final.plan.valid ? [] : final.plan.issues.map((i) => i.text));
+  const tasks = final.tasks.map((t) => (landRefused.has(t.id) && t.status === 'finished' ? { ...t, reasons: [`not landed: ${landRefused.get(t.id)}`] } : t));
+  return summarize(tasks, events, final.plan.valid ? [] : final.plan.issues.map((i) => i.text));
 }
 
 function waitOrAbort(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {

@@ -15,13 +15,22 @@ import { TaskId, resolveWorktreesRoot, taskBranch, taskById, type Plan, type Tas
 import { DEFAULT_PLAN_FILE, PlanError, formatIssue, tryParsePlan, type PlanIssue } from '../core/planFile';
 import { TaskTransitionError, WAITING_STATUSES, describeState, transition, type TaskRuntime, type TaskState, type TaskStatus } from '../core/task';
 import { runCheck } from '../git/checkCommand';
-import { land } from '../git/landing';
+import { git, runGit } from '../git/gitRunner';
+import { land, type LandingCulprit, type LandingResult, type LandingStep } from '../git/landing';
+import { undoLastLanding } from '../git/landingUndo';
 import { locateRepo } from '../git/repoLocator';
-import { readBranch } from '../git/repository';
+import { isAncestor, readBranch } from '../git/repository';
+import { worktreeChanges } from '../git/status';
 import { BranchNotMergedError, WorktreeDirtyError, createTaskWorktree, deleteBranch, removeWorktree } from '../git/worktrees';
 import type {
   AbandonTaskResult,
+  CheckOutputResult,
   KeptItem,
+  LandableTask,
+  LandableTasksResult,
+  LandingProgress,
+  LandTasksResult,
+  UndoLandingResult,
   PlanIssueView,
   SchedulerState,
   StartTaskResult,
@@ -68,6 +77,11 @@ export interface SchedulerOptions {
   /** Kill the plan's verify command after this long when landing. Default 30 min. */
   verifyTimeoutMs?: number;
   log?: (line: string) => void;
+  /**
+   * Mailbox seam: delivers a notice to a task's agent (why its landing failed). No mailbox exists yet;
+   * without this the notice goes to `log`.
+   */
+  notifyTask?: (task: string, message: string) => void;
   /** Called after every change this scheduler made (task state, plan file). */
   onChange?: () => void;
 }
@@ -77,17 +91,7 @@ export interface TickResult {
   failed: { id: string; error: string }[];
 }
 
-export interface LandTasksResult {
-  ok: boolean;
-  /** Tasks now landed, in landing order. */
-  landed: string[];
-  /** The task that made the landing fail, and how. */
-  culprit?: { task: string; kind: 'conflict' | 'check'; paths?: string[]; output?: string };
-  /** One line. */
-  message: string;
-  removed: string[];
-  kept: KeptItem[];
-}
+export type { LandTasksResult } from '../protocol/schedulerMethods';
 
 type PlanLoad = { ok: true; plan: Plan; text: string } | { ok: false; exists: boolean; issues: PlanIssue[] };
 
@@ -264,7 +268,7 @@ export class Scheduler {
       const d = decisions.get(t.id) ?? { startable: false, reasons: [] };
       const waiting = WAITING_STATUSES.includes(st.status);
       const status: TaskStatus = waiting ? (d.startable ? 'ready' : 'queued') : st.status;
-      const reasons = waiting ? d.reasons : RETRYABLE.includes(st.status) ? [describeState(st)] : [];
+      const reasons = waiting ? d.reasons : stoppedReasons(st);
       let pid: number | undefined;
       if (st.status === 'running') {
         pid = this.handles.get(t.id)?.agent.pid;
@@ -297,6 +301,7 @@ export class Scheduler {
   /** The plan (or its problems) and every task with status, the reasons it waits, branch and worktree. */
   async list(): Promise<SchedulerState> {
     this.reconcile();
+    await this.settleInterruptedLandings();
     const p = this.loadPlan();
     if (!p.ok) {
       return {
@@ -808,13 +813,74 @@ export class Scheduler {
 
   // ---- landing -----------------------------------------------------------------------------------
 
+  /** File keeping the output of a task's last failed landing check. */
+  checkLogFile(task: string): string {
+    return path.join(this.store.dir, 'logs', `${task}-check.log`);
+  }
+
+  /** Folder of the markers naming the process landing a task (start markers' format, own folder). */
+  private get landingMarkers(): string {
+    return path.join(this.store.dir, 'landing-markers');
+  }
+
+  /** The output of a task's last failed landing check ('' when none is kept). */
+  checkOutput(id: string): CheckOutputResult {
+    const idCheck = TaskId.safeParse(id);
+    if (!idCheck.success) throw new SchedulerError(`task id ${JSON.stringify(id)}: ${idCheck.error.issues[0]!.message}`);
+    const file = this.checkLogFile(id);
+    try {
+      return { id, file, exists: true, text: fs.readFileSync(file, 'utf8') };
+    } catch {
+      return { id, file, exists: false, text: '' };
+    }
+  }
+
   /**
-   * Lands finished tasks on the plan's target, all together or none (dependency order, verified with
-   * the plan's verify command). Read-only tasks have nothing to merge and land directly. Landed
-   * worktrees are removed when clean, their merged branches deleted.
+   * Write tasks that can land now: finished (or stopped short: queued, ready, conflicted, failed) with
+   * commits on their branch that the target lacks, whether the scheduler started them or a person did
+   * the work by hand on `lockstep/<id>`.
    */
-  async land(ids: readonly string[]): Promise<LandTasksResult> {
+  async landable(): Promise<LandableTasksResult> {
+    await this.settleInterruptedLandings();
     const plan = this.requirePlan();
+    const state = this.store.read();
+    const targetTip = await readBranch(this.root, plan.target);
+    const tasks: LandableTask[] = [];
+    if (!targetTip) return { target: plan.target, tasks };
+    for (const t of plan.tasks) {
+      if (t.readOnly) continue;
+      const rt = state.tasks[t.id];
+      const status = rt?.state.status ?? 'queued';
+      if (!LANDABLE.includes(status) || this.starting.has(t.id)) continue;
+      const branch = rt?.branch ?? taskBranch(t.id);
+      const tip = await readBranch(this.root, branch);
+      if (!tip) continue;
+      const ahead = await commitsAhead(this.root, tip, targetTip);
+      if (ahead > 0) tasks.push({ id: t.id, title: t.title, status, phase: t.phase, branch, ahead });
+    }
+    return { target: plan.target, tasks };
+  }
+
+  /**
+   * Lands tasks on the plan's target in dependency then plan order, verified with the plan's verify
+   * command: all together or none (`atomic`, the default), or one by one stopping at the first failure.
+   * A task lands when its branch has commits the target lacks (started by the scheduler or made by hand);
+   * read-only tasks have nothing to merge and land directly. A conflict or failed check leaves the
+   * target untouched and marks the culprit (conflicted with paths, or failed with the check's output
+   * kept in checkLogFile). Landed tasks' leases and reservations are released, their worktrees removed
+   * when clean (kept and reported otherwise), their merged branches deleted.
+   */
+  async land(ids: readonly string[], opts: { atomic?: boolean; onProgress?: (p: LandingProgress) => void } = {}): Promise<LandTasksResult> {
+    const progress = (p: LandingProgress) => {
+      try {
+        opts.onProgress?.(p);
+      } catch (e) {
+        this.log(`landing progress: ${oneLine(e)}`);
+      }
+    };
+    await this.settleInterruptedLandings();
+    const plan = this.requirePlan();
+    const target = plan.target;
     const before = this.store.read();
     const landedSet = new Set(Object.values(before.tasks).filter((t) => t.state.status === 'landed').map((t) => t.id));
     let order: string[];
@@ -824,80 +890,173 @@ export class Scheduler {
       if (e instanceof LandingOrderError) throw new SchedulerError(e.message);
       throw e;
     }
-    for (const id of order) {
-      const st = before.tasks[id]?.state.status ?? 'queued';
-      if (st !== 'finished') throw new SchedulerError(`cannot land '${id}': it is ${st}; only finished tasks land`);
-    }
+    progress({ step: 'checking', detail: `checking ${order.join(', ')} against ${target}` });
     const readOnly = order.filter((id) => taskById(plan, id)!.readOnly);
-    const writes = order.filter((id) => !taskById(plan, id)!.readOnly);
+    const writes: { id: string; branch: string }[] = [];
+    const targetTip = await readBranch(this.root, target);
+    for (const id of order) {
+      const st = before.tasks[id]?.state ?? ({ status: 'queued' } as TaskState);
+      if (this.starting.has(id)) throw new SchedulerError(`cannot land '${id}': it is being started`);
+      if (readOnly.includes(id)) {
+        if (st.status !== 'finished') throw new SchedulerError(`cannot land '${id}': it is ${describeState(st)}; a read-only task lands when it has finished`);
+        continue;
+      }
+      if (!LANDABLE.includes(st.status)) {
+        const hint = st.status === 'running' ? '; finish or stop it first' : st.status === 'landing' ? ' (another landing is under way)' : '';
+        throw new SchedulerError(`cannot land '${id}': it is ${describeState(st)}${hint}`);
+      }
+      if (!targetTip) throw new SchedulerError(`cannot land '${id}': target: branch ${target} does not exist`);
+      const rt = before.tasks[id];
+      const branch = rt?.branch ?? taskBranch(id);
+      const tip = await readBranch(this.root, branch);
+      if (!tip) throw new SchedulerError(`cannot land '${id}': branch ${branch} does not exist (start the task, or commit the work by hand on ${branch})`);
+      if ((await commitsAhead(this.root, tip, targetTip)) === 0) {
+        const dirty = rt?.worktree && fs.existsSync(rt.worktree) ? await worktreeChanges(rt.worktree).catch(() => []) : [];
+        throw new SchedulerError(`cannot land '${id}': branch ${branch} has no commits that ${target} lacks${dirty.length > 0 ? ` (its worktree has uncommitted changes: commit them first)` : ''}`);
+      }
+      writes.push({ id, branch });
+    }
+
+    // Marked before the store says `landing`, so a crash of this process is noticed (settleInterruptedLandings).
+    for (const w of writes) writeStartMarker(this.landingMarkers, w.id);
+    const unmark = () => {
+      for (const w of writes) removeStartMarker(this.landingMarkers, w.id);
+    };
     const now = () => Date.now();
-    this.store.transact((table) => {
-      for (const id of readOnly) {
-        const rt = table.state.tasks[id]!;
-        table.setTask({ ...rt, state: transition(id, rt.state, { status: 'landed' }, { readOnly: true }), landedAt: now() });
-      }
-      for (const id of writes) {
-        const rt = table.state.tasks[id]!;
-        table.setTask({ ...rt, state: transition(id, rt.state, { status: 'landing' }) });
-      }
-    });
+    try {
+      this.store.transact((table) => {
+        for (const id of readOnly) {
+          const rt = table.state.tasks[id]!;
+          table.setTask({ ...rt, state: transition(id, rt.state, { status: 'landed' }, { readOnly: true }), landedAt: now() });
+        }
+        for (const w of writes) {
+          const rt: TaskRuntime = table.state.tasks[w.id] ?? { id: w.id, state: { status: 'queued' }, sessions: [] };
+          if (!LANDABLE.includes(rt.state.status)) throw new SchedulerError(`cannot land '${w.id}': it is ${describeState(rt.state)}`);
+          // conflicted/failed work fixed by hand is finished work again; queued/ready work made by hand lands directly.
+          const from = rt.state.status === 'conflicted' || rt.state.status === 'failed' ? transition(w.id, rt.state, { status: 'finished' }) : rt.state;
+          table.setTask({ ...rt, branch: w.branch, state: transition(w.id, from, { status: 'landing' }) });
+        }
+      });
+    } catch (e) {
+      unmark();
+      if (e instanceof TaskTransitionError) throw new SchedulerError(`cannot land: ${e.message}`);
+      throw e;
+    }
     this.changed();
-    if (writes.length === 0) return { ok: true, landed: order, message: `landed ${order.join(', ')} (read-only: nothing to merge)`, removed: [], kept: [] };
+    if (writes.length === 0) {
+      unmark();
+      return { ok: true, landed: order, message: `landed ${order.join(', ')} (read-only: nothing to merge)`, removed: [], kept: [], target };
+    }
 
     const backTo = (state: (id: string) => TaskState) =>
       this.store.transact((table) => {
-        for (const id of writes) {
-          const rt = table.state.tasks[id];
-          if (rt && rt.state.status === 'landing') table.setTask({ ...rt, state: state(id) });
+        for (const w of writes) {
+          const rt = table.state.tasks[w.id];
+          if (rt && rt.state.status === 'landing') table.setTask({ ...rt, state: state(w.id) });
         }
       });
-    let result;
+    let result: LandingResult;
     try {
       result = await land({
         repoDir: this.root,
-        target: plan.target,
-        tasks: writes.map((id) => ({ id, branch: before.tasks[id]?.branch ?? taskBranch(id) })),
+        target,
+        tasks: writes,
         ...(plan.verify ? { verify: { command: plan.verify, timeoutMs: this.opts.verifyTimeoutMs ?? 1_800_000, maxOutputBytes: 64 * 1024 } } : {}),
-        atomic: true,
+        atomic: opts.atomic ?? true,
+        onStep: (step) => progress(describeLandingStep(step, target, plan.verify)),
       });
     } catch (e) {
       backTo(() => ({ status: 'finished' }));
+      unmark();
       this.changed();
-      throw new SchedulerError(`cannot land ${writes.join(', ')}: ${oneLine(e)}`);
+      throw new SchedulerError(`cannot land ${writes.map((w) => w.id).join(', ')}: ${oneLine(e)}`);
     }
-    if (!result.ok) {
-      const c = result.culprit;
-      backTo((id) => {
-        if (!c || c.task !== id) return { status: 'finished' };
-        if (c.kind === 'conflict') return { status: 'conflicted', paths: c.paths && c.paths.length > 0 ? c.paths : ['(unknown)'] };
-        const firstLine = (c.output ?? '').trim().split('\n').pop() ?? '';
-        return { status: 'failed', reason: `verify failed${c.timedOut ? ' (timed out)' : c.exitCode != null ? ` (exit ${c.exitCode})` : ''}${firstLine ? `: ${firstLine.slice(0, 200)}` : ''}` };
-      });
-      this.changed();
-      const message = c
-        ? c.kind === 'conflict'
-          ? `'${c.task}' conflicts with ${plan.target} in ${(c.paths ?? []).slice(0, 5).join(', ')}; nothing landed`
-          : `verify failed after merging '${c.task}'; nothing landed`
-        : `${result.refused?.reason ?? 'refused'}; nothing landed`;
-      return {
-        ok: false,
-        landed: readOnly,
-        ...(c ? { culprit: { task: c.task, kind: c.kind, ...(c.paths ? { paths: c.paths } : {}), ...(c.output ? { output: c.output } : {}) } } : {}),
-        message,
-        removed: [],
-        kept: [],
-      };
+
+    // Each task landed over the target tip its compare-and-swap replaced.
+    const landedOver = new Map<string, string>();
+    let prev = result.before;
+    let group: number | undefined;
+    for (const l of result.landed) {
+      if (l.landing !== group) {
+        if (group !== undefined) prev = result.landed.filter((x) => x.landing === group).at(-1)!.commit;
+        group = l.landing;
+      }
+      landedOver.set(l.task, prev);
     }
+    const landedWrites = writes.filter((w) => landedOver.has(w.id)).map((w) => w.id);
+    const c = result.culprit;
+    let checkLog: string | undefined;
+    if (c?.kind === 'check') checkLog = this.keepCheckOutput(c, plan.verify);
     this.store.transact((table) => {
-      for (const id of writes) {
-        const rt = table.state.tasks[id];
-        if (rt) table.setTask({ ...rt, state: transition(id, rt.state, { status: 'landed' }), landedAt: now(), landedOver: result.before });
+      for (const w of writes) {
+        const rt = table.state.tasks[w.id];
+        if (!rt || rt.state.status !== 'landing') continue;
+        if (landedOver.has(w.id)) table.setTask({ ...rt, state: transition(w.id, rt.state, { status: 'landed' }), landedAt: now(), landedOver: landedOver.get(w.id) });
+        else table.setTask({ ...rt, state: c?.task === w.id ? culpritState(c) : { status: 'finished' } });
       }
     });
+    unmark();
     this.changed();
+    if (c) this.tellAgent(c.task, culpritNotice(c, target, writes.find((w) => w.id === c.task)!.branch, checkLog));
+
+    const { removed, kept } = await this.cleanUpLanded(landedWrites, target, progress);
+    const landed = [...readOnly, ...landedWrites];
+    const notLanded = writes.filter((w) => !landedOver.has(w.id)).map((w) => w.id);
+    const at = `${target} (${result.after.slice(0, 12)})`;
+    const base = { landed, removed, kept, target, before: result.before, after: result.after };
+    if (result.ok) return { ok: true, ...base, message: `landed ${landed.join(', ')} on ${at}` };
+
+    const why = c
+      ? c.kind === 'conflict'
+        ? `'${c.task}' conflicts with ${target} in ${(c.paths ?? []).slice(0, 5).join(', ')}${(c.paths ?? []).length > 5 ? ', …' : ''}`
+        : `verify failed after merging '${c.task}'${c.timedOut ? ' (timed out)' : c.exitCode != null ? ` (exit ${c.exitCode})` : ''}`
+      : (result.refused?.reason ?? 'refused');
+    const outcome = landedWrites.length === 0 ? 'nothing landed' : `landed ${landed.join(', ')} on ${at}; ${notLanded.join(', ')} did not land`;
+    return {
+      ok: false,
+      ...base,
+      ...(c ? { culprit: { task: c.task, kind: c.kind, ...(c.paths ? { paths: c.paths } : {}), ...(c.output !== undefined ? { output: c.output } : {}), ...(checkLog ? { checkLog } : {}) } } : {}),
+      message: `${why}; ${outcome}${checkLog ? `; check output in ${checkLog}` : ''}`,
+    };
+  }
+
+  /** Writes a failed check's output where the UI and CLI show it from; returns the file. */
+  private keepCheckOutput(c: LandingCulprit, verify: readonly string[] | undefined): string {
+    const file = this.checkLogFile(c.task);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const how = c.timedOut ? 'timed out' : c.exitCode != null ? `exit ${c.exitCode}` : 'failed';
+    fs.writeFileSync(file, `--- ${new Date().toISOString()} lockstep: landing check ${JSON.stringify(verify ?? [])} with '${c.task}' merged → ${how}\n${c.output ?? ''}`);
+    return file;
+  }
+
+  /**
+   * Tells a task's agent what happened to its landing. Mailbox seam: once mailboxes exist, `notifyTask`
+   * delivers into the task's mailbox; until then the notice only goes to the log.
+   */
+  private tellAgent(task: string, text: string): void {
+    if (!this.opts.notifyTask) return this.log(`task ${task}: ${text} (no mailbox to deliver it to yet)`);
+    try {
+      this.opts.notifyTask(task, text);
+    } catch (e) {
+      this.log(`task ${task}: could not deliver the landing notice: ${oneLine(e)}`);
+    }
+  }
+
+  /** After landing: leases and reservations released; worktrees removed when clean, merged branches deleted. */
+  private async cleanUpLanded(ids: readonly string[], target: string, progress: (p: LandingProgress) => void = () => undefined): Promise<{ removed: string[]; kept: KeptItem[] }> {
     const removed: string[] = [];
     const kept: KeptItem[] = [];
-    for (const id of writes) {
+    if (ids.length === 0) return { removed, kept };
+    this.store.transact((table) => {
+      for (const id of ids) {
+        table.unreserve(id);
+        const sessions = new Set(table.state.tasks[id]?.sessions ?? []);
+        for (const l of Object.values(table.state.leases)) {
+          if (l.task === id || sessions.has(l.session) || table.state.sessions[l.session]?.task === id) table.releaseBySession(l.session, [l.key]);
+        }
+      }
+    });
+    for (const id of ids) {
       const rt = this.store.read().tasks[id];
       if (!rt) continue;
       let { worktree, branch } = rt;
@@ -910,25 +1069,174 @@ export class Scheduler {
         } catch (e) {
           kept.push({ kind: 'worktree', name: wt, why: e instanceof WorktreeDirtyError ? `uncommitted changes (${e.files.slice(0, 5).join(', ')})` : oneLine(e) });
         }
-      }
-      if (branch && worktree === undefined) {
+      } else worktree = undefined;
+      if (branch && worktree === undefined && (await readBranch(this.root, branch))) {
         const br = branch;
         try {
-          await deleteBranch(this.root, br, plan.target);
+          await deleteBranch(this.root, br, target);
           removed.push(`branch ${br}`);
           branch = undefined;
         } catch (e) {
           kept.push({ kind: 'branch', name: br, why: oneLine(e) });
         }
+      } else if (branch && worktree !== undefined) {
+        kept.push({ kind: 'branch', name: branch, why: `it is checked out in the kept worktree ${worktree}` });
       }
       this.store.transact((table) => {
         const cur = table.state.tasks[id];
         if (cur) table.setTask({ ...cur, worktree, branch });
       });
     }
+    if (removed.length + kept.length > 0) progress({ step: 'cleanup', detail: [...removed.map((r) => `removed ${r}`), ...kept.map((k) => `kept ${k.kind} ${k.name}`)].join('; ') });
     this.changed();
-    return { ok: true, landed: order, message: `landed ${order.join(', ')} on ${plan.target} (${result.after.slice(0, 12)})`, removed, kept };
+    return { removed, kept };
   }
+
+  /**
+   * Settles tasks left `landing` by a process that died mid-landing: landed when the target contains
+   * their branch (the target moved before the crash), else finished. The landing engine itself left
+   * the target either untouched or complete; `lockstep doctor` removes its temporary leftovers.
+   */
+  async settleInterruptedLandings(): Promise<string[]> {
+    const stuck = () =>
+      Object.values(this.store.read().tasks)
+        .filter((rt) => rt.state.status === 'landing' && startProgress(this.landingMarkers, rt.id).state !== 'in-progress')
+        .map((rt) => rt.id);
+    const ids = stuck();
+    if (ids.length === 0) return [];
+    const p = this.loadPlan();
+    const target = p.ok ? p.plan.target : 'main';
+    const targetTip = await readBranch(this.root, target);
+    const onTarget = new Set<string>();
+    for (const id of ids) {
+      const tip = await readBranch(this.root, this.store.read().tasks[id]?.branch ?? taskBranch(id));
+      if (tip && targetTip && (await isAncestor(this.root, tip, targetTip))) onTarget.add(id);
+    }
+    const settled: string[] = [];
+    this.store.transact((table) => {
+      for (const id of stuck()) {
+        const rt = table.state.tasks[id];
+        if (!rt || !ids.includes(id)) continue;
+        table.setTask({ ...rt, state: { status: onTarget.has(id) ? 'landed' : 'finished' }, ...(onTarget.has(id) ? { landedAt: Date.now() } : {}) });
+        settled.push(id);
+      }
+    });
+    for (const id of settled) removeStartMarker(this.landingMarkers, id);
+    if (settled.length === 0) return [];
+    this.log(`settled interrupted landings: ${settled.map((id) => `${id} ${onTarget.has(id) ? 'landed' : 'finished'}`).join(', ')}`);
+    this.changed();
+    await this.cleanUpLanded(settled.filter((id) => onTarget.has(id)), target);
+    return settled;
+  }
+
+  /**
+   * Undoes the last landing on the plan's target when nothing landed or moved since: the target goes
+   * back, the landing's tasks go back to finished, and their branches (deleted after landing) are
+   * re-created at the tips that landed. Nothing is deleted.
+   */
+  async undoLanding(): Promise<UndoLandingResult> {
+    const plan = this.requirePlan();
+    const target = plan.target;
+    const u = await undoLastLanding(this.root, target);
+    if (!u.ok) return { ok: false, message: u.reason, target, tasks: [], branches: [] };
+    const tips = await mergedTaskTips(this.root, u.restored, u.undone);
+    const branches: string[] = [];
+    for (const t of u.tasks) {
+      const tip = tips.get(t.id);
+      if (!tip || (await readBranch(this.root, t.branch))) continue;
+      try {
+        await runGit(['update-ref', '-m', `lockstep: undo landing ${u.landing}: restore ${t.branch}`, `refs/heads/${t.branch}`, tip, ''], { cwd: this.root });
+        branches.push(t.branch);
+      } catch (e) {
+        this.log(`undo landing ${u.landing}: could not re-create ${t.branch}: ${oneLine(e)}`);
+      }
+    }
+    const back: string[] = [];
+    this.store.transact((table) => {
+      for (const t of u.tasks) {
+        const rt = table.state.tasks[t.id];
+        if (!rt || rt.state.status !== 'landed') continue;
+        const { landedAt: _at, landedOver: _over, ...rest } = rt;
+        table.setTask({ ...rest, branch: rt.branch ?? t.branch, state: transition(t.id, rt.state, { status: 'finished' }) });
+        back.push(t.id);
+      }
+    });
+    this.changed();
+    const ids = u.tasks.map((t) => t.id);
+    return {
+      ok: true,
+      message: `undid landing ${u.landing}: ${target} is back at ${u.restored.slice(0, 12)}; ${ids.join(', ')} ${ids.length === 1 ? 'is' : 'are'} finished again${branches.length ? `; re-created ${branches.join(', ')}` : ''}`,
+      target,
+      restored: u.restored,
+      undone: u.undone,
+      tasks: back,
+      branches,
+    };
+  }
+}
+
+/** Statuses from which a write task with commits ahead of the target may land. */
+const LANDABLE: readonly TaskStatus[] = ['queued', 'ready', 'finished', 'conflicted', 'failed'];
+
+async function commitsAhead(repoDir: string, tip: string, targetTip: string): Promise<number> {
+  return Number(await git(['rev-list', '--count', '--end-of-options', tip, `^${targetTip}`], { cwd: repoDir }));
+}
+
+/** Task tips the landing engine merged between two target commits (its merge commits name their task). */
+async function mergedTaskTips(repoDir: string, from: string, to: string): Promise<Map<string, string>> {
+  const out = await git(['log', '--first-parent', '--format=%P%x00%B%x1e', '--end-of-options', `${from}..${to}`], { cwd: repoDir });
+  const tips = new Map<string, string>();
+  for (const entry of out.split('\x1e')) {
+    const [parents, body] = entry.trim().split('\0');
+    const task = /^Lockstep-Task: (\S+)$/m.exec(body ?? '')?.[1];
+    const tip = (parents ?? '').split(' ')[1];
+    if (task && tip && !tips.has(task)) tips.set(task, tip);
+  }
+  return tips;
+}
+
+function culpritState(c: LandingCulprit): TaskState {
+  if (c.kind === 'conflict') return { status: 'conflicted', paths: c.paths && c.paths.length > 0 ? c.paths : ['(unknown)'] };
+  const lastLine = (c.output ?? '').trim().split('\n').pop() ?? '';
+  return { status: 'failed', reason: `verify failed${c.timedOut ? ' (timed out)' : c.exitCode != null ? ` (exit ${c.exitCode})` : ''}${lastLine ? `: ${lastLine.slice(0, 200)}` : ''}` };
+}
+
+/** What the culprit's agent is told. */
+function culpritNotice(c: LandingCulprit, target: string, branch: string, checkLog: string | undefined): string {
+  if (c.kind === 'conflict') {
+    return `Lockstep could not land ${branch}: it conflicts with ${target} in ${(c.paths ?? []).join(', ')}. Merge ${target} into ${branch}, resolve those files, commit, and ask to land again.`;
+  }
+  return `Lockstep could not land ${branch}: the verify command failed with your work merged into ${target}${checkLog ? ` (output: ${checkLog})` : ''}. Fix it on ${branch}, commit, and ask to land again.`;
+}
+
+/** A landing engine step as one line for a progress display. */
+function describeLandingStep(step: LandingStep, target: string, verify: readonly string[] | undefined): LandingProgress {
+  const short = (c: string) => c.slice(0, 12);
+  switch (step.kind) {
+    case 'merged':
+      return { step: 'merging', task: step.task, detail: step.alreadyMerged ? `${step.task} is already on ${target}` : `merged ${step.task} (${short(step.commit)})` };
+    case 'candidate':
+      return { step: 'merging', detail: `candidate ${short(step.commit)} on ${target} ${short(step.base)}` };
+    case 'check-started':
+      return { step: 'verifying', detail: `running ${(verify ?? []).join(' ')} on ${short(step.commit)}` };
+    case 'check-finished':
+      return { step: 'verified', detail: step.ok ? 'the check passed' : 'the check failed' };
+    case 'before-ref-update':
+      return { step: 'moving-target', detail: `moving ${target} to ${short(step.new)}` };
+    case 'ref-updated':
+      return { step: 'landed', detail: `${target} is at ${short(step.new)} (landing ${step.landing})` };
+    case 'checkout-updated':
+      return { step: 'checkout', detail: `updated the checkout at ${step.worktree}` };
+    case 'retry':
+      return { step: 'retry', detail: step.reason };
+  }
+}
+
+/** Why a task that is not waiting does not go on by itself (failed, blocked, conflicted). */
+function stoppedReasons(st: TaskState): string[] {
+  if (st.status === 'failed' || st.status === 'blocked') return [st.reason];
+  if (st.status === 'conflicted') return [`conflicts with the target in ${st.paths.slice(0, 5).join(', ')}${st.paths.length > 5 ? ` and ${st.paths.length - 5} more` : ''}`];
+  return [];
 }
 
 /** Resolves once the process is gone (polled; it is not our child). */

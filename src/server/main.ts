@@ -32,6 +32,7 @@ import {
 } from '../protocol/coordinatorMethods';
 import { Coordinator, CoordinatorRequestError } from './coordinator';
 import { registerSchedulerHost } from './schedulerHost';
+import { registerMatrixHost } from './matrixHost';
 
 /** Error code of lockstep requests while the server is idle (folder not in a git repository). */
 export const NOT_A_REPOSITORY = -32001;
@@ -156,6 +157,7 @@ export function runServer(connection: Connection): void {
   }
 
   registerSchedulerHost(connection, { repo: () => (coordinator ? { root: coordinator.location.worktreeRoot, commonDir: coordinator.location.commonDir } : undefined), log });
+  registerMatrixHost(connection, { coordinator: () => coordinator, log });
 
   connection.onNotification(clientOptionsNotification.method, (raw: unknown) => {
     const parsed = ClientOptions.safeParse(raw);

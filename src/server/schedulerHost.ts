@@ -11,6 +11,7 @@ import type { TaskSpecInput } from '../core/plan';
 import {
   AgentExitedParams,
   agentExitedNotification,
+  landingProgressNotification,
   launchAgentTerminalRequest,
   LaunchAgentTerminalResult,
   schedulerChangedNotification,
@@ -21,6 +22,7 @@ import {
   type SchedulerState,
 } from '../protocol/schedulerMethods';
 import { describeZodError } from '../protocol/coordinatorMethods';
+import { git } from '../git/gitRunner';
 import { storePaths } from '../store/storePaths';
 import { terminateProcess, type AgentExit, type AgentLauncher, type LaunchedAgent, type LaunchRequest } from '../scheduler/agentLauncher';
 import { Scheduler, SchedulerError } from '../scheduler/scheduler';
@@ -191,6 +193,15 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
       return { file: s.planPath, state: await s.list() };
     },
     validatePlan: async (s, p) => s.validate(p.text),
+    landTasks: (s, p) => s.land(p.ids, { atomic: p.atomic, onProgress: (step) => void connection.sendNotification(landingProgressNotification, step) }),
+    undoLanding: (s) => s.undoLanding(),
+    getLandableTasks: (s) => s.landable(),
+    getCheckOutput: async (s, p) => s.checkOutput(p.id),
+    getCommitText: async (s, p) => {
+      const exists = await git(['cat-file', '-t', '--end-of-options', p.commit], { cwd: s.root, okExitCodes: [1, 128] }).catch(() => '');
+      if (exists !== 'commit') throw new SchedulerError(`commit: ${p.commit} is not a commit of this repository`);
+      return { commit: p.commit, text: await git(['show', '--stat', '--format=fuller', '--no-color', '--end-of-options', p.commit, '--'], { cwd: s.root }) };
+    },
   };
 
   for (const name of Object.keys(schedulerRequests) as SchedulerRequestName[]) {

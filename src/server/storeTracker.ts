@@ -3,13 +3,12 @@
 // are freed within a second and the journal says why.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FSWatcher } from 'chokidar';
 import { LivenessMonitor } from '../agents/agentProcess';
 import { emptyState, type LeaseTableState } from '../core/model';
 import type { LeaseStore } from '../store/leaseStore';
 import type { StoreConfig } from '../store/storeConfig';
 import { CoalescingRunner } from './coalescingRunner';
-import { watchDirectories } from './directoryWatch';
+import { watchDirectories, type DirectoryWatcher } from './directoryWatch';
 
 export const POLL_MS = 250;
 
@@ -24,7 +23,7 @@ export class StoreTracker {
   config: StoreConfig = {};
   /** The last read problem (corrupt state.json…), shown by doctor; cleared by a good read. */
   problem: string | undefined;
-  private watcher: FSWatcher | undefined;
+  private watcher: DirectoryWatcher | undefined;
   private poll: NodeJS.Timeout | undefined;
   private readonly reload: CoalescingRunner;
   private readonly liveness = new LivenessMonitor();
@@ -99,7 +98,7 @@ export class StoreTracker {
     if (dead.length === 0) return;
     try {
       this.opts.store.transact((t) => {
-        for (const d of dead) if (t.liveSession(d.id)) t.endSession(d.id, d.reason);
+        for (const d of dead) if (t.liveSession(d.id)) t.endSession(d.id, d.reason, { died: true });
       });
     } catch (e) {
       this.opts.log(`ending dead sessions: ${e instanceof Error ? e.message : String(e)}`);

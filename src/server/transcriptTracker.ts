@@ -9,13 +9,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FSWatcher } from 'chokidar';
 import { claudeProjectDirFor, parseClaudeTranscriptLine } from '../agents/transcripts/claudeTranscript';
 import { parseCodexRolloutLine } from '../agents/transcripts/codexTranscript';
 import { keyFromAbsolute } from '../core/pathKey';
 import { realpathDeep } from '../git/repoLocator';
 import { CoalescingRunner } from './coalescingRunner';
-import { watchDirectories } from './directoryWatch';
+import { watchDirectories, type DirectoryWatcher } from './directoryWatch';
 import { editId, type TranscriptEdit, type TranscriptSession } from './editingModel';
 import { JsonlTail } from './jsonlTail';
 
@@ -61,10 +60,13 @@ export class TranscriptTracker {
   readonly sessions = new Map<string, TranscriptSession>();
   readonly edits = new Map<string, TranscriptEdit>();
   private readonly files = new Map<string, FollowedFile>();
-  private readonly watchers: FSWatcher[] = [];
+  private readonly watchers: DirectoryWatcher[] = [];
   private readonly rootPolls: NodeJS.Timeout[] = [];
   private readonly scan: CoalescingRunner;
   private closed = false;
+  private claudeWatcher: DirectoryWatcher | undefined;
+  private claudeWatchedPrefixes = '';
+  private knownPrefixes = '';
 
   constructor(private readonly opts: TranscriptTrackerOptions) {
     this.scan = new CoalescingRunner(async () => this.scanAll(), 30, (e) => opts.log(`transcripts: ${String(e)}`));
@@ -85,6 +87,16 @@ export class TranscriptTracker {
 
   /** The worktree list changed: look for project folders of new worktrees. */
   worktreesChanged(): void {
+    const prefixes = this.claudePrefixes().join('\n');
+    if (prefixes === this.knownPrefixes) return;
+    this.knownPrefixes = prefixes;
+    // Project folders of new worktrees were skipped by the running watcher: watch again.
+    if (this.claudeWatcher && prefixes !== this.claudeWatchedPrefixes) {
+      const old = this.claudeWatcher;
+      this.watchers.splice(this.watchers.indexOf(old), 1);
+      void old.close();
+      this.watchClaude();
+    }
     this.scan.trigger();
   }
 
@@ -124,6 +136,7 @@ export class TranscriptTracker {
 
   private watchClaude(): void {
     const root = this.claudeRoot;
+    this.claudeWatchedPrefixes = this.claudePrefixes().join('\n');
     const watcher = watchDirectories(root, {
       depth: 1,
       ignoreDir: (p) => !(path.dirname(p) === root && this.isClaudeProjectDir(path.basename(p))),
@@ -134,6 +147,7 @@ export class TranscriptTracker {
       onReady: () => this.scan.trigger(),
       onError: (e) => this.opts.log(`watching ${root}: ${String(e)}`),
     });
+    this.claudeWatcher = watcher;
     this.watchers.push(watcher);
     this.scan.trigger();
   }

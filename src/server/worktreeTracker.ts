@@ -1,23 +1,26 @@
 // Tracks every worktree of the repository and its uncommitted files. File events only *trigger*
 // a `git status` (coalesced, at most one in flight per worktree): git is the source of truth, so
 // missed or duplicate events, ignored files and branch checkouts that touch thousands of files
-// all end the same way — one status, the right answer.
+// all end the same way — one status, the right answer. A few changed paths get a status limited
+// to them (milliseconds, where a full status of a 20,000-file worktree takes hundreds); a burst,
+// a HEAD/index change, the watcher coming up and a periodic backstop get a full one.
 // Watching: directories only (see directoryWatch.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FSWatcher } from 'chokidar';
 import { runGit } from '../git/gitRunner';
 import { listWorktreeRoots, type RepoLocation } from '../git/repoLocator';
-import { worktreeChanges } from '../git/status';
+import { parsePorcelainV2, type WorktreeChange } from '../git/status';
 import { CoalescingRunner } from './coalescingRunner';
-import { watchDirectories } from './directoryWatch';
+import { watchDirectories, type DirectoryWatcher } from './directoryWatch';
 import type { FileChange, WorktreeState } from './editingModel';
 
 /** Directory names never worth watching, whatever .gitignore says. */
 const ALWAYS_IGNORED = new Set(['.git', 'node_modules', 'dist', 'out', 'build', '.cache', '.next', 'target', '__pycache__', '.venv']);
-export const STATUS_DELAY_MS = 60;
+export const STATUS_DELAY_MS = 30;
 /** Belt and braces: re-run every worktree's status this often even without events (commits elsewhere…). */
-const BACKSTOP_MS = 15_000;
+const BACKSTOP_MS = 60_000;
+/** More changed paths than this in one run: a full status is cheaper than a long pathspec. */
+const MAX_PATHSPECS = 200;
 
 interface TrackedWorktree {
   loc: RepoLocation;
@@ -27,11 +30,15 @@ interface TrackedWorktree {
   changes?: FileChange[];
   /** Absolute paths of git-ignored directories (from `git ls-files --ignored --directory`). */
   ignoredDirs: Set<string>;
-  watcher?: FSWatcher;
+  watcher?: DirectoryWatcher;
   status: CoalescingRunner;
   gone: boolean;
   /** The watcher finished its initial scan. */
   ready: boolean;
+  /** Repo-relative paths events named since the last status run. */
+  pending: Set<string>;
+  /** The next run must be a full status. */
+  full: boolean;
 }
 
 export interface WorktreeTrackerOptions {
@@ -42,7 +49,7 @@ export interface WorktreeTrackerOptions {
 
 export class WorktreeTracker {
   private readonly worktrees = new Map<string, TrackedWorktree>();
-  private metaWatcher: FSWatcher | undefined;
+  private metaWatcher: DirectoryWatcher | undefined;
   private readonly listRunner: CoalescingRunner;
   private backstop: NodeJS.Timeout | undefined;
   private closed = false;
@@ -57,7 +64,7 @@ export class WorktreeTracker {
     await Promise.all([...this.worktrees.values()].map((w) => w.status.idle()));
     this.watchGitMeta();
     this.backstop = setInterval(() => {
-      for (const w of this.worktrees.values()) w.status.trigger();
+      for (const w of this.worktrees.values()) this.requestFull(w);
     }, BACKSTOP_MS);
     this.backstop.unref();
   }
@@ -129,6 +136,8 @@ export class WorktreeTracker {
       ignoredDirs: new Set(),
       gone: false,
       ready: false,
+      pending: new Set(),
+      full: true,
       status: new CoalescingRunner(async () => this.runStatus(w), STATUS_DELAY_MS, (e) => this.opts.log(`git status in ${loc.worktreeRoot}: ${errorText(e)}`)),
     };
     this.worktrees.set(loc.worktreeRoot, w);
@@ -167,6 +176,11 @@ export class WorktreeTracker {
 
   // ---- per-worktree status -----------------------------------------------------------------------
 
+  private requestFull(w: TrackedWorktree): void {
+    w.full = true;
+    w.status.trigger();
+  }
+
   private async runStatus(w: TrackedWorktree): Promise<void> {
     if (w.gone || this.closed) return;
     if (!isDirectory(w.loc.worktreeRoot)) {
@@ -174,13 +188,21 @@ export class WorktreeTracker {
       this.opts.onChange();
       return;
     }
+    // Take the paths named so far; events during the run are for the next one.
+    const full = w.full || w.changes === undefined;
+    const paths = [...w.pending];
+    w.full = false;
+    w.pending.clear();
     let changes: FileChange[];
     try {
-      const raw = await worktreeChanges(w.loc.worktreeRoot);
-      changes = [];
-      for (const c of raw) {
-        changes.push({ key: c.key, change: c.kind });
-        if (c.from !== undefined && c.from !== c.key) changes.push({ key: c.from, change: 'deleted' });
+      if (full) changes = toFileChanges(await gitStatus(w.loc.worktreeRoot, []));
+      else {
+        // Only these paths (files, or folders that appeared/vanished) are re-examined.
+        const fresh = toFileChanges(await gitStatus(w.loc.worktreeRoot, paths));
+        const keys = paths.map((p) => p.split(path.sep).join('/').normalize('NFC'));
+        const covered = (k: string) => keys.some((p) => k === p || k.startsWith(`${p}/`));
+        changes = [...(w.changes ?? []).filter((c) => !covered(c.key)), ...fresh];
+        changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       }
     } catch (e) {
       // A worktree deleted under us: drop it quietly. Anything else: keep the last answer, log once.
@@ -191,6 +213,7 @@ export class WorktreeTracker {
         }
         return;
       }
+      if (!full) w.full = true; // fall back to a full status next time
       throw e;
     }
     if (w.gone) return;
@@ -215,17 +238,22 @@ export class WorktreeTracker {
         // A worktree nested inside another is watched on its own.
         otherRoots().includes(p),
       onEvent: (dir, name) => {
-        if (ALWAYS_IGNORED.has(name) || w.ignoredDirs.has(path.join(dir, name))) return;
+        const abs = path.join(dir, name);
+        if (ALWAYS_IGNORED.has(name) || w.ignoredDirs.has(abs)) return;
         if (name === '.gitignore') {
           void gitIgnoredDirs(root)
             .then((dirs) => (w.ignoredDirs = dirs))
             .catch(() => undefined);
+          return this.requestFull(w);
         }
+        const rel = path.relative(root, abs);
+        if (rel === '' || rel.startsWith('..') || w.pending.size >= MAX_PATHSPECS) w.full = true;
+        else w.pending.add(rel);
         w.status.trigger();
       },
       onReady: () => {
         w.ready = true;
-        w.status.trigger();
+        this.requestFull(w);
       },
       onError: (e) => {
         if (!isDirectory(root)) w.status.trigger(); // the status run notices and drops it
@@ -251,7 +279,7 @@ export class WorktreeTracker {
         if (dir === linked) return this.listRunner.trigger();
         if (path.dirname(dir) === linked && name === 'gitdir') return this.listRunner.trigger();
         if (/^(HEAD|index)(\.lock)?$/.test(name)) {
-          for (const w of this.worktrees.values()) if (w.loc.gitDir === dir) w.status.trigger();
+          for (const w of this.worktrees.values()) if (w.loc.gitDir === dir) this.requestFull(w);
         }
       },
       onReady: () => this.listRunner.trigger(),
@@ -259,6 +287,25 @@ export class WorktreeTracker {
     });
     this.metaWatcher = watcher;
   }
+}
+
+/** `git status` of a worktree, limited to `paths` (repo-relative, literal) when any are given. */
+async function gitStatus(root: string, paths: readonly string[]): Promise<WorktreeChange[]> {
+  const args = ['status', '--porcelain=v2', '-z', '--untracked-files=all', '--ignored=no'];
+  if (paths.length > 0) args.push('--', ...paths.map((p) => `:(literal)${p}`));
+  // GIT_OPTIONAL_LOCKS=0: never refresh the index (no index.lock contention with agents' own git).
+  const out = await runGit(args, { cwd: root, env: { GIT_OPTIONAL_LOCKS: '0' } });
+  return parsePorcelainV2(out.stdout);
+}
+
+function toFileChanges(raw: readonly WorktreeChange[]): FileChange[] {
+  const changes: FileChange[] = [];
+  for (const c of raw) {
+    changes.push({ key: c.key, change: c.kind });
+    if (c.from !== undefined && c.from !== c.key) changes.push({ key: c.from, change: 'deleted' });
+  }
+  changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return changes;
 }
 
 /** Git-ignored directories of a worktree (absolute paths), with git's own .gitignore semantics. */

@@ -22,6 +22,7 @@ import { fileSystemRefusal, statfsType } from './fileSystemKind';
 import { appendJournal, readJournalFile, type JournalRead } from './journalFile';
 import type { LeaseStore } from './leaseStore';
 import { readStoreConfig, writeStoreConfig, type StoreConfig } from './storeConfig';
+import { parseStateFile, sealState } from './stateFile';
 import { DOCTOR_HINT, StoreCorruptError, StoreError } from './storeErrors';
 import { storePaths, type StorePaths } from './storePaths';
 
@@ -43,20 +44,7 @@ export function newOwnerToken(): string {
 
 /** Parses state.json text; throws StoreCorruptError naming the problem and `lockstep doctor`. */
 export function parseStateText(text: string, file: string): LeaseTableState {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new StoreCorruptError(`${file} is not valid JSON; ${DOCTOR_HINT} to set it aside and rebuild from the journal`);
-  }
-  const r = LeaseTableState.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new StoreCorruptError(
-      `${file} is invalid (${issue.path.join('.') || '(root)'}: ${issue.message}); ${DOCTOR_HINT} to set it aside and rebuild from the journal`,
-    );
-  }
-  return r.data;
+  return parseStateFile(text, file).state;
 }
 
 export class EmbeddedStore implements LeaseStore {
@@ -99,6 +87,18 @@ export class EmbeddedStore implements LeaseStore {
     return parseStateText(text, this.paths.state);
   }
 
+  /** The parsed state and its unsealed JSON ('' when there is no file yet). */
+  private readWithBody(): { body: string; state: LeaseTableState } {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.paths.state, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`${this.paths.state}: ${(e as Error).message}; ${DOCTOR_HINT}`);
+      return { body: '', state: this.read() };
+    }
+    return parseStateFile(text, this.paths.state);
+  }
+
   private hasJournal(): boolean {
     for (const f of [this.paths.journal, this.paths.journalRotated]) {
       try {
@@ -135,19 +135,52 @@ export class EmbeddedStore implements LeaseStore {
     }
     try {
       const config = this.config();
-      const state = this.read();
+      const { body, state } = this.readWithBody();
+      const seenBefore = new Map(Object.values(state.sessions).map((s) => [s.id, s.lastSeen]));
       const table = new LeaseTable(state, this.ruleContext(config));
       table.sweep();
       const result = fn(table);
-      if (table.changed) {
+      if (table.changed && onlyObservedDenials(table, body, seenBefore)) {
+        // A denial changes no lease: record it, and leave state.json alone (see onlyObservedDenials).
+        appendJournal(this.paths.journal, this.paths.journalRotated, table.journal, { rotateBytes: this.opts.journalRotateBytes, sync: false });
+      } else if (table.changed) {
         const durable = table.journal.some((e) => OWNERSHIP_OPS.has(e.op));
-        writeFileAtomic(this.paths.state, JSON.stringify(table.state), { syncDir: durable });
+        writeFileAtomic(this.paths.state, sealState(table.state).content, { syncDir: durable });
         appendJournal(this.paths.journal, this.paths.journalRotated, table.journal, { rotateBytes: this.opts.journalRotateBytes, sync: durable });
       }
       return result;
     } finally {
       held.release();
     }
+  }
+}
+
+/** How stale a denied session's lastSeen may get before a denial rewrites state.json anyway. */
+const LAST_SEEN_SLACK_MS = 10_000;
+
+/**
+ * True when the transaction only denied or refused (journal ops `deny`/`refuse`) and the state differs
+ * from the file only by sessions' lastSeen moving less than LAST_SEEN_SLACK_MS. Such a transaction
+ * need not rewrite state.json: a session hammering a held file would otherwise rewrite (and fsync)
+ * the table on every attempt, holding the lock the holder needs to release it. Any doubt (a key
+ * order that differs from the file, a new session) falls back to the full write.
+ */
+function onlyObservedDenials(table: LeaseTable, body: string, seenBefore: ReadonlyMap<string, number>): boolean {
+  if (body === '' || table.journal.length === 0 || !table.journal.every((e) => e.op === 'deny' || e.op === 'refuse')) return false;
+  const sessions = Object.values(table.state.sessions);
+  const restore: Array<[LeaseTableState['sessions'][string], number]> = [];
+  try {
+    for (const s of sessions) {
+      const before = seenBefore.get(s.id);
+      if (before === undefined || s.lastSeen - before > LAST_SEEN_SLACK_MS) return false;
+      if (s.lastSeen !== before) {
+        restore.push([s, s.lastSeen]);
+        s.lastSeen = before;
+      }
+    }
+    return JSON.stringify(table.state) === body;
+  } finally {
+    for (const [s, v] of restore) s.lastSeen = v;
   }
 }
 

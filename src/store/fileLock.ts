@@ -3,7 +3,8 @@
 // Protocol
 //  1. Acquire: create `<lock>` with O_CREAT|O_EXCL and write {pid, startTime, host, nonce, at} into it.
 //     The kernel guarantees one creator wins. Losers back off (Atomics.wait, exponential, jittered)
-//     until a deadline, then fail with LockTimeoutError (callers say "run `lockstep doctor`").
+//     (capped at a few ms: transactions are short, and a long sleep idles the lock) until a deadline,
+//     then fail with LockTimeoutError (callers say "run `lockstep doctor`").
 //  2. Release: read `<lock>`; unlink it only if it still carries our nonce.
 //  3. A lock whose holder is dead — same host and (pid gone, zombie, or pid reused: start time from
 //     /proc/<pid>/stat field 22 plus the boot id differs) — or whose content is unparsable and older
@@ -206,7 +207,7 @@ export function acquireFileLock(lockFile: string, opts: LockOptions = {}): HeldL
     }
     if (Date.now() >= deadline) throw new LockTimeoutError(describeStuck(lockFile, cond));
     sleepSync(delay + Math.random() * delay);
-    delay = Math.min(delay * 2, 20);
+    delay = Math.min(delay * 2, 4);
   }
 }
 

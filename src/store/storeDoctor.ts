@@ -9,6 +9,7 @@ import { newOwnerToken, parseStateText } from './embeddedStore';
 import { acquireFileLock, breakLockIfDead, inspectLock, type HeldLock } from './fileLock';
 import { fileSystemRefusal, statfsType } from './fileSystemKind';
 import { readWholeJournal } from './journalFile';
+import { sealState } from './stateFile';
 import { readStoreConfig } from './storeConfig';
 import { storePaths } from './storePaths';
 
@@ -214,7 +215,7 @@ function checkStateAndJournal(p: ReturnType<typeof storePaths>, checks: DoctorCh
     }
     const floor = Math.max(text ? fenceFloorFromText(text) : 0, state?.fence ?? 0);
     const rebuilt = rebuildFromJournal(journal.entries, now, ttlMs, floor);
-    writeFileAtomic(p.state, JSON.stringify(rebuilt));
+    writeFileAtomic(p.state, sealState(rebuilt).content);
     checks.push({
       name: 'state',
       ok: true,

@@ -3,6 +3,7 @@
 // Also: loading the hook bundle alone (`dist/hook.js --help`), and the other human commands' bundle.
 // Run: node --import tsx test/bench/hookLatency.bench.ts [runs=30]
 import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CLI, ensureBuilt, PROJECT_ROOT } from '../helpers/cli';
@@ -52,7 +53,7 @@ function main(): void {
     }
     const b = median(base);
     const row = (name: string, xs: number[]) => `${name.padEnd(44)} ${median(xs).toFixed(1).padStart(7)} ms   ${(median(xs) / b).toFixed(2)}x`;
-    console.log(`hookLatency: median of ${RUNS} runs each, interleaved (ratio against node -e 0)`);
+    console.log(`hookLatency: median of ${RUNS} runs each, interleaved (ratio against node -e 0); load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
     console.log(row('node -e 0 (baseline)', base));
     console.log(row('node dist/hook.js --help (load only)', load));
     console.log(row('node dist/cli.js hook (pre-edit, renew)', hook));

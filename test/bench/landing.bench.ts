@@ -17,7 +17,7 @@ const BRANCHES = arg('branches', 10);
 const ROUNDS = arg('rounds', 5);
 
 const ENV = { ...process.env, GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'b@example.com' };
-const gitSync = (cwd: string, args: string[], input?: string) => execFileSync('git', args, { cwd, env: ENV, input, encoding: 'utf8', maxBuffer: 1 << 30 }).trim();
+const gitSync = (cwd: string, args: string[], input?: string, env: NodeJS.ProcessEnv = ENV) => execFileSync('git', args, { cwd, env, input, encoding: 'utf8', maxBuffer: 1 << 30 }).trim();
 
 function fileName(i: number): string {
   return `pkg${Math.floor(i / 500)}/mod${Math.floor(i / 50) % 10}/file-${i}.ts`;
@@ -39,7 +39,8 @@ function makeRepo(root: string): string {
       chunks.push(`M 100644 inline ${fileName(i)}\n${data(`export const v${i} = ${i}; // task ${b}\n`)}`);
     }
   }
-  gitSync(root, ['fast-import', '--quiet'], chunks.join(''));
+  // A large malloc top pad: fast-import otherwise grows its heap in tiny brk steps, very slow on some VMs.
+  gitSync(root, ['fast-import', '--quiet'], chunks.join(''), { ...ENV, MALLOC_TOP_PAD_: String(256 << 20) });
   const base = gitSync(root, ['rev-parse', 'refs/heads/main']);
   // Detach HEAD without a checkout: the target is not checked out anywhere.
   gitSync(root, ['update-ref', '--no-deref', 'HEAD', base]);

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
 import { locateRepo } from '../../src/git/repoLocator';
 import { readWholeJournal } from '../../src/store/journalFile';
@@ -42,16 +43,36 @@ async function runWorkers(workerJs: string, count: number, seconds: number): Pro
   }
 }
 
+/** Median fsync of a small append in `dir`: the disk's floor for a durable transaction (3 fsyncs). */
+function fsyncMedianMs(dir: string, n = 40): number {
+  const fd = fs.openSync(path.join(dir, 'fsync-probe'), 'a');
+  const xs: number[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      fs.writeSync(fd, 'x'.repeat(200) + '\n');
+      fs.fsyncSync(fd);
+      xs.push(performance.now() - t);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  xs.sort((a, b) => a - b);
+  return xs[xs.length >> 1]!;
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-worker-'));
   try {
+    const fsyncMs = fsyncMedianMs(dir);
     const workerJs = path.join(dir, 'leaseWorker.js');
     buildSync({ entryPoints: [path.join(__dirname, '..', 'integration', 'fixtures', 'leaseWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: workerJs, logLevel: 'error' });
     const solo = await runWorkers(workerJs, 1, SECONDS / 2);
     const many = await runWorkers(workerJs, WORKERS, SECONDS);
-    console.log(`leaseThroughput: durable grant+release transactions, 3 keys`);
+    console.log(`leaseThroughput: durable grant+release transactions, 3 keys; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
     console.log(`  1 process (baseline)   ${solo.grantsPerSec.toFixed(0).padStart(6)} grants/s  (${solo.grants} grants, ${solo.overlaps} overlaps)`);
     console.log(`  ${WORKERS} processes            ${many.grantsPerSec.toFixed(0).padStart(6)} grants/s  (${many.grants} grants, ${many.overlaps} overlaps)  ${(many.grantsPerSec / solo.grantsPerSec).toFixed(2)}x baseline`);
+    console.log(`  disk: median fsync ${fsyncMs.toFixed(2)} ms -> ceiling ~${(1000 / (6 * fsyncMs)).toFixed(0)} grant+release pairs/s (3 fsyncs per durable transaction)`);
     console.log(`goal: >= 200 grants/s with 0 overlaps -> ${many.grantsPerSec >= 200 && many.overlaps === 0 ? 'met' : 'NOT met'}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

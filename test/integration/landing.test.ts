@@ -125,6 +125,19 @@ test('when the target keeps moving and retries run out, the landing is refused w
   assert.deepEqual(refsUnder(repo, 'refs/lockstep/landings/'), []);
 }));
 
+test('two landings started at once are serialized: both land, each recorded', withRepo(async (repo, base) => {
+  const a = commitOnBranch(repo, 'lockstep/a', base, { 'a.txt': 'a\n' });
+  const b = commitOnBranch(repo, 'lockstep/b', base, { 'b.txt': 'b\n' });
+  const [ra, rb] = await Promise.all([
+    land({ repoDir: repo.root, target: 'main', tasks: [{ id: 'a', branch: 'lockstep/a' }], atomic: true }),
+    land({ repoDir: repo.root, target: 'main', tasks: [{ id: 'b', branch: 'lockstep/b' }], atomic: true }),
+  ]);
+  assert.equal(ra.ok && rb.ok, true, JSON.stringify([ra.refused, rb.refused]));
+  assert.deepEqual([...ra.landings, ...rb.landings].sort(), [1, 2]);
+  assert.ok(isAncestorSync(repo, a, 'main') && isAncestorSync(repo, b, 'main'));
+  assert.equal(gitIn(repo.root, ['status', '--porcelain']), '');
+}));
+
 test('non-atomic landing lands tasks one by one and stops at the first failure', withRepo(async (repo, base) => {
   commitOnBranch(repo, 'lockstep/a', base, { 'shared.txt': 'A\ntwo\nthree\n' });
   commitOnBranch(repo, 'lockstep/b', base, { 'shared.txt': 'B\ntwo\nthree\n' });

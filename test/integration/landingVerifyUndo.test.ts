@@ -103,6 +103,17 @@ test('refuses when the main checkout has uncommitted changes to files the landin
   assert.equal(fs.readFileSync(path.join(repo.root, 'shared.txt'), 'utf8'), 'my local edit\n', 'local edit kept');
 }));
 
+test('refuses when an untracked file in the main checkout is in the way of a landed folder', withRepo(async (repo, base) => {
+  commitOnBranch(repo, 'lockstep/t1', base, { 'dir/file.txt': 'x\n' });
+  repo.write('dir', 'a file where the landing puts a folder\n');
+  const r = await land({ repoDir: repo.root, target: 'main', tasks: [{ id: 't1', branch: 'lockstep/t1' }], atomic: true });
+  assert.equal(r.refused?.kind, 'dirty-checkout');
+  assert.deepEqual(r.refused?.paths, ['dir']);
+  assert.match(r.refused?.reason ?? '', /Untracked working tree file 'dir' would be overwritten/);
+  assert.equal(repo.git('rev-parse', 'main'), base);
+  assert.equal(fs.readFileSync(path.join(repo.root, 'dir'), 'utf8'), 'a file where the landing puts a folder\n');
+}));
+
 test('updates a main checkout whose local changes do not touch the landed files, keeping those changes', withRepo(async (repo, base) => {
   commitOnBranch(repo, 'lockstep/t1', base, { 'shared.txt': 'ONE\ntwo\nthree\n' });
   repo.write('src/a.ts', 'export const a = 42; // local\n');

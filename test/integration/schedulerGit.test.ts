@@ -179,3 +179,28 @@ test('submodules are initialized in the new worktree', async () => {
     lib.cleanup();
   }
 });
+
+test('landing: a task whose branch conflicts with the target is marked conflicted, the target untouched', withRepo(async (r) => {
+  r.writePlan({
+    tasks: [
+      { id: 'a', scope: ['src/a.ts'], sim: { edits: [{ path: 'src/a.ts', content: 'from a\n' }], commit: 'a' } },
+      { id: 'b', scope: ['src/**'], sim: { edits: [{ path: 'src/a.ts', content: 'from b\n' }], commit: 'b' } },
+    ],
+  });
+  const s = r.scheduler();
+  await s.start('a');
+  await until(s, 'a', 'finished');
+  await s.start('b'); // a finished (not running): b may start, from the target without a's work
+  await until(s, 'b', 'finished');
+  assert.equal((await s.land(['a'])).ok, true);
+  const tip = r.repo.git('rev-parse', 'main');
+  const out = await s.land(['b']);
+  assert.equal(out.ok, false);
+  assert.deepEqual(out.culprit, { task: 'b', kind: 'conflict', paths: ['src/a.ts'] });
+  assert.equal(out.message, "'b' conflicts with main in src/a.ts; nothing landed");
+  assert.equal(r.repo.git('rev-parse', 'main'), tip);
+  const b = (await s.list()).tasks.find((t) => t.id === 'b')!;
+  assert.equal(b.status, 'conflicted');
+  assert.deepEqual(b.reasons, ['conflicts with the target in src/a.ts']);
+  assert.ok(b.worktree && fs.existsSync(b.worktree), 'the conflicted work stays in its worktree');
+}));

@@ -168,6 +168,19 @@ describe('coordinator server: transcripts', () => {
     assert.ok(!now.edits.some((e) => e.worktree === other.root));
   });
 
+  it('follows Claude transcripts of a worktree added after the start', async () => {
+    const late = repo.addWorktree('wt-late', 'late-task');
+    await server!.waitFor('wt-late tracked', (x) => x.worktrees.some((w) => w.path === late));
+    const id = randomUUID();
+    const project = path.join(claudeDir, 'projects', sanitized(late));
+    fs.mkdirSync(project, { recursive: true });
+    const file = path.join(project, `${id}.jsonl`);
+    fs.writeFileSync(file, claudeUserLine(id, late, 'go') + '\n');
+    await server!.waitFor('the late session', (x) => x.sessions.some((y) => y.id === `claude:${id}` && y.worktree === late));
+    fs.appendFileSync(file, claudeToolLine(id, late, 'Write', path.join(late, 'late.txt')) + '\n');
+    await server!.waitFor('its edit', (x) => x.edits.some((e) => e.session === `claude:${id}` && e.key === 'late.txt' && e.worktree === late));
+  });
+
   it('a restarted server recovers sessions and edits from the transcripts, and the uncommitted files', async () => {
     const before = server!.state()!;
     await server!.stop();

@@ -126,6 +126,20 @@ test('transactions persist state and journal; unchanged or failed transactions w
     const more = store.readJournal(j.nextOffset);
     assert.deepEqual(more.entries.map((e) => [e.op, e.key]), [['release', 'src/a.ts']]);
     assert.equal(fs.readdirSync(p.dir).filter((f) => f.includes('.tmp-')).length, 0, 'no temp file left');
+
+    // A denial is journaled but does not rewrite the table (it changed no lease).
+    store.transact((t) => t.touchSession(sessionInit('codex:s2', r.root)));
+    const ino = fs.statSync(p.state).ino;
+    const stateBytes = fs.readFileSync(p.state);
+    const denied = store.transact((t) => {
+      t.touchSession(sessionInit('codex:s2', r.root));
+      return t.acquire('codex:s2', ['src/b.ts']);
+    });
+    assert.equal(denied.ok, false);
+    assert.equal(fs.statSync(p.state).ino, ino);
+    assert.deepEqual(fs.readFileSync(p.state), stateBytes);
+    const last = store.readJournal().entries.at(-1)!;
+    assert.deepEqual([last.op, last.key, last.holder], ['deny', 'src/b.ts', 'claude:s1']);
   } finally {
     r.cleanup();
   }
@@ -170,6 +184,34 @@ test('a corrupt state.json makes transactions refuse (pointing to doctor); docto
       return t.acquire('gemini:s3', ['d']);
     });
     assert.ok(next.ok && next.leases[0]!.fence > rebuilt.fence - 1 && next.leases[0]!.fence > 3);
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('state.json is sealed: an altered file is fully validated, a bad field is named, a valid edit is accepted', () => {
+  const r = makeTempRepo();
+  try {
+    const commonDir = locateRepo(r.root).commonDir;
+    const store = openEmbeddedStore(commonDir);
+    const file = storePaths(commonDir).state;
+    store.transact((t) => {
+      t.touchSession(sessionInit('claude:s1', r.root));
+      t.acquire('claude:s1', ['src/a.ts']);
+    });
+    const sealed = fs.readFileSync(file, 'utf8');
+    assert.match(sealed, /,"seal":"[0-9a-f]{64}"\}$/);
+    fs.writeFileSync(file, sealed.replace('"fence":1,"sessions"', '"fence":"one","sessions"'));
+    assert.throws(() => store.read(), (e: unknown) => e instanceof StoreCorruptError && /state\.json is invalid \(fence: Expected number, received string\)/.test(e.message));
+    // A hand edit that keeps the table valid is accepted (and re-sealed by the next write).
+    fs.writeFileSync(file, sealed.replace('"fence":1,"sessions"', '"fence":7,"sessions"'));
+    assert.equal(store.read().fence, 7);
+    const next = store.transact((t) => {
+      t.touchSession(sessionInit('codex:s2', r.root));
+      return t.acquire('codex:s2', ['src/b.ts']);
+    });
+    assert.ok(next.ok && next.leases[0]!.fence === 8);
+    assert.match(fs.readFileSync(file, 'utf8'), /,"seal":"[0-9a-f]{64}"\}$/);
   } finally {
     r.cleanup();
   }

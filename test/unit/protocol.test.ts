@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { LeaseTableState } from '../../src/core/model';
+import { LeaseTableState } from '../../src/core/model';
 import { coordinatorRequests, describeZodError, InitializationOptions } from '../../src/protocol/coordinatorMethods';
 import { applyDelta, Snapshot, StateDelta, type SessionView } from '../../src/protocol/coordinatorState';
 import { diffCollections } from '../../src/server/collectionDiff';
@@ -15,7 +15,7 @@ const WT_A = '/r/wt-a';
 const WT_B = '/r/wt-b';
 
 function storeState(): LeaseTableState {
-  return {
+  return LeaseTableState.parse({
     version: 1,
     fence: 3,
     sessions: {
@@ -32,7 +32,7 @@ function storeState(): LeaseTableState {
     },
     reservations: {},
     edits: [{ key: 'src/a.ts', session: 'claude:a', worktree: WT_A, tool: 'Edit', at: NOW - 500, source: 'hook' }],
-  } as LeaseTableState;
+  });
 }
 
 const worktrees: WorktreeState[] = [

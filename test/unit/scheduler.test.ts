@@ -74,7 +74,7 @@ test('the run summary names why each task did not land', () => {
     ok: false,
     tasks: [
       { id: 'a', status: 'landed', reasons: [] },
-      { id: 'b', status: 'failed', reasons: ['failed (agent exited with code 3)'], worktree: '/w/b' },
+      { id: 'b', status: 'failed', reasons: ['agent exited with code 3'], worktree: '/w/b' },
       { id: 'c', status: 'queued', reasons: ["depends on 'b' (failed)"] },
     ],
     landed: ['a'],
@@ -82,6 +82,6 @@ test('the run summary names why each task did not land', () => {
     issues: [],
     events: [],
   };
-  assert.equal(formatRunSummary(s), ['1 of 3 tasks landed', '  a: landed', '  b: failed — failed (agent exited with code 3) (worktree /w/b)', "  c: queued — depends on 'b' (failed)"].join('\n'));
+  assert.equal(formatRunSummary(s), ['1 of 3 tasks landed', '  a: landed', '  b: failed — agent exited with code 3 (worktree /w/b)', "  c: queued — depends on 'b' (failed)"].join('\n'));
   assert.equal(formatRunSummary({ ...s, issues: ['.lockstep/plan.yaml:3: tasks: bad'] }), 'the plan is invalid; nothing was started:\n  .lockstep/plan.yaml:3: tasks: bad');
 });
