@@ -55,7 +55,8 @@ function startAgent(spec: AgentSpec, onLine: (line: string) => void): ChildProce
       '--agent', spec.agent, '--session', `${spec.name}-${Date.now().toString(36)}`, '--cwd', spec.cwd,
       '--files', spec.files.join(','), '--rounds', String(spec.rounds), '--think-ms', String(spec.thinkMs), '--hold-ms', String(spec.holdMs), '--cli', cli,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'], cwd: spec.cwd },
+    // cwd: the project, so `--import tsx` resolves; the agent works in --cwd.
+    { stdio: ['ignore', 'pipe', 'inherit'], cwd: projectRoot },
   );
   children.add(child);
   child.stdout!.setEncoding('utf8');
@@ -128,7 +129,11 @@ async function main(): Promise<void> {
     stopping = true;
     clearInterval(shellWrites);
     say('stopping the agents and VS Code');
+    // Agents end their sessions (releasing their locks) on SIGTERM; stragglers are killed.
+    const exits = [...children].map((c) => new Promise<void>((r) => c.once('exit', () => r())));
     for (const c of children) c.kill('SIGTERM');
+    await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 8000))]);
+    for (const c of children) c.kill('SIGKILL');
     await server?.stop();
     if (!values.keep) {
       fs.rmSync(dirs.root, { recursive: true, force: true });

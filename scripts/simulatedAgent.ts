@@ -38,8 +38,18 @@ function log(msg: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${tag} ${msg}\n`);
 }
 
+const sleepers = new Set<() => void>();
+/** A pause that a stop request cuts short. */
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      sleepers.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    sleepers.add(wake);
+  });
 }
 
 function base(event: string): Record<string, unknown> {
@@ -66,9 +76,10 @@ function toolCall(event: 'PreToolUse' | 'PostToolUse', file: string, content: st
 function hook(payload: Record<string, unknown>): { allowed: boolean; reason: string } {
   const cmd = `node ${JSON.stringify(cli)} hook --agent ${agent}`;
   const r = spawnSync('/bin/sh', ['-c', cmd], { cwd, input: JSON.stringify(payload), encoding: 'utf8' });
-  if (r.status === 2) return { allowed: false, reason: r.stderr.trim() };
-  if (r.status !== 0) return { allowed: false, reason: `hook failed (${r.status}): ${r.stderr.trim()}` };
-  const out = r.stdout.trim();
+  const stderr = (r.stderr ?? '').trim();
+  if (r.status === 2) return { allowed: false, reason: stderr };
+  if (r.status !== 0) return { allowed: false, reason: `hook failed (${r.status ?? r.signal ?? r.error?.message}): ${stderr}` };
+  const out = (r.stdout ?? '').trim();
   if (!out) return { allowed: true, reason: '' };
   try {
     const j = JSON.parse(out) as { hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string } };
@@ -84,12 +95,12 @@ let stopping = false;
 function endSession(): void {
   if (values['end-session']) hook({ ...base('SessionEnd'), reason: 'exit' });
 }
-process.on('SIGINT', () => {
-  stopping = true;
-});
-process.on('SIGTERM', () => {
-  stopping = true;
-});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    stopping = true;
+    for (const wake of [...sleepers]) wake();
+  });
+}
 
 async function main(): Promise<void> {
   hook({ ...base('SessionStart'), source: 'startup' });

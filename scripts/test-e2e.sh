@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup-e2e.sh
+echo "[test-e2e] packaging dist/lockstep.vsix"
+npm run --silent package >/dev/null
 shopt -s nullglob
 tests=(test/e2e/*.e2e.test.ts)
 [ ${#tests[@]} -gt 0 ] || { echo "[test-e2e] no test/e2e/*.e2e.test.ts files" >&2; exit 1; }

@@ -13,6 +13,7 @@ import { register as registerPlanCommand } from './commands/plan';
 import { register as registerRunCommand } from './commands/run';
 import { register as registerTaskCommand } from './commands/task';
 import { register as registerMatrixCommand } from './commands/matrix';
+import { register as registerLandCommand } from './commands/land';
 
 export function buildProgram(): Command {
   const program = new Command('lockstep')
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerTaskCommand(program);
   registerRunCommand(program);
   registerMatrixCommand(program);
+  registerLandCommand(program);
   return program;
 }
 

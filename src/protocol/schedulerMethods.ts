@@ -265,7 +265,14 @@ export const CheckOutputResult = z.object({
 });
 export type CheckOutputResult = z.infer<typeof CheckOutputResult>;
 
-export const CommitTextParams = z.object({ commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'expected a full commit id') }).strict();
+const FullCommitId = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'expected a full commit id');
+export const CommitTextParams = z
+  .object({
+    commit: FullCommitId,
+    /** The target before a landing: then the text covers every commit the landing added (since..commit). */
+    since: FullCommitId.optional(),
+  })
+  .strict();
 export type CommitTextParams = z.infer<typeof CommitTextParams>;
 export const CommitTextResult = z.object({ commit: z.string(), text: z.string() });
 export type CommitTextResult = z.infer<typeof CommitTextResult>;
@@ -309,7 +316,7 @@ export const schedulerRequests = {
   getLandableTasks: request('lockstep/getLandableTasks', NoParams, LandableTasksResult, {}),
   /** The output of a task's last failed landing check. */
   getCheckOutput: request('lockstep/getCheckOutput', TaskIdParams, CheckOutputResult, { id: 'api' }),
-  /** `git show --stat` of a commit (e.g. the one a landing made), for a read-only document. */
+  /** `git show --stat` of a commit, or with `since` the whole landing (diffstat and its merges), for a read-only document. */
   getCommitText: request('lockstep/getCommitText', CommitTextParams, CommitTextResult, { commit: '0'.repeat(40) }),
 } as const;
 export type SchedulerRequests = typeof schedulerRequests;

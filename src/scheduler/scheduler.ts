@@ -841,24 +841,21 @@ export class Scheduler {
    * the work by hand on `lockstep/<id>`.
    */
   async landable(): Promise<LandableTasksResult> {
-    await this.settleInterruptedLandings();
-    const plan = this.requirePlan();
-    const state = this.store.read();
-    const targetTip = await readBranch(this.root, plan.target);
+    const view = await this.list();
+    const target = view.plan.target;
+    if (!view.plan.valid || !target) throw new SchedulerError(view.plan.issues[0]?.text ?? 'the plan is invalid');
+    const targetTip = await readBranch(this.root, target);
     const tasks: LandableTask[] = [];
-    if (!targetTip) return { target: plan.target, tasks };
-    for (const t of plan.tasks) {
-      if (t.readOnly) continue;
-      const rt = state.tasks[t.id];
-      const status = rt?.state.status ?? 'queued';
-      if (!LANDABLE.includes(status) || this.starting.has(t.id)) continue;
-      const branch = rt?.branch ?? taskBranch(t.id);
+    if (!targetTip) return { target, tasks };
+    for (const t of view.tasks) {
+      if (t.readOnly || !LANDABLE.includes(t.status) || this.starting.has(t.id)) continue;
+      const branch = t.branch ?? taskBranch(t.id);
       const tip = await readBranch(this.root, branch);
       if (!tip) continue;
       const ahead = await commitsAhead(this.root, tip, targetTip);
-      if (ahead > 0) tasks.push({ id: t.id, title: t.title, status, phase: t.phase, branch, ahead });
+      if (ahead > 0) tasks.push({ id: t.id, title: t.title, status: t.status, phase: t.phase, branch, ahead });
     }
-    return { target: plan.target, tasks };
+    return { target, tasks };
   }
 
   /**
@@ -1217,8 +1214,10 @@ function describeLandingStep(step: LandingStep, target: string, verify: readonly
       return { step: 'merging', task: step.task, detail: step.alreadyMerged ? `${step.task} is already on ${target}` : `merged ${step.task} (${short(step.commit)})` };
     case 'candidate':
       return { step: 'merging', detail: `candidate ${short(step.commit)} on ${target} ${short(step.base)}` };
-    case 'check-started':
-      return { step: 'verifying', detail: `running ${(verify ?? []).join(' ')} on ${short(step.commit)}` };
+    case 'check-started': {
+      const shown = verify && verify.length > 0 ? [path.basename(verify[0]!), ...verify.slice(1)].join(' ') : 'the check';
+      return { step: 'verifying', detail: `running ${shown.length > 60 ? `${shown.slice(0, 59)}…` : shown} on ${short(step.commit)}` };
+    }
     case 'check-finished':
       return { step: 'verified', detail: step.ok ? 'the check passed' : 'the check failed' };
     case 'before-ref-update':

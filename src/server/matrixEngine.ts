@@ -4,7 +4,9 @@
 // Used by the server (matrixHost.ts, fed by the coordinator) and by `lockstep matrix` (fed by the
 // store and `git status`).
 import { performance } from 'node:perf_hooks';
+import type { ScopeIndex } from '../core/globOverlap';
 import type { TaskRuntime } from '../core/task';
+import { locateRepo } from '../git/repoLocator';
 import type { MatrixCellDetail, MatrixState } from '../protocol/matrixMethods';
 import { TrackedScopeIndex } from '../scheduler/trackedScopeIndex';
 import { MatrixGit } from './matrixGit';
@@ -46,10 +48,12 @@ export class MatrixEngine {
   private lastRuntime: Readonly<Record<string, TaskRuntime>> = {};
   private revision = 0;
   private stateJson = '';
+  private current: MatrixState | undefined;
+  private lastIndex: ScopeIndex | undefined;
   private refreshed = false;
 
   constructor(private readonly opts: MatrixEngineOptions) {
-    this.git = new MatrixGit(opts.root);
+    this.git = new MatrixGit(opts.root, locateRepo(opts.root).commonDir);
     this.index = new TrackedScopeIndex(opts.root, opts.gitDir);
   }
 
@@ -70,15 +74,16 @@ export class MatrixEngine {
     return this.lastRuntime;
   }
 
-  async trackedIndex() {
-    return this.index.get();
+  async trackedIndex(): Promise<ScopeIndex> {
+    return this.sameFiles(await this.index.get());
   }
 
   /** Re-reads every source and updates the matrix; `changed` when the visible state differs. */
   async refresh(): Promise<RefreshResult> {
     const t0 = performance.now();
     const planFacts = readPlanFacts(this.opts.root, this.planCache, this.opts.planFile);
-    const [index, facts] = await Promise.all([this.index.get(), this.opts.facts()]);
+    const [fresh, facts] = await Promise.all([this.index.get(), this.opts.facts()]);
+    const index = this.sameFiles(fresh);
     const input = await buildMatrixInput({
       repoRoot: this.opts.root,
       planFacts,
@@ -94,11 +99,13 @@ export class MatrixEngine {
     this.lastRuntime = facts.runtime;
     this.refreshed = true;
     let changed = false;
-    if (r.changed) {
-      const json = JSON.stringify(this.tracker.state(0, 0));
+    if (r.changed || !this.current) {
+      const next = this.tracker.state(this.revision + 1);
+      const json = JSON.stringify({ ...next, revision: 0, computedAt: 0 });
       if (json !== this.stateJson) {
         this.stateJson = json;
         this.revision++;
+        this.current = next;
         changed = true;
       }
     }
@@ -106,8 +113,21 @@ export class MatrixEngine {
     return { changed, pairsRecomputed: r.pairsRecomputed, ms: t2 - t0, gatherMs: t1 - t0, updateMs: t2 - t1 };
   }
 
+  /** The state of the last refresh that changed it. */
   state(): MatrixState {
-    return this.tracker.state(this.revision);
+    if (!this.current) throw new Error('matrix: not refreshed yet');
+    return this.current;
+  }
+
+  /**
+   * The same ScopeIndex object when the tracked files did not change (the checkout's index file is
+   * rewritten by many git commands): then the model keeps every planned part.
+   */
+  private sameFiles(fresh: ScopeIndex): ScopeIndex {
+    const old = this.lastIndex;
+    if (old && old !== fresh && old.size === fresh.size && old.files.every((f, i) => f === fresh.files[i])) return old;
+    this.lastIndex = fresh;
+    return fresh;
   }
 
   cell(a: string, b: string, limit?: number): MatrixCellDetail {

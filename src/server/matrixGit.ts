@@ -2,6 +2,8 @@
 // forked from the target, and which paths merging two branches would conflict on
 // (`git merge-tree --write-tree`, cached by the unordered pair of tip commits). A pair whose branches
 // forked at the same commit and changed unrelated paths is known clean without running git.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { git, runGit } from '../git/gitRunner';
 import { changedSince, mergeTreeConflicts } from '../git/mergeTree';
@@ -76,7 +78,28 @@ export class MatrixGit {
   private readonly merges = new Map<string, { paths: string[]; disjoint: boolean }>();
   readonly stats: MatrixGitStats = { mergeTreeMs: 0, mergeTreeRuns: 0, mergeCacheHits: 0, mergeSkipped: 0, otherGitMs: 0, changesRuns: 0, changesCacheHits: 0 };
 
-  constructor(readonly repoDir: string) {}
+  private tipsCache: { names: string; stamp: string; tips: Map<string, string> } | undefined;
+
+  /** `commonDir`: when given, branch tips are re-read only after a ref file changed (no git process per refresh). */
+  constructor(
+    readonly repoDir: string,
+    private readonly commonDir?: string,
+  ) {}
+
+  /** Identity of the ref files of `branches` (loose refs and packed-refs); undefined when refs are not plain files. */
+  private refsStamp(branches: readonly string[]): string | undefined {
+    const dir = this.commonDir;
+    if (!dir || fs.existsSync(path.join(dir, 'reftable'))) return undefined;
+    const stat = (f: string) => {
+      try {
+        const st = fs.statSync(f);
+        return `${st.ino}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return '-';
+      }
+    };
+    return [stat(path.join(dir, 'packed-refs')), ...branches.map((b) => stat(path.join(dir, 'refs', 'heads', ...b.split('/'))))].join(' ');
+  }
 
   private async timed<T>(fn: () => Promise<T>, merge = false): Promise<T> {
     const t0 = performance.now();
@@ -93,6 +116,9 @@ export class MatrixGit {
   async tips(branches: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (branches.length === 0) return out;
+    const names = branches.join('\n');
+    const stamp = this.refsStamp(branches);
+    if (stamp !== undefined && this.tipsCache?.names === names && this.tipsCache.stamp === stamp) return new Map(this.tipsCache.tips);
     const wanted = new Set(branches);
     const text = await this.timed(() => git(['for-each-ref', '--format=%(objectname) %(refname:strip=2)', 'refs/heads/'], { cwd: this.repoDir }));
     for (const line of text.split('\n')) {
@@ -101,6 +127,7 @@ export class MatrixGit {
       const name = line.slice(sp + 1);
       if (wanted.has(name)) out.set(name, line.slice(0, sp));
     }
+    this.tipsCache = stamp !== undefined ? { names, stamp, tips: new Map(out) } : undefined;
     return out;
   }
 

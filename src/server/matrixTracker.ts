@@ -45,6 +45,11 @@ function sameList(a: readonly string[] | undefined, b: readonly string[] | undef
   return true;
 }
 
+/** What the state shows besides the cells: plan, waves, merge summary, participants' headers. */
+function viewsJsonOf(input: MatrixInput): string {
+  return JSON.stringify([input.plan, input.waves, input.mergeSummary, input.participants.map((p) => p.view)]);
+}
+
 function pairKey(x: string, y: string): string {
   return x < y ? `${x}\0${y}` : `${y}\0${x}`;
 }
@@ -68,7 +73,11 @@ export class MatrixTracker {
       this.model = new MatrixModel(
         input.participants.map((p) => p.model),
         input.index,
-        { merge: input.merges.filter((m) => m.paths.length > 0).map((m) => ({ tasks: m.tasks, paths: m.paths })) },
+        {
+          // The grid needs counts only; files are listed on request (cellFiles, without a limit).
+          fileLimit: 1,
+          merge: input.merges.filter((m) => m.paths.length > 0).map((m) => ({ tasks: m.tasks, paths: m.paths })),
+        },
       );
       this.index = input.index;
       this.remember(input);
@@ -110,11 +119,9 @@ export class MatrixTracker {
       const old = this.mergeSeen.get(key) ?? [];
       if (!sameList(old, m.paths)) apply({ kind: 'merge', tasks: m.tasks, paths: m.paths });
     }
-    this.remember(input);
     if (!sameList(prev ? prev.participants.map((p) => p.model.id) : [], ids)) changed = true;
-    const viewsJson = JSON.stringify([input.plan, input.waves, input.mergeSummary, input.participants.map((p) => p.view)]);
-    if (viewsJson !== this.viewsJson) changed = true;
-    this.viewsJson = viewsJson;
+    if (viewsJsonOf(input) !== this.viewsJson) changed = true;
+    this.remember(input);
     return { changed, pairsRecomputed: pairs, rebuilt: false };
   }
 
@@ -123,7 +130,7 @@ export class MatrixTracker {
     this.views = new Map(input.participants.map((p) => [p.model.id, p.view] as const));
     this.order = input.participants.map((p) => p.model.id);
     this.mergeSeen = new Map(input.merges.map((m) => [pairKey(...m.tasks), m.paths] as const));
-    this.viewsJson = JSON.stringify([input.plan, input.waves, input.mergeSummary, input.participants.map((p) => p.view)]);
+    this.viewsJson = viewsJsonOf(input);
   }
 
   /** Pairs with any overlap, counts only, in participant order. */

@@ -198,9 +198,18 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
     getLandableTasks: (s) => s.landable(),
     getCheckOutput: async (s, p) => s.checkOutput(p.id),
     getCommitText: async (s, p) => {
-      const exists = await git(['cat-file', '-t', '--end-of-options', p.commit], { cwd: s.root, okExitCodes: [1, 128] }).catch(() => '');
-      if (exists !== 'commit') throw new SchedulerError(`commit: ${p.commit} is not a commit of this repository`);
-      return { commit: p.commit, text: await git(['show', '--stat', '--format=fuller', '--no-color', '--end-of-options', p.commit, '--'], { cwd: s.root }) };
+      for (const [field, rev] of [['commit', p.commit], ['since', p.since]] as const) {
+        if (rev === undefined) continue;
+        const type = await git(['cat-file', '-t', '--end-of-options', rev], { cwd: s.root, okExitCodes: [1, 128] }).catch(() => '');
+        if (type !== 'commit') throw new SchedulerError(`${field}: ${rev} is not a commit of this repository`);
+      }
+      if (!p.since) return { commit: p.commit, text: await git(['show', '--stat', '--format=fuller', '--no-color', '--end-of-options', p.commit, '--'], { cwd: s.root }) };
+      // A landing: what it changed in all, then each merge it made (first parents only).
+      const [total, log] = await Promise.all([
+        git(['diff', '--stat', '--no-color', '--end-of-options', p.since, p.commit, '--'], { cwd: s.root }),
+        git(['log', '--first-parent', '--stat', '--format=fuller', '--no-color', '--end-of-options', `${p.since}..${p.commit}`, '--'], { cwd: s.root }),
+      ]);
+      return { commit: p.commit, text: `Landed: ${p.since.slice(0, 12)} → ${p.commit.slice(0, 12)}\n${total}\n\n${log}\n` };
     },
   };
 

@@ -1,6 +1,7 @@
 // `lockstep doctor`: check the store and repair what can be repaired safely; says what it did.
 import type { Command } from 'commander';
 import { runDoctor } from '../../store/storeDoctor';
+import { cleanupLandingLeftovers, type LeftoverCleanup } from '../../git/landingLeftovers';
 import { locateRepo } from '../../git/repoLocator';
 import { action, printJson } from '../commandContext';
 
@@ -12,19 +13,35 @@ export function registerDoctorCommand(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nA bad state.json is moved aside (never deleted) and rebuilt from the journal. Exit status: 0 healthy, 1 not.')
     .action(
-      action((opts: { json?: boolean; checkOnly?: boolean }) => {
+      action(async (opts: { json?: boolean; checkOnly?: boolean }) => {
         const location = locateRepo(process.cwd());
         const report = runDoctor(location.commonDir, { repair: !opts.checkOnly });
-        if (opts.json) printJson({ ok: report.healthy, ...report });
+        // What an interrupted landing left: temporary check worktrees and refs, checkouts not yet updated.
+        const landing: LeftoverCleanup | undefined = opts.checkOnly ? undefined : await cleanupLandingLeftovers(location.worktreeRoot);
+        const healthy = report.healthy && (landing?.problems.length ?? 0) === 0;
+        if (opts.json) printJson({ ok: healthy, ...report, healthy, ...(landing ? { landing } : {}) });
         else {
           const lines = [`Lockstep store ${report.dir}`];
           for (const c of report.checks) {
             lines.push(`  ${c.ok ? 'ok     ' : 'PROBLEM'}  ${c.name}: ${c.detail}${c.repaired ? `  -> repaired: ${c.repaired}` : ''}`);
           }
-          lines.push(report.healthy ? 'healthy' : 'not healthy (see PROBLEM lines)');
+          if (landing) lines.push(...landingLines(landing));
+          lines.push(healthy ? 'healthy' : 'not healthy (see PROBLEM lines)');
           process.stdout.write(lines.join('\n') + '\n');
         }
-        if (!report.healthy) process.exitCode = 1;
+        if (!healthy) process.exitCode = 1;
       }),
     );
+}
+
+function landingLines(l: LeftoverCleanup): string[] {
+  if (l.skipped) return [`  ok       landing leftovers: not checked: ${l.skipped}`];
+  const done = [
+    ...l.removedWorktrees.map((w) => `removed temporary worktree ${w}`),
+    ...l.removedRefs.map((r) => `removed temporary ref ${r}`),
+    ...l.completedCheckouts.map((c) => `brought the checkout at ${c} up to date with its branch`),
+  ];
+  const lines = [`  ${l.problems.length ? 'PROBLEM' : 'ok     '}  landing leftovers: ${done.length ? `${done.length} cleaned` : 'none'}${l.problems.length ? `; ${l.problems.join('; ')}` : ''}`];
+  for (const d of done) lines.push(`             -> ${d}`);
+  return lines;
 }

@@ -1,0 +1,80 @@
+// `lockstep land <task...> [--atomic]`, `lockstep undo-landing`, `lockstep check-output <task>`: landing
+// from the command line. Tasks land on the plan's target in dependency then plan order, verified with
+// the plan's verify command; by default one by one (stopping at the first failure), with --atomic all
+// together or none. A task lands when its branch `lockstep/<id>` has commits the target lacks, whether
+// the scheduler started it or the work was committed there by hand. Progress goes to stderr.
+import type { Command } from 'commander';
+import type { LandingProgress, LandTasksResult } from '../../protocol/schedulerMethods';
+import { action, CliError, printJson } from '../commandContext';
+import { openScheduler, schedulerCall } from './task';
+
+function resultLines(r: LandTasksResult): string[] {
+  const lines = [r.message];
+  if (r.culprit) {
+    const c = r.culprit;
+    lines.push(c.kind === 'conflict' ? `  ${c.task}: conflicted in ${(c.paths ?? []).join(', ')}` : `  ${c.task}: failed its check${c.checkLog ? `; output: lockstep check-output ${c.task} (${c.checkLog})` : ''}`);
+  }
+  for (const r2 of r.removed) lines.push(`  removed ${r2}`);
+  for (const k of r.kept) lines.push(`  kept ${k.kind} ${k.name}: ${k.why}`);
+  return lines;
+}
+
+export function register(program: Command): void {
+  program
+    .command('land')
+    .description("land tasks on the plan's target, verified first: one by one (default) or all together (--atomic)")
+    .argument('<task...>', 'task ids (ordered by dependencies, then plan order)')
+    .option('--atomic', 'all of them land together or none does')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A task can land when its branch lockstep/<id> has commits the target lacks (started by the',
+        'scheduler, or committed there by hand). A conflict or a failed check leaves the target untouched',
+        'and marks the task conflicted (with the paths) or failed (see lockstep check-output <id>).',
+        'Exit status: 0 every task landed, 1 refused or failed (the culprit and the reason are printed).',
+      ].join('\n'),
+    )
+    .action(
+      action(async (ids: string[], opts: { atomic?: boolean; json?: boolean }) => {
+        const onProgress = (p: LandingProgress) => process.stderr.write(`lockstep land: ${p.detail}\n`);
+        const r = await schedulerCall(() => openScheduler().land(ids, { atomic: opts.atomic === true, onProgress }));
+        if (r.ok) {
+          if (opts.json) printJson(r);
+          else process.stdout.write(resultLines(r).join('\n') + '\n');
+          return;
+        }
+        if (!opts.json) process.stdout.write(resultLines(r).slice(1).map((l) => l + '\n').join(''));
+        throw new CliError(r.message, 1, { ...r });
+      }),
+    );
+
+  program
+    .command('undo-landing')
+    .description("undo the last landing on the plan's target (only when nothing landed since); its tasks go back to finished")
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nNothing is deleted: the undone commits stay reachable and the tasks\' branches are re-created.\nExit status: 0 undone, 1 refused (the reason is printed).')
+    .action(
+      action(async (opts: { json?: boolean }) => {
+        const r = await schedulerCall(() => openScheduler().undoLanding());
+        if (!r.ok) throw new CliError(r.message, 1, { ...r });
+        if (opts.json) printJson(r);
+        else process.stdout.write(r.message + '\n');
+      }),
+    );
+
+  program
+    .command('check-output')
+    .description("print the output of a task's last failed landing check")
+    .argument('<task>', 'task id')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (id: string, opts: { json?: boolean }) => {
+        const r = await schedulerCall(async () => openScheduler().checkOutput(id));
+        if (!r.exists) throw new CliError(`no check output is kept for '${id}' (its landing check has not failed)`, 1, { ...r });
+        if (opts.json) printJson({ ok: true, ...r });
+        else process.stdout.write(r.text.endsWith('\n') ? r.text : r.text + '\n');
+      }),
+    );
+}
