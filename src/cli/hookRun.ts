@@ -3,7 +3,7 @@
 // every agent, so it imports only what a hook needs (no commander, no git process).
 import { describeDenials } from '../core/denialMessage';
 import type { LeaseTable } from '../core/leaseTable';
-import { AgentName, type ProcessIdentity, type Session } from '../core/model';
+import { AgentName, HOOK_AGENT_NAMES, type ProcessIdentity, type Session } from '../core/model';
 import { identifyAgentProcess } from '../agents/agentProcess';
 import { HookInputError, type Dialect, type HookAnswer, type HookDecision, type HookEvent } from '../agents/dialect';
 import { detectDialect } from '../agents/registry';
@@ -15,7 +15,7 @@ import { DOCTOR_HINT } from '../store/storeErrors';
 
 export const MAX_HOOK_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
-export const HOOK_USAGE = `Usage: lockstep hook [--agent ${AgentName.options.filter((a) => a !== 'human').join('|')}]
+export const HOOK_USAGE = `Usage: lockstep hook [--agent ${HOOK_AGENT_NAMES.join('|')}]
 
 Run by an agent's hook configuration: reads the hook payload (JSON) on stdin, checks the edit against
 Lockstep's leases, and answers in that agent's protocol (allow, or deny with a reason).
@@ -46,7 +46,7 @@ function parseArgs(args: readonly string[]): { agent?: AgentName; help?: boolean
     else if (a === '--agent' || a.startsWith('--agent=')) {
       const v = a === '--agent' ? args[++i] : a.slice('--agent='.length);
       const r = AgentName.safeParse(v);
-      if (!r.success) throw new HookInputError(`--agent: unknown agent '${v ?? ''}' (expected one of ${AgentName.options.join(', ')})`);
+      if (!r.success || !(HOOK_AGENT_NAMES as readonly string[]).includes(r.data)) throw new HookInputError(`--agent: unknown agent '${v ?? ''}' (expected one of ${HOOK_AGENT_NAMES.join(', ')})`);
       out.agent = r.data;
     } else throw new HookInputError(`unexpected argument '${a}' (see lockstep hook --help)`);
   }

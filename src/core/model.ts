@@ -3,8 +3,13 @@
 import { z } from 'zod';
 import { TaskRuntime } from './task';
 
-/** Agents Lockstep speaks to. `vscode` is also the human user inside VS Code (`vscode:<user>`). */
-export const AGENT_NAMES = ['claude', 'codex', 'gemini', 'vscode', 'copilot', 'cursor', 'cline', 'windsurf', 'human'] as const;
+/**
+ * Agents Lockstep speaks to. `vscode` is also the human user inside VS Code (`vscode:<user>`);
+ * `custom` is an agent a plan launches by a command of its own, with no hook dialect.
+ */
+export const AGENT_NAMES = ['claude', 'codex', 'gemini', 'vscode', 'copilot', 'cursor', 'cline', 'windsurf', 'human', 'custom'] as const;
+/** The agents with a hook dialect of their own. */
+export const HOOK_AGENT_NAMES = AGENT_NAMES.filter((a): a is Exclude<(typeof AGENT_NAMES)[number], 'human' | 'custom'> => a !== 'human' && a !== 'custom');
 export const AgentName = z.enum(AGENT_NAMES);
 export type AgentName = z.infer<typeof AgentName>;
 

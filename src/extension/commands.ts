@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { holderName } from '../core/leaseNotice';
-import { AGENT_NAMES } from '../core/model';
+import { HOOK_AGENT_NAMES } from '../core/model';
 import type { LockstepContext } from './lockstepContext';
 
 export type CommandSpec = {
@@ -11,7 +11,7 @@ export type CommandSpec = {
   run(ctx: LockstepContext, ...args: unknown[]): unknown;
 };
 
-const HOOK_AGENTS = AGENT_NAMES.filter((a) => a !== 'human');
+const HOOK_AGENTS = HOOK_AGENT_NAMES;
 
 export const commandTable: Record<string, CommandSpec> = {
   'lockstep.claimFile': {

@@ -9,6 +9,7 @@ import { EditorMarks } from './editorMarks';
 import { LockFileDecorations } from './fileDecorations';
 import { LockState } from './lockState';
 import { AgentTerminals } from './agentTerminals';
+import { landingCommandTable } from './landingCommands';
 import { schedulerCommandTable } from './schedulerCommands';
 import { SchedulerModel, SchedulerTree } from './schedulerView';
 import { SessionsTree } from './sessionsTree';
@@ -42,7 +43,7 @@ export class LockstepContext implements vscode.Disposable {
       this.scheduler,
       this.terminals,
       new SchedulerTree(this.scheduler),
-      ...registerCommands(this, schedulerCommandTable),
+      ...registerCommands(this, schedulerCommandTable, landingCommandTable),
       this.config.onDidChange(() => void this.pushSettings()),
     );
   }

@@ -48,10 +48,10 @@ export function agentTemplate(plan: Pick<Plan, 'agents'>, task: Pick<TaskSpec, '
  */
 export function agentDialect(key: string, template: readonly string[]): AgentName | undefined {
   const byKey = AgentName.safeParse(key);
-  if (byKey.success && byKey.data !== 'human') return byKey.data;
+  if (byKey.success && byKey.data !== 'human' && byKey.data !== 'custom') return byKey.data;
   const program = path.basename(template[0] ?? '').replace(/\.(exe|cmd|bat|js|mjs|cjs)$/i, '');
   const byProgram = AgentName.safeParse(program);
-  return byProgram.success && byProgram.data !== 'human' ? byProgram.data : undefined;
+  return byProgram.success && byProgram.data !== 'human' && byProgram.data !== 'custom' ? byProgram.data : undefined;
 }
 
 /** Replaces each whole-argument placeholder; the prompt stays one argument whatever it contains. */

@@ -420,7 +420,7 @@ export class Scheduler {
       throw e;
     }
     const dialect = agentDialect(agentKeyOf(spec), template);
-    const sessionId = taskSessionId(dialect ?? 'human', id);
+    const sessionId = taskSessionId(dialect ?? 'custom', id);
     const index = await this.scopeIndex.get();
 
     let write: { tip: string; wtPath: string; branch: string; branchExisted: boolean } | undefined;
@@ -499,7 +499,7 @@ export class Scheduler {
 
       // 2. The session the agent's hooks will report as (LOCKSTEP_SESSION), known before it starts.
       this.store.transact((table) => {
-        table.touchSession({ id: sessionId, agent: dialect ?? 'human', cwd, worktree: cwd, task: id, readOnly: spec.readOnly, source: 'scheduler' });
+        table.touchSession({ id: sessionId, agent: dialect ?? 'custom', cwd, worktree: cwd, task: id, readOnly: spec.readOnly, source: 'scheduler' });
       });
 
       const promptFile = this.promptFile(id);
@@ -516,7 +516,7 @@ export class Scheduler {
       const identity = launched.pid !== undefined ? identifyProcess(launched.pid) : undefined;
       if (identity) {
         this.store.transact((table) => {
-          table.touchSession({ id: sessionId, agent: dialect ?? 'human', cwd, worktree: cwd, task: id, readOnly: spec.readOnly, source: 'scheduler', process: identity });
+          table.touchSession({ id: sessionId, agent: dialect ?? 'custom', cwd, worktree: cwd, task: id, readOnly: spec.readOnly, source: 'scheduler', process: identity });
         });
       }
       removeStartMarker(this.store.dir, id);

@@ -32,12 +32,44 @@
 //    milliseconds, and leases (not this lock) carry the long-lived ownership.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { holderState, selfIdentity, type HolderIdentity, type HolderState } from './processLiveness';
+import * as os from 'node:os';
+import { identifyProcess, processVerdict } from '../agents/agentProcess';
+import type { ProcessVerdict } from '../core/leaseTable';
+import type { ProcessIdentity } from '../core/model';
+
+/** Whether the lock holder still runs; `unknown` says why it cannot be judged. */
+export type HolderState = Exclude<ProcessVerdict, { state: 'unknown' }> | { state: 'unknown'; reason: string };
+
+/** The same identity sessions record for their agents (pid + start time + host), for this process. */
+let self: Omit<ProcessIdentity, 'command'> | undefined;
+function selfIdentity(): Omit<ProcessIdentity, 'command'> {
+  if (!self) {
+    const id = identifyProcess(process.pid);
+    // Unsupported OS: no start time; the pid alone is checked (see holderState).
+    self = { pid: process.pid, startTime: id?.startTime ?? '', host: id?.host ?? os.hostname() };
+  }
+  return self;
+}
+
+function holderState(record: LockRecord): HolderState {
+  if (record.host !== os.hostname()) return { state: 'unknown', reason: `held from another host (${record.host})` };
+  try {
+    process.kill(record.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return { state: 'dead', reason: `process ${record.pid} has exited` };
+  }
+  if (!record.startTime) return { state: 'alive' };
+  const v = processVerdict({ pid: record.pid, startTime: record.startTime, host: record.host });
+  return v.state === 'unknown' ? { state: 'unknown', reason: `process ${record.pid} cannot be checked from here` } : v;
+}
 
 export const UNPARSABLE_STALE_MS = 2000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
-export interface LockRecord extends HolderIdentity {
+export interface LockRecord {
+  pid: number;
+  startTime: string;
+  host: string;
   nonce: string;
   at: number;
 }
@@ -62,8 +94,7 @@ function parseRecord(raw: string): LockRecord | undefined {
   try {
     const v = JSON.parse(raw) as Partial<LockRecord>;
     if (typeof v.pid === 'number' && typeof v.nonce === 'string' && typeof v.host === 'string' && typeof v.startTime === 'string') {
-      const pidNs = typeof v.pidNs === 'string' ? v.pidNs : undefined;
-      return { pid: v.pid, nonce: v.nonce, host: v.host, startTime: v.startTime, pidNs, at: typeof v.at === 'number' ? v.at : 0 };
+      return { pid: v.pid, nonce: v.nonce, host: v.host, startTime: v.startTime, at: typeof v.at === 'number' ? v.at : 0 };
     }
   } catch {
     /* unparsable */

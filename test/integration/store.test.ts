@@ -10,7 +10,7 @@ import { locateRepo, RepoError, resolveEditKey } from '../../src/git/repoLocator
 import { openEmbeddedStore } from '../../src/store/embeddedStore';
 import { acquireFileLock, inspectLock } from '../../src/store/fileLock';
 import { fileSystemRefusal, refusedFileSystem } from '../../src/store/fileSystemKind';
-import { selfIdentity } from '../../src/store/processLiveness';
+import { identifyProcess } from '../../src/agents/agentProcess';
 import { runDoctor } from '../../src/store/storeDoctor';
 import { StoreCorruptError, StoreError } from '../../src/store/storeErrors';
 import { storePaths } from '../../src/store/storePaths';
@@ -283,14 +283,14 @@ test('a lock left by a killed process is broken; a live holder makes waiters tim
 
     // A real process that exited: its pid is gone.
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    const me = selfIdentity();
+    const me = identifyProcess(process.pid)!;
     fs.writeFileSync(lock, JSON.stringify({ pid: Number(gone.stdout), startTime: 'x:1', host: me.host, nonce: 'dead', at: Date.now() }));
     assert.equal(inspectLock(lock).kind, 'dead');
     assert.equal(store.transact((t) => t.state.fence), 0);
     assert.equal(fs.existsSync(lock), false);
 
     // Our own pid with another start time: a reused pid, so the holder is dead.
-    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, startTime: 'other-boot:1', host: me.host, nonce: 'reused', at: Date.now() }));
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, startTime: me.startTime.replace(/\/\d+$/, '/1'), host: me.host, nonce: 'reused', at: Date.now() }));
     assert.equal(store.transact(() => 'ok'), 'ok');
 
     // Unparsable and fresh: the holder may be writing it: wait, then time out. Old: broken.

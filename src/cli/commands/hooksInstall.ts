@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { installHooks } from '../../agents/hookInstall';
-import { AgentName } from '../../core/model';
+import { AgentName, HOOK_AGENT_NAMES } from '../../core/model';
 import { locateRepo } from '../../git/repoLocator';
 import { action, CliError, printJson } from '../commandContext';
 
@@ -28,14 +28,14 @@ export function registerHooksCommand(program: Command): void {
   hooks
     .command('install')
     .description("install Lockstep's hook into an agent's configuration")
-    .requiredOption('--agent <name>', `agent: ${AgentName.options.filter((a) => a !== 'human').join(', ')}`)
+    .requiredOption('--agent <name>', `agent: ${HOOK_AGENT_NAMES.join(', ')}`)
     .option('--scope <scope>', 'project (this repository) or user (your home folder)', 'project')
     .option('--command <command>', 'command line the agent runs (default: lockstep hook --agent <name>)')
     .option('--json', 'print JSON')
     .action(
       action((opts: { agent: string; scope: string; command?: string; json?: boolean }) => {
         const agent = AgentName.safeParse(opts.agent);
-        if (!agent.success || agent.data === 'human') throw new CliError(`--agent '${opts.agent}': expected one of ${AgentName.options.filter((a) => a !== 'human').join(', ')}`);
+        if (!agent.success || !(HOOK_AGENT_NAMES as readonly string[]).includes(agent.data)) throw new CliError(`--agent '${opts.agent}': expected one of ${HOOK_AGENT_NAMES.join(', ')}`);
         if (opts.scope !== 'project' && opts.scope !== 'user') throw new CliError(`--scope '${opts.scope}': expected project or user`);
         const repoRoot = locateRepo(process.cwd()).worktreeRoot;
         const command = opts.command ?? defaultHookCommand(agent.data);

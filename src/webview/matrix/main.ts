@@ -1,7 +1,7 @@
 // The conflict matrix page (bundled for the browser into dist/webview/matrix.js). Posts `ready`,
 // then renders every `state` the extension sends by patching the DOM. Every message is validated
 // with zod on arrival and before it is posted; all text goes through textContent.
-import { FromWebview, ToWebview, describeMessageError, type MatrixCellSummary, type MatrixState } from '../../protocol/matrixMethods';
+import { FromWebview, ToWebview, describeMessageError, type MatrixCellDetail, type MatrixCellSummary, type MatrixState } from '../../protocol/matrixMethods';
 import { CellDetailView } from './detail';
 import { button, el, setText } from './dom';
 import { MatrixGrid } from './grid';
@@ -25,6 +25,8 @@ let state: MatrixState | undefined;
 let cells = new Map<string, MatrixCellSummary>();
 let selected = saved.selected;
 let rendered = false;
+/** The files of the selected pair, as last received. */
+let lastDetail: MatrixCellDetail | undefined;
 
 function post(message: FromWebview): void {
   const r = FromWebview.safeParse(message);
@@ -111,6 +113,7 @@ function renderWaves(s: MatrixState): void {
 
 function renderState(next: MatrixState): void {
   const before = cells;
+  const previous = state;
   state = next;
   cells = indexCells(next);
   banner.hidden = true;
@@ -139,7 +142,10 @@ function renderState(next: MatrixState): void {
     } else {
       grid.select(selected);
       const key = pairKey(selected.a, selected.b);
+      const views = (s: MatrixState | undefined) => JSON.stringify(s?.participants.filter((p) => p.id === selected!.a || p.id === selected!.b));
       if (JSON.stringify(before.get(key)) !== JSON.stringify(cells.get(key)) || !detail.pair) openCell(selected.a, selected.b);
+      // Same files, but the pair's tasks changed (a dependency added): redraw the actions.
+      else if (lastDetail && views(previous) !== views(next)) detail.show(lastDetail, next);
     }
   }
 }
@@ -157,7 +163,10 @@ window.addEventListener('message', (event: MessageEvent) => {
       setText(banner, m.message);
       break;
     case 'cell':
-      if (selected && selected.a === m.detail.a && selected.b === m.detail.b && state) detail.show(m.detail, state);
+      if (selected && selected.a === m.detail.a && selected.b === m.detail.b && state) {
+        lastDetail = m.detail;
+        detail.show(m.detail, state);
+      }
       break;
     case 'cellError':
       if (selected && selected.a === m.a && selected.b === m.b) detail.error(m.a, m.b, m.message);
