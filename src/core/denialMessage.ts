@@ -2,7 +2,6 @@
 import type { Denial } from './leaseTable';
 import { holderName, timeLeft } from './leaseNotice';
 
-export { shortSession } from './leaseNotice';
 
 export function describeDenial(d: Denial, now: number): string {
   const r = d.reason;

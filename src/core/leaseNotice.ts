@@ -1,9 +1,12 @@
 // The words every surface uses for a held file (deny reasons, hovers, tooltips, tree items), so an
 // agent and a person read the same sentence: "Held by codex session 3f2a (task 'api'), 9 more minutes".
 
+/** "codex session 3f2a1b2c" (agent ids are long); the scheduler's task sessions name their task. */
 export function shortSession(id: string): string {
   const [agent, ...rest] = id.split(':');
   const raw = rest.join(':');
+  const task = /^lockstep-(.+)$/.exec(raw)?.[1];
+  if (task) return `${agent} session of task '${task}'`;
   return `${agent} session ${raw.length > 8 ? raw.slice(0, 8) : raw}`;
 }
 

@@ -13,7 +13,7 @@ import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';
 import { runDoctor } from '../store/storeDoctor';
 import { diffCollections } from './collectionDiff';
 import { buildEditingModel, type EditingModel, type ModelCollections } from './editingModel';
-import { describeLease } from './leaseNotice';
+import { describeLease } from '../core/leaseNotice';
 import { StoreTracker } from './storeTracker';
 import { TranscriptTracker } from './transcriptTracker';
 import { WorktreeTracker } from './worktreeTracker';
@@ -202,7 +202,7 @@ export class Coordinator {
     const lease = this.model.leases.find((l) => l.key === located.key);
     if (!lease || lease.session === this.opts.userSession) return undefined;
     const holder = this.model.sessions.find((s) => s.id === lease.session);
-    return describeLease(lease, holder, Date.now());
+    return describeLease(lease, Date.now(), holder?.task);
   }
 
   // ---- requests ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // [worktree] [scheduler] (who reported it), [os] (checked now), [lease table].
 import type { Command } from 'commander';
 import { processVerdict } from '../../agents/agentProcess';
-import { shortSession } from '../../core/denialMessage';
+import { shortSession } from '../../core/leaseNotice';
 import type { Lease, Session } from '../../core/model';
 import { action, formatDuration, openContext, printJson } from '../commandContext';
 
