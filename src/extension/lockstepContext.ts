@@ -10,6 +10,7 @@ import { LockFileDecorations } from './fileDecorations';
 import { LockState } from './lockState';
 import { AgentTerminals } from './agentTerminals';
 import { landingCommandTable } from './landingCommands';
+import { matrixCommandTable, matrixDisposable } from './matrixCommands';
 import { schedulerCommandTable } from './schedulerCommands';
 import { SchedulerModel, SchedulerTree } from './schedulerView';
 import { SessionsTree } from './sessionsTree';
@@ -43,7 +44,8 @@ export class LockstepContext implements vscode.Disposable {
       this.scheduler,
       this.terminals,
       new SchedulerTree(this.scheduler),
-      ...registerCommands(this, schedulerCommandTable, landingCommandTable),
+      ...registerCommands(this, schedulerCommandTable, landingCommandTable, matrixCommandTable),
+      matrixDisposable(this),
       this.config.onDidChange(() => void this.pushSettings()),
     );
   }

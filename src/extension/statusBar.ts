@@ -46,7 +46,7 @@ export class LockStatusBar implements vscode.Disposable {
     this.item.backgroundColor = unleased > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 
     const md = new vscode.MarkdownString(undefined, true);
-    md.isTrusted = { enabledCommands: ['lockstep.showSessions', 'lockstep.installHooks', 'lockstep.doctor', 'lockstep.claimFile'] };
+    md.isTrusted = { enabledCommands: ['lockstep.showSessions', 'lockstep.showMatrix', 'lockstep.installHooks', 'lockstep.doctor', 'lockstep.claimFile'] };
     md.appendMarkdown(`**Lockstep** — ${locks} ${locks === 1 ? 'lock' : 'locks'}, ${live.length} live ${live.length === 1 ? 'session' : 'sessions'}, ${unleased} unleased ${unleased === 1 ? 'edit' : 'edits'}\n\n`);
     const now = Date.now();
     for (const lease of snap.leases.slice(0, 12)) {
@@ -57,7 +57,7 @@ export class LockStatusBar implements vscode.Disposable {
     for (const u of snap.unleased.slice(0, 8)) {
       md.appendMarkdown(`- $(warning) \`${escapeMd(u.key)}\` changed without a lease (${escapeMd(u.change)})\n`);
     }
-    md.appendMarkdown(`\n[Show Sessions](command:lockstep.showSessions) · [Install Agent Hooks](command:lockstep.installHooks) · [Doctor](command:lockstep.doctor)`);
+    md.appendMarkdown(`\n[Show Sessions](command:lockstep.showSessions) · [Show Conflict Matrix](command:lockstep.showMatrix) · [Install Agent Hooks](command:lockstep.installHooks) · [Doctor](command:lockstep.doctor)`);
     this.item.tooltip = md;
   }
 

@@ -104,7 +104,7 @@ export const WavesView = z.object({
 export type WavesView = z.infer<typeof WavesView>;
 
 export const MatrixState = z.object({
-  /** Increases with every change the server pushes (0 for a state computed by the CLI). */
+  /** Increases with every visible change (the server pushes each one; the CLI computes one state, revision 1). */
   revision: z.number().int().nonnegative(),
   computedAt: z.number(),
   /** Only scopes were compared (no leases, edits or branches). */

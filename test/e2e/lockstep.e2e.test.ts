@@ -76,6 +76,11 @@ test('agents contending through hooks show up live in the workbench, and a claim
       assert.ok(lenses.some((x) => /Force Release/.test(x)), `lenses: ${lenses.join(' | ')}`);
       const lines = await wb.editorLines();
       assert.ok(lines[0]!.overlays.some((c) => /\bced-/.test(c)), 'line 1 carries the held-file mark');
+      // Typing in a file an agent holds warns once, clearly.
+      await wb.page.locator('.monaco-editor .view-lines').first().click();
+      await wb.page.keyboard.type('x');
+      await wb.waitForNotification(/src\/api\.ts: Held by claude session agent-a-.*may conflict/);
+      await wb.page.keyboard.press('Control+Z');
 
       const tree = await wb.waitForTreeItems('Sessions & Locks', (items) => items.some((i) => /claude session agent-a-/.test(i.label)) && items.some((i) => i.label === 'src/api.ts'));
       assert.ok(tree.find((i) => i.label === 'src/api.ts')!.description.startsWith('locked'));
