@@ -51,14 +51,20 @@ export const commandTable: Record<string, CommandSpec> = {
       }
       const lease = snap?.leases.find((l) => l.key === key);
       const who = lease ? holderName(lease.session) : 'its holder';
+      const confirmedFence = lease?.fence;
       const confirm = await vscode.window.showWarningMessage(
         `Force release ${key}? ${who} loses its lock; its next edit is allowed only if nobody else holds the file.`,
         { modal: true },
         'Force Release',
       );
       if (confirm !== 'Force Release') return;
-      const result = await ctx.client!.request('forceRelease', { key, reason: 'force-released from VS Code' });
-      void vscode.window.showInformationMessage(result.released ? `Lockstep: released ${result.key} (was held by ${result.holder}).` : `Lockstep: ${result.key} was not locked.`);
+      const result = await ctx.client!.request('forceRelease', { key, reason: 'force-released from VS Code', expectFence: confirmedFence });
+      const msg = result.changedHands
+        ? `${result.key} changed hands while you confirmed (now held by ${holderName(result.holder ?? '')}); nothing was released.`
+        : result.released
+          ? `released ${result.key} (was held by ${holderName(result.holder ?? '')}).`
+          : `${result.key} was not locked.`;
+      void vscode.window.showInformationMessage(`Lockstep: ${msg}`);
     },
   },
   'lockstep.installHooks': {
@@ -141,11 +147,11 @@ export const commandTable: Record<string, CommandSpec> = {
     needsServer: true,
     async run(ctx, arg) {
       const id = (arg as { session?: { id?: string } } | undefined)?.session?.id;
-      const snap = ctx.state.current;
-      if (!id || !snap) return;
-      for (const l of snap.leases.filter((x) => x.session === id)) {
-        await ctx.client!.request('forceRelease', { key: l.key, reason: `session ${id} ended from VS Code` });
-      }
+      if (!id) return;
+      const r = await ctx.client!.request('endSession', { session: id, reason: 'ended from VS Code' });
+      void vscode.window.showInformationMessage(
+        r.ended ? `Lockstep: ended ${holderName(id)}${r.released.length ? `; released ${r.released.join(', ')}` : ''}.` : `Lockstep: ${holderName(id)} had already ended.`,
+      );
     },
   },
 };

@@ -72,6 +72,23 @@ export class Config {
   get claimTtlSeconds(): number {
     return this.values.claimTtlSeconds;
   }
+  /**
+   * The repository-wide settings (hooks read them from the store) that the user actually set in
+   * VS Code. Defaults are left out, so opening VS Code never overwrites `lockstep config`.
+   */
+  explicitRepoSettings(): { ttlSeconds?: number; failOpen?: boolean; scopePolicy?: 'deny' | 'warn' | 'off' } {
+    const section = vscode.workspace.getConfiguration('lockstep');
+    const set = (key: string) => {
+      const i = section.inspect(key);
+      return i !== undefined && (i.globalValue !== undefined || i.workspaceValue !== undefined || i.workspaceFolderValue !== undefined);
+    };
+    return {
+      ...(set('lease.ttlSeconds') ? { ttlSeconds: this.ttlSeconds } : {}),
+      ...(set('failOpen') ? { failOpen: this.failOpen } : {}),
+      ...(set('scopePolicy') ? { scopePolicy: this.scopePolicy } : {}),
+    };
+  }
+
   /** Your own session in the lease table: `vscode:<user>`. */
   get userSessionId(): string {
     const name = this.values.userName || safeUserName();

@@ -109,8 +109,10 @@ export class LockstepContext implements vscode.Disposable {
     const client = this.client;
     if (!client?.running) return;
     client.setDiagnostics(this.config.diagnostics);
+    const repoSettings = this.config.explicitRepoSettings();
+    if (Object.keys(repoSettings).length === 0) return;
     try {
-      await client.request('setConfig', { ttlSeconds: this.config.ttlSeconds, failOpen: this.config.failOpen, scopePolicy: this.config.scopePolicy });
+      await client.request('setConfig', repoSettings);
     } catch (e) {
       this.output.appendLine(`Lockstep: could not apply settings: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -92,12 +92,19 @@ export const ForceReleaseParams = z
     key: z.string().min(1),
     /** Why; recorded in the journal as "force-released by <user>: <reason>". */
     reason: z.string().min(1).max(500),
+    /**
+     * The lease the user confirmed releasing (its fence). If the key changed hands since (another
+     * fence), nothing is released: the new holder never loses a lock nobody meant to take from it.
+     */
+    expectFence: z.number().int().positive().optional(),
   })
   .strict();
 export type ForceReleaseParams = z.infer<typeof ForceReleaseParams>;
 export const ForceReleaseResult = z.object({
   key: z.string(),
   released: z.boolean(),
+  /** Set when nothing was released because the lease is not the one confirmed (expectFence). */
+  changedHands: z.boolean().optional(),
   /** Session that held it (when released). */
   holder: z.string().optional(),
 });
@@ -113,6 +120,11 @@ export const DoctorParams = z.preprocess(
     .strict(),
 );
 export type DoctorParams = z.infer<typeof DoctorParams>;
+
+export const EndSessionParams = z.object({ session: z.string().min(3).max(300), reason: z.string().min(1).max(500) }).strict();
+export type EndSessionParams = z.infer<typeof EndSessionParams>;
+export const EndSessionResult = z.object({ ended: z.boolean(), released: z.array(z.string()) });
+export type EndSessionResult = z.infer<typeof EndSessionResult>;
 
 export const DoctorResult = z.object({
   /** Human-readable multi-line report. */
@@ -185,6 +197,8 @@ export const coordinatorRequests = {
   release: request('lockstep/release', ReleaseParams, ReleaseResult, { paths: ['README.md'] }),
   /** Release whoever holds a key (a person overriding a lock). */
   forceRelease: request('lockstep/forceRelease', ForceReleaseParams, ForceReleaseResult, { key: 'README.md', reason: 'smoke test' }),
+  /** End a session (a person's decision): its leases are released; an agent still at work re-registers on its next hook call. */
+  endSession: request('lockstep/endSession', EndSessionParams, EndSessionResult, { session: 'claude:nobody', reason: 'smoke test' }),
   /** Health report of the store, hooks and watchers. */
   doctor: request('lockstep/doctor', DoctorParams, DoctorResult, {}),
   /** Install Lockstep's hook into an agent's settings. */

@@ -270,16 +270,30 @@ export class Coordinator {
       return { released: r.released.map((l) => l.key), notHeld: r.notHeld };
     },
 
-    forceRelease: async ({ key, reason }) => {
+    forceRelease: async ({ key, reason, expectFence }) => {
       let k: string;
       try {
         k = path.isAbsolute(key) ? resolveEditKey(key, this.location.worktreeRoot).key : toKey(key);
       } catch (e) {
         throw new CoordinatorRequestError(`key: ${(e as KeyError).message}`);
       }
-      const released = this.store.transact((t) => t.forceRelease(k, `${this.opts.userSession}: ${reason}`));
+      const outcome = this.store.transact((t) => {
+        const current = t.state.leases[k];
+        if (expectFence !== undefined && current && current.fence !== expectFence) return { changedHands: current.session };
+        return { released: t.forceRelease(k, `${this.opts.userSession}: ${reason}`) };
+      });
       this.refreshAfterWrite();
-      return { key: k, released: released !== undefined, holder: released?.session };
+      if ('changedHands' in outcome) return { key: k, released: false, changedHands: true, holder: outcome.changedHands };
+      return { key: k, released: outcome.released !== undefined, holder: outcome.released?.session };
+    },
+
+    endSession: async ({ session, reason }) => {
+      const released = this.store.transact((t) => {
+        if (!t.liveSession(session)) return undefined;
+        return t.endSession(session, `ended by ${this.opts.userSession}: ${reason}`);
+      });
+      this.refreshAfterWrite();
+      return { ended: released !== undefined, released: (released ?? []).map((l) => l.key) };
     },
 
     doctor: async ({ repair }) => {

@@ -14,8 +14,18 @@ import { CoalescingRunner } from './coalescingRunner';
 import { watchDirectories, type DirectoryWatcher } from './directoryWatch';
 import type { FileChange, WorktreeState } from './editingModel';
 
-/** Directory names never worth watching, whatever .gitignore says. */
-const ALWAYS_IGNORED = new Set(['.git', 'node_modules', 'dist', 'out', 'build', '.cache', '.next', 'target', '__pycache__', '.venv']);
+/** Directory names never worth watching, at any depth, whatever .gitignore says. */
+const ALWAYS_IGNORED = new Set(['.git', 'node_modules', '__pycache__', '.venv']);
+/**
+ * Build output names, skipped only at a worktree's top level: deeper down (`src/build/x.ts`) they are
+ * often tracked source. Ignored build folders anywhere are skipped through .gitignore anyway.
+ */
+const TOP_LEVEL_IGNORED = new Set(['dist', 'out', 'build', '.cache', '.next', 'target']);
+
+function neverWatched(root: string, dir: string): boolean {
+  const name = path.basename(dir);
+  return ALWAYS_IGNORED.has(name) || (TOP_LEVEL_IGNORED.has(name) && path.dirname(dir) === root);
+}
 export const STATUS_DELAY_MS = 30;
 /** Belt and braces: re-run every worktree's status this often even without events (commits elsewhere…). */
 const BACKSTOP_MS = 60_000;
@@ -233,13 +243,13 @@ export class WorktreeTracker {
     const otherRoots = () => this.roots().filter((r) => r !== root);
     const watcher = watchDirectories(root, {
       ignoreDir: (p) =>
-        ALWAYS_IGNORED.has(path.basename(p)) ||
+        neverWatched(root, p) ||
         w.ignoredDirs.has(p) ||
         // A worktree nested inside another is watched on its own.
         otherRoots().includes(p),
       onEvent: (dir, name) => {
         const abs = path.join(dir, name);
-        if (ALWAYS_IGNORED.has(name) || w.ignoredDirs.has(abs)) return;
+        if (neverWatched(root, abs) || w.ignoredDirs.has(abs)) return;
         if (name === '.gitignore') {
           void gitIgnoredDirs(root)
             .then((dirs) => (w.ignoredDirs = dirs))
