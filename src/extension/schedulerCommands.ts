@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TaskView } from '../protocol/schedulerMethods';
 import type { CommandSpec } from './commands';
+import { gitDocumentUri } from './matrixPanel';
 import type { LockstepContext } from './lockstepContext';
 
 const STARTER_PLAN = `# Lockstep plan: phases run one after another; tasks of a phase run in parallel when their
@@ -143,6 +144,27 @@ export const schedulerCommandTable: Record<string, CommandSpec> = {
       if (ctx.terminals.show(t.id)) return;
       const cwd = t.worktree ?? ctx.state.current?.repo.root;
       vscode.window.createTerminal({ name: `Lockstep: ${t.id} (shell)`, cwd, env: { LOCKSTEP_TASK: t.id } }).show();
+    },
+  },
+  'lockstep.showTaskDiff': {
+    needsServer: true,
+    async run(ctx, arg) {
+      const t = await pickTask(ctx, arg, 'Show the changes of which task?', (x) => !!x.branch);
+      if (!t) return;
+      const target = ctx.scheduler.current?.plan.target ?? 'main';
+      const branch = t.branch ?? `lockstep/${t.id}`;
+      const r = await ctx.client!.request('getBranchChanges', { base: target, branch });
+      if (!r.files.length) return void vscode.window.showInformationMessage(`Lockstep: ${branch} has no changes against ${target} yet.`);
+      const left = (key: string) => gitDocumentUri(r.mergeBase, key);
+      const right = (key: string) => gitDocumentUri(branch, key);
+      const title = `Task '${t.id}': ${branch} since it forked from ${target} (${r.files.length} files)`;
+      try {
+        // The multi-file diff editor (VS Code ≥ 1.87).
+        await vscode.commands.executeCommand('vscode.changes', title, r.files.map((f) => [right(f.key), left(f.from ?? f.key), right(f.key)]));
+      } catch {
+        const pick = await vscode.window.showQuickPick(r.files.map((f) => ({ label: f.key, description: f.status, f })), { title });
+        if (pick) await vscode.commands.executeCommand('vscode.diff', left(pick.f.from ?? pick.f.key), right(pick.f.key), `${pick.f.key} (${t.id})`);
+      }
     },
   },
   'lockstep.addTask': {

@@ -126,6 +126,17 @@ export type EndSessionParams = z.infer<typeof EndSessionParams>;
 export const EndSessionResult = z.object({ ended: z.boolean(), released: z.array(z.string()) });
 export type EndSessionResult = z.infer<typeof EndSessionResult>;
 
+const BranchName = z.string().min(1).max(250).refine((b) => !b.startsWith('-') && !/[\s~^:?*[\\]|\.\.|@\{/.test(b), 'not a valid branch name');
+export const BranchChangesParams = z.object({ base: BranchName, branch: BranchName }).strict();
+export type BranchChangesParams = z.infer<typeof BranchChangesParams>;
+export const BranchChangesResult = z.object({
+  /** The merge base of `base` and `branch` (full commit id): the left side of each diff. */
+  mergeBase: z.string(),
+  /** Files the branch changed since it forked from `base`. */
+  files: z.array(z.object({ key: z.string(), status: z.string(), from: z.string().optional() })),
+});
+export type BranchChangesResult = z.infer<typeof BranchChangesResult>;
+
 export const DoctorResult = z.object({
   /** Human-readable multi-line report. */
   text: z.string(),
@@ -199,6 +210,8 @@ export const coordinatorRequests = {
   forceRelease: request('lockstep/forceRelease', ForceReleaseParams, ForceReleaseResult, { key: 'README.md', reason: 'smoke test' }),
   /** End a session (a person's decision): its leases are released; an agent still at work re-registers on its next hook call. */
   endSession: request('lockstep/endSession', EndSessionParams, EndSessionResult, { session: 'claude:nobody', reason: 'smoke test' }),
+  /** What a branch changed since it forked from `base` (e.g. a task's `lockstep/<id>` against the target). */
+  getBranchChanges: request('lockstep/getBranchChanges', BranchChangesParams, BranchChangesResult, { base: 'main', branch: 'main' }),
   /** Health report of the store, hooks and watchers. */
   doctor: request('lockstep/doctor', DoctorParams, DoctorResult, {}),
   /** Install Lockstep's hook into an agent's settings. */

@@ -17,6 +17,8 @@ import { describeLease } from '../core/leaseNotice';
 import { StoreTracker } from './storeTracker';
 import { TranscriptTracker } from './transcriptTracker';
 import { WorktreeTracker } from './worktreeTracker';
+import { changedSince } from '../git/mergeTree';
+import { runGit } from '../git/gitRunner';
 import { installHooksFor } from './hookInstaller';
 
 export class CoordinatorRequestError extends Error {
@@ -285,6 +287,15 @@ export class Coordinator {
       this.refreshAfterWrite();
       if ('changedHands' in outcome) return { key: k, released: false, changedHands: true, holder: outcome.changedHands };
       return { key: k, released: outcome.released !== undefined, holder: outcome.released?.session };
+    },
+
+    getBranchChanges: async ({ base, branch }) => {
+      const root = this.location.worktreeRoot;
+      const mb = await runGit(['merge-base', '--end-of-options', base, branch], { cwd: root, okExitCodes: [0, 1, 128] });
+      if (mb.exitCode !== 0) throw new CoordinatorRequestError(`branch: '${branch}' and '${base}' have no common commit (does the branch exist?)`);
+      const mergeBase = mb.stdout.trim();
+      const files = await changedSince(root, mergeBase, branch);
+      return { mergeBase, files: files.map((f) => ({ key: f.key, status: f.status, ...(f.from ? { from: f.from } : {}) })) };
     },
 
     endSession: async ({ session, reason }) => {

@@ -59,6 +59,12 @@ test('a plan in the Scheduler view: start from the tree, a waiting task says why
       await wb.waitForTreeItems('Scheduler', (i) => /finished/.test(i.find((x) => x.label === 'API endpoint')?.description ?? ''), 120_000);
       assert.match(repo.git('log', '-1', '--format=%s', 'lockstep/api'), /api: a = 2/);
       await wb.screenshot('scheduler-2-finished');
+
+      // "Show Task Changes" opens the task's diff against the target.
+      await clickTreeAction(wb, 'Scheduler', 'API endpoint', 'Show Task Changes');
+      await wb.page.locator('.tab').filter({ hasText: /Task 'api'/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await wb.page.getByText('export const a = 2;').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await wb.screenshot('scheduler-3-task-diff');
     });
   } finally {
     fs.rmSync(path.join(path.dirname(repo.root), `${path.basename(repo.root)}-worktrees`), { recursive: true, force: true });
