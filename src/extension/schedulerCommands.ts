@@ -157,7 +157,7 @@ export const schedulerCommandTable: Record<string, CommandSpec> = {
       if (!r.files.length) return void vscode.window.showInformationMessage(`Lockstep: ${branch} has no changes against ${target} yet.`);
       const left = (key: string) => gitDocumentUri(r.mergeBase, key);
       const right = (key: string) => gitDocumentUri(branch, key);
-      const title = `Task '${t.id}': ${branch} since it forked from ${target} (${r.files.length} files)`;
+      const title = `Task '${t.id}': ${branch} since it forked from ${target}`;
       try {
         // The multi-file diff editor (VS Code ≥ 1.87).
         await vscode.commands.executeCommand('vscode.changes', title, r.files.map((f) => [right(f.key), left(f.from ?? f.key), right(f.key)]));
