@@ -1,6 +1,7 @@
 // `lockstep hook`: one agent hook call. Reads the agent's payload, decides against the lease table
 // in one store transaction, and answers in the agent's own protocol. Loaded on every tool call of
 // every agent, so it imports only what a hook needs (no commander, no git process).
+import * as path from 'node:path';
 import { describeDenials } from '../core/denialMessage';
 import type { LeaseTable } from '../core/leaseTable';
 import { AgentName, HOOK_AGENT_NAMES, type ProcessIdentity, type Session } from '../core/model';
@@ -119,21 +120,53 @@ export function runHook(input: HookInput): HookAnswer {
     throw e;
   }
 
-  let location: RepoLocation;
+  let locations: RepoLocation[];
   try {
-    location = locateRepo(event.cwd);
+    locations = [locateRepo(event.cwd)];
   } catch (e) {
-    // Not a repository: Lockstep has nothing to coordinate here.
-    if (e instanceof RepoError) return dialect.answer(event, event.kind === 'pre-edit' ? { kind: 'allow' } : { kind: 'ack' });
-    return lockstepFailed(dialect, event, e, failOpenSetting(input.env, undefined));
+    if (!(e instanceof RepoError)) return lockstepFailed(dialect, event, e, failOpenSetting(input.env, undefined));
+    // The agent runs outside every repository (e.g. started in ~/projects): its edit paths name the
+    // repositories. Only when none does has Lockstep nothing to coordinate.
+    try {
+      locations = repositoriesOfPaths(event);
+    } catch (e2) {
+      return lockstepFailed(dialect, event, e2, failOpenSetting(input.env, undefined));
+    }
+    if (locations.length === 0) return dialect.answer(event, event.kind === 'pre-edit' ? { kind: 'allow' } : { kind: 'ack' });
+    // Leases are all-or-none within one store; across two stores they could not be, so such an edit is refused.
+    if (event.kind === 'pre-edit' && locations.length > 1) {
+      return dialect.answer(event, { kind: 'deny', reason: `Lockstep: this edit spans ${locations.length} repositories (${locations.map((l) => l.worktreeRoot).join(', ')}); edit each repository's files in a separate call` });
+    }
   }
 
-  try {
-    const decision = decide(event, location, input.env, agentProcess);
-    return dialect.answer(event, decision);
-  } catch (e) {
-    return lockstepFailed(dialect, event, e, failOpenSetting(input.env, location.commonDir));
+  let answer: HookAnswer | undefined;
+  for (const location of locations) {
+    try {
+      // Post-edit across repositories: each store records the paths that are its own (decide skips the rest).
+      answer = dialect.answer(event, decide(event, location, input.env, agentProcess));
+    } catch (e) {
+      return lockstepFailed(dialect, event, e, failOpenSetting(input.env, location.commonDir));
+    }
   }
+  return answer!;
+}
+
+/** The repositories (one location per git common dir) holding the event's edit paths, resolved against its cwd. */
+function repositoriesOfPaths(event: HookEvent): RepoLocation[] {
+  if (event.kind !== 'pre-edit' && event.kind !== 'post-edit') return [];
+  const byCommonDir = new Map<string, RepoLocation>();
+  for (const p of event.paths) {
+    if (p.length === 0 || p.includes('\0')) continue;
+    let location: RepoLocation;
+    try {
+      location = locateRepo(path.resolve(event.cwd, p));
+    } catch (e) {
+      if (e instanceof RepoError) continue;
+      throw e;
+    }
+    if (!byCommonDir.has(location.commonDir)) byCommonDir.set(location.commonDir, location);
+  }
+  return [...byCommonDir.values()];
 }
 
 function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv, agentProcess: ProcessIdentity | undefined): HookDecision {
@@ -188,6 +221,16 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
       return { kind: 'ack' };
     case 'session-end':
       store.transact((table) => {
+        // A scheduler-started session (LOCKSTEP_SESSION) spans the agent's own sessions (Claude's /clear
+        // ends one and starts the next): the scheduler ends it when the agent process exits. Here it is
+        // only renewed, and never revived once ended.
+        if (env.LOCKSTEP_SESSION) {
+          if (table.liveSession(sessionId)) {
+            touch(table);
+            renewSessionLeases(table, sessionId);
+          }
+          return;
+        }
         table.endSession(sessionId, `${event.agent} session ended (${event.eventName})`);
       });
       return { kind: 'ack' };

@@ -165,11 +165,27 @@ export async function addDetachedWorktree(repoDir: string, wtPath: string, commi
   await initSubmodules(wtPath);
 }
 
+/** Ignored folders that hold only build output (re-created by a build or install, never someone's work). */
+export const BUILD_OUTPUT_DIRS: readonly string[] = ['node_modules', 'dist', 'out', 'build', '.cache'];
+
+/** The error thrown when a worktree holds ignored files that may be work (e.g. `.env`); `files` names them. */
+export class WorktreeIgnoredFilesError extends WorktreeError {
+  constructor(readonly worktree: string, readonly files: string[]) {
+    super(`worktree ${worktree} has ignored files that are not build output (${describeFiles(files, 5)}); move or delete them first`);
+  }
+}
+
+export interface RemoveWorktreeOptions {
+  /** Ignored files (repo-relative key, absolute path) that may go with the worktree, e.g. Lockstep's own hook settings. */
+  disposable?: (key: string, file: string) => boolean;
+}
+
 /**
  * Removes a worktree with git (no force over changes): refuses, naming the files, when it has uncommitted
- * or untracked changes. Unlocks it first. The branch stays.
+ * or untracked changes, or ignored files other than build output (BUILD_OUTPUT_DIRS) and `disposable`
+ * ones. Unlocks it first. The branch stays.
  */
-export async function removeWorktree(worktreePath: string): Promise<void> {
+export async function removeWorktree(worktreePath: string, opts: RemoveWorktreeOptions = {}): Promise<void> {
   if (!fs.existsSync(worktreePath)) throw new WorktreeError(`path: ${worktreePath} does not exist`);
   const wtPath = fs.realpathSync(worktreePath);
   const commonDir = await gitCommonDir(wtPath);
@@ -180,6 +196,9 @@ export async function removeWorktree(worktreePath: string): Promise<void> {
     if (entry.main) throw new WorktreeError(`path: ${wtPath} is the main worktree; it cannot be removed`);
     const changes = await worktreeChanges(wtPath);
     if (changes.length > 0) throw new WorktreeDirtyError(wtPath, changes.map((c) => c.key));
+    // `git worktree remove` deletes ignored files silently: keep the worktree when one may hold work.
+    const kept = (await ignoredFiles(wtPath)).filter((key) => !isBuildOutput(key) && !opts.disposable?.(key, path.join(wtPath, key)));
+    if (kept.length > 0) throw new WorktreeIgnoredFilesError(wtPath, kept);
     const repoDir = all[0].path;
     if (entry.locked !== undefined) await runGit(['worktree', 'unlock', '--', wtPath], { cwd: repoDir });
     try {
@@ -194,6 +213,22 @@ export async function removeWorktree(worktreePath: string): Promise<void> {
       }
     }
   });
+}
+
+// Ignored files and folders (a folder is listed alone when an ignore pattern matches it as a whole).
+async function ignoredFiles(wtPath: string): Promise<string[]> {
+  const out = await runGit(['status', '--porcelain', '-z', '--ignored=matching', '--untracked-files=normal'], { cwd: wtPath, env: { GIT_OPTIONAL_LOCKS: '0' } });
+  return out.stdout
+    .split('\0')
+    .filter((rec) => rec.startsWith('!! '))
+    .map((rec) => rec.slice(3));
+}
+
+function isBuildOutput(key: string): boolean {
+  const dirs = key.replace(/\/$/, '').split('/');
+  // A file is build output when a folder above it is; a folder when it is one.
+  if (!key.endsWith('/')) dirs.pop();
+  return dirs.some((d) => BUILD_OUTPUT_DIRS.includes(d));
 }
 
 /**
@@ -230,12 +265,26 @@ export async function pruneWorktrees(repoDir: string): Promise<string[]> {
   });
 }
 
+/** Records of worktrees whose folder no longer exists (what pruneWorktrees forgets, when Lockstep's or unlocked). */
+export async function vanishedWorktrees(repoDir: string): Promise<WorktreeInfo[]> {
+  return (await listWorktrees(repoDir)).filter((w) => !w.main && !w.bare && !fs.existsSync(w.path));
+}
+
+/**
+ * Locked by Lockstep: its reason says so, or a task worktree still carries the lock git writes while
+ * `worktree add` runs ("initializing"), left by a crash. Anyone else's lock is respected.
+ */
+export function isLockstepLocked(w: WorktreeInfo): boolean {
+  if (w.locked === undefined) return false;
+  return w.locked.startsWith('lockstep') || (w.locked === 'initializing' && (w.branch?.startsWith('lockstep/') ?? false));
+}
+
 // Unlocks Lockstep-locked records whose folder vanished, then prunes. Returns true when something was pruned.
 async function forgetVanishedWorktrees(repoDir: string, commonDir: string): Promise<boolean> {
   const list = await listWorktrees(repoDir);
   const vanished = list.filter((w) => !w.main && !w.bare && !fs.existsSync(w.path));
   for (const w of vanished) {
-    if (w.locked !== undefined && w.locked.startsWith('lockstep')) {
+    if (isLockstepLocked(w)) {
       const admin = adminDirFor(commonDir, w.path);
       if (admin) fs.rmSync(path.join(admin, 'locked'), { force: true });
     }
@@ -271,11 +320,67 @@ function isCheckoutComplete(commonDir: string, wtPath: string): boolean {
   return admin !== undefined && fs.existsSync(path.join(admin, 'index')) && fs.existsSync(path.join(wtPath, '.git'));
 }
 
-// The checkout never finished, so no file in it can be someone's work: finish it from HEAD.
+// The checkout never finished: finish it from HEAD, but only when every file in it is one the checkout
+// wrote (HEAD's content, or missing); anything else may be someone's work and is never reset away.
 async function repairInterruptedCheckout(commonDir: string, wtPath: string): Promise<void> {
   const admin = adminDirFor(commonDir, wtPath);
   if (!admin || !fs.existsSync(path.join(wtPath, '.git'))) throw new WorktreeError(`path: ${wtPath} is a damaged worktree; inspect it and remove it by hand`);
+  const unlike = await filesUnlikeHead(admin, wtPath);
+  if (unlike.length > 0) {
+    throw new WorktreeError(`worktree ${wtPath} was left half-created but has files that differ from its HEAD or are not in it (${describeFiles(unlike, 5)}); nothing was reset: save them, then remove the worktree by hand`);
+  }
   await runGit(['reset', '--hard', '-q', '--no-recurse-submodules', 'HEAD'], { cwd: wtPath });
+}
+
+// Files of a worktree whose index is gone that differ from HEAD (content, mode, type) or are not in it,
+// ignored ones included. Compared through a scratch index read from HEAD, so the stat data is empty and
+// git compares contents. Files missing from the folder are fine: the checkout had not written them yet.
+async function filesUnlikeHead(admin: string, wtPath: string): Promise<string[]> {
+  const index = path.join(admin, `lockstep-check-index.${process.pid}`);
+  const env = { GIT_INDEX_FILE: index, GIT_OPTIONAL_LOCKS: '0' };
+  try {
+    await runGit(['read-tree', 'HEAD'], { cwd: wtPath, env });
+    await runGit(['update-index', '-q', '--refresh'], { cwd: wtPath, env, okExitCodes: [1] });
+    const diff = (await runGit(['diff-files', '--name-status', '-z', '--no-renames'], { cwd: wtPath, env })).stdout.split('\0');
+    const out: string[] = [];
+    for (let i = 0; i + 1 < diff.length; i += 2) if (diff[i] !== 'D') out.push(diff[i + 1]!);
+    const others = (await runGit(['ls-files', '-z', '--others'], { cwd: wtPath, env })).stdout.split('\0').filter(Boolean);
+    return [...out, ...others];
+  } finally {
+    fs.rmSync(index, { force: true });
+  }
+}
+
+/** What a crash may have left of a worktree, as createTaskWorktree would find it. */
+export type WorktreeCrashState = 'unregistered' | 'broken-registration' | 'interrupted-checkout' | 'complete';
+
+function crashState(commonDir: string, wtPath: string): WorktreeCrashState {
+  const admin = adminDirFor(commonDir, wtPath);
+  if (!admin) return 'unregistered';
+  const headOk = /^(ref: refs\/|[0-9a-f]{40})/.test(readOr(path.join(admin, 'HEAD')));
+  if (!headOk || !fs.existsSync(path.join(wtPath, '.git'))) return 'broken-registration';
+  return isCheckoutComplete(commonDir, wtPath) ? 'complete' : 'interrupted-checkout';
+}
+
+/** The state of the worktree at `wtPath` (no changes made). */
+export async function worktreeCrashState(repoDir: string, wtPath: string): Promise<WorktreeCrashState> {
+  return crashState(await gitCommonDir(repoDir), path.resolve(wtPath));
+}
+
+/**
+ * Repairs what an interrupted `worktree add` left at `wtPath`, as createTaskWorktree would: a broken
+ * registration is discarded (only when its folder holds nothing), an interrupted checkout is finished
+ * (only when every file in it is HEAD's). Refuses with a WorktreeError otherwise. Returns the state found.
+ */
+export async function repairHalfCreatedWorktree(repoDir: string, wtPath: string): Promise<WorktreeCrashState> {
+  const commonDir = await gitCommonDir(repoDir);
+  const p = path.resolve(wtPath);
+  return withRepoLock(commonDir, WORKTREE_LOCK, async () => {
+    const state = crashState(commonDir, p);
+    if (state === 'broken-registration') await discardBrokenRegistration(commonDir, p);
+    else if (state === 'interrupted-checkout') await repairInterruptedCheckout(commonDir, p);
+    return state;
+  });
 }
 
 // A registration whose admin dir lacks a usable HEAD, or whose folder lacks its .git file: created

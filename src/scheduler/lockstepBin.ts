@@ -3,6 +3,7 @@
 // when the package has none, and hooks call `node <dist>/cli.js hook` by absolute path.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { cliCommandLine, currentNodeRuntime, hookCommandLine, type NodeRuntime } from '../agents/hookCommand';
 import type { AgentName } from '../core/model';
 
 /** dist/ of this installation: beside the running bundle, or <project>/dist when running from sources. */
@@ -11,24 +12,20 @@ export function lockstepDistDir(): string {
   return path.resolve(__dirname, '..', '..', 'dist');
 }
 
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The hook command an agent's configuration runs: this node and this dist/cli.js, by absolute path. */
-export function hookCommand(agent: AgentName, distDir = lockstepDistDir()): string {
-  return `${shellQuote(process.execPath)} ${shellQuote(path.join(distDir, 'cli.js'))} hook --agent ${agent}`;
+export function hookCommand(agent: AgentName, distDir = lockstepDistDir(), runtime: NodeRuntime = currentNodeRuntime()): string {
+  return hookCommandLine(agent, path.join(distDir, 'cli.js'), runtime);
 }
 
 /**
  * A folder holding an executable `lockstep` that runs this installation (`<common>/lockstep/bin`), for
  * agents that call `lockstep …` by name. Rewritten only when its content would change.
  */
-export function ensureLockstepShim(storeDir: string, distDir = lockstepDistDir()): string | undefined {
+export function ensureLockstepShim(storeDir: string, distDir = lockstepDistDir(), runtime: NodeRuntime = currentNodeRuntime()): string | undefined {
   if (process.platform === 'win32') return undefined;
   const dir = path.join(storeDir, 'bin');
   const file = path.join(dir, 'lockstep');
-  const text = `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(path.join(distDir, 'cli.js'))} "$@"\n`;
+  const text = `#!/bin/sh\nexec ${cliCommandLine(path.join(distDir, 'cli.js'), runtime)} "$@"\n`;
   try {
     if (fs.readFileSync(file, 'utf8') === text) return dir;
   } catch {

@@ -6,13 +6,14 @@
 // that holds work (a dirty worktree, an unmerged branch) is ever removed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { identifyProcess, processVerdict } from '../agents/agentProcess';
 import { decide, gateRuntime, nextToStart } from '../core/gate';
 import type { LeaseTable } from '../core/leaseTable';
 import { LandingOrderError, landingOrder } from '../core/landingOrder';
 import type { AgentName, LeaseTableState, ProcessIdentity } from '../core/model';
-import { TaskId, resolveWorktreesRoot, taskBranch, taskById, type Plan, type TaskSpec } from '../core/plan';
-import { DEFAULT_PLAN_FILE, PlanError, formatIssue, tryParsePlan, type PlanIssue } from '../core/planFile';
+import { TaskId, resolveWorktreesRoot, taskBranch, taskById, type Plan, type TaskSpec, type TaskSpecInput } from '../core/plan';
+import { DEFAULT_PLAN_FILE, PlanError, formatIssue, tryParsePlan, updateTask as updatePlanTask, type PlanIssue } from '../core/planFile';
 import { TaskTransitionError, WAITING_STATUSES, describeState, transition, type TaskRuntime, type TaskState, type TaskStatus } from '../core/task';
 import { runCheck } from '../git/checkCommand';
 import { git, runGit } from '../git/gitRunner';
@@ -20,8 +21,8 @@ import { land, type LandingCulprit, type LandingResult, type LandingStep } from 
 import { undoLastLanding } from '../git/landingUndo';
 import { locateRepo } from '../git/repoLocator';
 import { isAncestor, readBranch } from '../git/repository';
-import { worktreeChanges } from '../git/status';
-import { BranchNotMergedError, WorktreeDirtyError, createTaskWorktree, deleteBranch, removeWorktree } from '../git/worktrees';
+import { changedKeys, worktreeChanges } from '../git/status';
+import { BranchNotMergedError, WorktreeDirtyError, WorktreeIgnoredFilesError, createTaskWorktree, deleteBranch, describeFiles, removeWorktree, type RemoveWorktreeOptions } from '../git/worktrees';
 import type {
   AbandonTaskResult,
   CheckOutputResult,
@@ -44,7 +45,7 @@ import { terminateProcess, type AgentExit, type AgentLauncher, type LaunchedAgen
 import { AgentTemplateError, agentDialect, agentKeyOf, agentTemplate, expandTemplate } from './agentTemplates';
 import { ensureLockstepShim, hookCommand, lockstepDistDir } from './lockstepBin';
 import { removeStartMarker, startProgress, writeStartMarker } from './startMarker';
-import { ensureTaskHooks } from './taskHooks';
+import { ensureTaskHooks, isTaskHookFile } from './taskHooks';
 import { TrackedScopeIndex } from './trackedScopeIndex';
 
 /** A refused or failed scheduler operation. `message` is one line; details say more for --json/UI. */
@@ -97,6 +98,9 @@ type PlanLoad = { ok: true; plan: Plan; text: string } | { ok: false; exists: bo
 
 /** A start that failed may be retried: these states accept a new start (the gate is asked as if queued). */
 const RETRYABLE: readonly TaskStatus[] = ['failed', 'blocked', 'conflicted'];
+
+/** A task worktree goes with the hook settings Lockstep put there (ignored files, never work). */
+const REMOVE_TASK_WORKTREE: RemoveWorktreeOptions = { disposable: (_key, file) => isTaskHookFile(file) };
 
 const REPO_SELECTING_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_OBJECT_DIRECTORY', 'GIT_NAMESPACE'];
 
@@ -241,6 +245,33 @@ export class Scheduler {
     fs.writeFileSync(tmp, next);
     fs.renameSync(tmp, this.planPath);
     this.changed();
+  }
+
+  /**
+   * Edits task `id` in the plan file with `patch` (null-free; undefined removes a field). A running task
+   * keeps its scope, readOnly and agent: its reservation, worktree, hooks and session were made from
+   * them, so changing one is refused (one line) until it is stopped or finished; other fields may change.
+   */
+  updateTask(id: string, patch: Partial<TaskSpecInput>): void {
+    const file = this.planDisplayName;
+    this.editPlan((text) => {
+      const next = updatePlanTask(text, id, patch, { file });
+      const status = this.store.read().tasks[id]?.state.status;
+      const live = this.starting.has(id) ? 'being started' : status === 'running' || status === 'landing' ? status : undefined;
+      if (!live) return next;
+      const before = tryParsePlan(text, { file, repoRoot: this.root });
+      const after = tryParsePlan(next, { file, repoRoot: this.root });
+      const was = before.ok ? taskById(before.plan, id) : undefined;
+      const now = after.ok ? taskById(after.plan, id) : undefined;
+      const same = (f: (t: TaskSpec) => unknown) => was !== undefined && now !== undefined && isDeepStrictEqual(f(was), f(now));
+      const changed = [
+        ...(same((t) => t.scope) ? [] : ['scope']),
+        ...(same((t) => t.readOnly) ? [] : ['readOnly']),
+        ...(same((t) => agentKeyOf(t)) ? [] : ['agent']),
+      ];
+      if (changed.length > 0) throw new SchedulerError(`cannot change ${changed.join(', ')} of '${id}': it is ${live}; stop or finish it first`);
+      return next;
+    });
   }
 
   private maxParallel(plan: Plan): number {
@@ -491,7 +522,7 @@ export class Scheduler {
         if (plan.setup.length > 0) notes.push(`ran ${plan.setup.length} setup command${plan.setup.length > 1 ? 's' : ''}`);
       }
       if (dialect) {
-        const hooks = await ensureTaskHooks({ agent: dialect, worktree: cwd, commonDir: this.commonDir, command: hookCommand(dialect, this.distDir()) });
+        const hooks = await ensureTaskHooks({ agent: dialect, worktree: cwd, commonDir: this.commonDir, command: hookCommand(dialect, this.distDir()), mainCheckout: !write });
         notes.push(hooks.note);
       } else {
         notes.push(`agent '${agentKeyOf(spec)}' speaks no known hook dialect: its edits are not checked before they happen`);
@@ -595,10 +626,10 @@ export class Scheduler {
       branch = write.branch;
       if (worktreeMade) {
         try {
-          await removeWorktree(worktreeMade);
+          await removeWorktree(worktreeMade, REMOVE_TASK_WORKTREE);
           worktree = prior?.worktree;
         } catch (e) {
-          kept.push({ kind: 'worktree', name: worktreeMade, why: e instanceof WorktreeDirtyError ? `uncommitted changes: ${e.files.slice(0, 5).join(', ')}` : oneLine(e) });
+          kept.push({ kind: 'worktree', name: worktreeMade, why: e instanceof WorktreeDirtyError ? `uncommitted changes: ${e.files.slice(0, 5).join(', ')}` : e instanceof WorktreeIgnoredFilesError ? `ignored files that may be work: ${describeFiles(e.files, 5)}` : oneLine(e) });
         }
       }
       if (!write.branchExisted && (await readBranch(this.root, write.branch))) {
@@ -750,11 +781,11 @@ export class Scheduler {
     if (worktree && fs.existsSync(worktree)) {
       const wt = worktree;
       try {
-        await removeWorktree(wt);
+        await removeWorktree(wt, REMOVE_TASK_WORKTREE);
         removed.push(`worktree ${wt}`);
         worktree = undefined;
       } catch (e) {
-        kept.push({ kind: 'worktree', name: wt, why: e instanceof WorktreeDirtyError ? `it has uncommitted changes (${e.files.slice(0, 5).join(', ')}${e.files.length > 5 ? ', …' : ''})` : oneLine(e) });
+        kept.push({ kind: 'worktree', name: wt, why: e instanceof WorktreeDirtyError ? `it has uncommitted changes (${e.files.slice(0, 5).join(', ')}${e.files.length > 5 ? ', …' : ''})` : e instanceof WorktreeIgnoredFilesError ? `it has ignored files that may be work (${describeFiles(e.files, 5)})` : oneLine(e) });
       }
     } else worktree = undefined;
     if (branch && (await readBranch(this.root, branch))) {
@@ -907,10 +938,16 @@ export class Scheduler {
       const branch = rt?.branch ?? taskBranch(id);
       const tip = await readBranch(this.root, branch);
       if (!tip) throw new SchedulerError(`cannot land '${id}': branch ${branch} does not exist (start the task, or commit the work by hand on ${branch})`);
-      if ((await commitsAhead(this.root, tip, targetTip)) === 0) {
-        const dirty = rt?.worktree && fs.existsSync(rt.worktree) ? await worktreeChanges(rt.worktree).catch(() => []) : [];
-        throw new SchedulerError(`cannot land '${id}': branch ${branch} has no commits that ${target} lacks${dirty.length > 0 ? ` (its worktree has uncommitted changes: commit them first)` : ''}`);
+      // What is not committed would not land, and the worktree (and the work in it) would stay behind unsaid.
+      if (rt?.worktree && fs.existsSync(rt.worktree)) {
+        const wt = rt.worktree;
+        const changes = await worktreeChanges(wt).catch((e: unknown) => {
+          throw new SchedulerError(`cannot land '${id}': cannot read the status of its worktree ${wt}: ${oneLine(e)}`);
+        });
+        const dirty = [...changedKeys(changes)];
+        if (dirty.length > 0) throw new SchedulerError(`cannot land '${id}': its worktree ${wt} has uncommitted changes (${describeFiles(dirty, 5)}); commit them there on ${branch}, or discard them (git restore / git clean), then land again`);
       }
+      if ((await commitsAhead(this.root, tip, targetTip)) === 0) throw new SchedulerError(`cannot land '${id}': branch ${branch} has no commits that ${target} lacks`);
       writes.push({ id, branch });
     }
 
@@ -1060,11 +1097,11 @@ export class Scheduler {
       if (worktree && fs.existsSync(worktree)) {
         const wt = worktree;
         try {
-          await removeWorktree(wt);
+          await removeWorktree(wt, REMOVE_TASK_WORKTREE);
           removed.push(`worktree ${wt}`);
           worktree = undefined;
         } catch (e) {
-          kept.push({ kind: 'worktree', name: wt, why: e instanceof WorktreeDirtyError ? `uncommitted changes (${e.files.slice(0, 5).join(', ')})` : oneLine(e) });
+          kept.push({ kind: 'worktree', name: wt, why: e instanceof WorktreeDirtyError ? `uncommitted changes (${e.files.slice(0, 5).join(', ')})` : e instanceof WorktreeIgnoredFilesError ? `ignored files that may be work (${describeFiles(e.files, 5)})` : oneLine(e) });
         }
       } else worktree = undefined;
       if (branch && worktree === undefined && (await readBranch(this.root, branch))) {

@@ -55,3 +55,15 @@ export function startProgress(storeDir: string, task: string): StartProgress {
   if (v.state === 'dead') return { state: 'interrupted', pid: marker.pid, reason: `the process starting it (pid ${marker.pid}) ended` };
   return { state: 'in-progress', pid: marker.pid };
 }
+
+/** Tasks that have a start marker (a start under way, or one interrupted). */
+export function startMarkerTasks(storeDir: string): string[] {
+  try {
+    return fs
+      .readdirSync(path.join(storeDir, 'starting'))
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => n.slice(0, -'.json'.length));
+  } catch {
+    return [];
+  }
+}

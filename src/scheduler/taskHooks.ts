@@ -2,9 +2,12 @@
 // worktree: Claude gets its local settings file (.claude/settings.local.json); other agents get their
 // project file. A file git does not track is hidden through `<common>/info/exclude`; a tracked one is
 // marked skip-worktree in that worktree, so the task's commits never carry Lockstep's entries.
+// The main checkout (read-only tasks) is the user's: a tracked file there is never changed nor marked
+// skip-worktree (the user's own later edits to it would vanish from git status); the agent's hooks
+// must then come from its user settings, and the start's note says so.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hookPlanFor, installHooks, isLockstepHookCommand } from '../agents/hookInstall';
+import { HookInstallError, hookPlanFor, installHooks, isLockstepHookCommand } from '../agents/hookInstall';
 import type { AgentName } from '../core/model';
 import { runGit } from '../git/gitRunner';
 
@@ -36,13 +39,32 @@ function fileHasHook(file: string): boolean {
   }
 }
 
-/** Installs the hook into the worktree unless it is already there. */
-export async function ensureTaskHooks(opts: { agent: AgentName; worktree: string; commonDir: string; command: string }): Promise<TaskHooksResult> {
+/** A file that holds only what Lockstep installed in a task worktree: an agent's hook settings or Cline hook script. */
+export function isTaskHookFile(file: string): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  try {
+    return hasLockstepHook(JSON.parse(text));
+  } catch {
+    return text.startsWith('#!') && text.split('\n').some((line) => isLockstepHookCommand(line.trim()));
+  }
+}
+
+/**
+ * Installs the hook into the worktree unless it is already there. `mainCheckout`: the folder is the
+ * user's checkout, where tracked files are left alone.
+ */
+export async function ensureTaskHooks(opts: { agent: AgentName; worktree: string; commonDir: string; command: string; mainCheckout?: boolean }): Promise<TaskHooksResult> {
   const { agent, worktree, commonDir, command } = opts;
   if (agent === 'claude') {
     const shared = path.join(worktree, '.claude', 'settings.json');
     const local = path.join(worktree, '.claude', 'settings.local.json');
     for (const f of [shared, local]) if (fileHasHook(f)) return { file: f, note: `hooks already in ${path.relative(worktree, f)}` };
+    if (opts.mainCheckout && (await isTracked(worktree, local))) return leftAlone(agent, worktree, local, command);
     installHooks({ agent, scope: 'project', repoRoot: worktree, command, file: local });
     await hideFromGit(worktree, commonDir, local);
     return { file: local, note: `installed claude hooks in ${path.relative(worktree, local)}` };
@@ -51,16 +73,40 @@ export async function ensureTaskHooks(opts: { agent: AgentName; worktree: string
   const target = plan.kind === 'json' ? plan.file : plan.dir;
   const present = plan.kind === 'json' ? fileHasHook(plan.file) : fs.existsSync(path.join(plan.dir, plan.events[0]));
   if (present) return { file: target, note: `hooks already in ${path.relative(worktree, target)}` };
+  if (opts.mainCheckout) {
+    const files = plan.kind === 'json' ? [plan.file] : plan.events.map((e) => path.join(plan.dir, e));
+    for (const f of files) if (await isTracked(worktree, f)) return leftAlone(agent, worktree, f, command);
+  }
   installHooks({ agent, scope: 'project', repoRoot: worktree, command });
   if (plan.kind === 'json') await hideFromGit(worktree, commonDir, plan.file);
   else for (const e of plan.events) await hideFromGit(worktree, commonDir, path.join(plan.dir, e));
   return { file: target, note: `installed ${agent} hooks in ${path.relative(worktree, target)}` };
 }
 
+async function isTracked(worktree: string, file: string): Promise<boolean> {
+  const rel = path.relative(worktree, file).split(path.sep).join('/');
+  return (await runGit(['ls-files', '--error-unmatch', '--', rel], { cwd: worktree, okExitCodes: [1] })).exitCode === 0;
+}
+
+// The agent's hook file in the main checkout is tracked: it stays as it is. Its user settings may have the hook.
+function leftAlone(agent: AgentName, worktree: string, file: string, command: string): TaskHooksResult {
+  const rel = path.relative(worktree, file);
+  let user: string | undefined;
+  try {
+    const plan = hookPlanFor({ agent, scope: 'user', repoRoot: worktree, command });
+    const has = plan.kind === 'json' ? fileHasHook(plan.file) : fs.existsSync(path.join(plan.dir, plan.events[0]!));
+    if (has) return { file: plan.kind === 'json' ? plan.file : plan.dir, note: `hooks already in the user settings ${plan.kind === 'json' ? plan.file : plan.dir} (${rel} is tracked and was left as it is)` };
+    user = `lockstep hooks install --agent ${agent} --scope user`;
+  } catch (e) {
+    if (!(e instanceof HookInstallError)) throw e;
+  }
+  const fix = user ? `install them with \`${user}\`` : `commit them into ${rel} (\`lockstep hooks install --agent ${agent} --scope project\`)`;
+  return { file, note: `${rel} is tracked in this checkout, so Lockstep left it as it is: ${agent}'s hooks must be installed for the read-only rule to be enforced; ${fix}` };
+}
+
 async function hideFromGit(worktree: string, commonDir: string, file: string): Promise<void> {
   const rel = path.relative(worktree, file).split(path.sep).join('/');
-  const tracked = await runGit(['ls-files', '--error-unmatch', '--', rel], { cwd: worktree, okExitCodes: [1] });
-  if (tracked.exitCode === 0) {
+  if (await isTracked(worktree, file)) {
     await runGit(['update-index', '--skip-worktree', '--', rel], { cwd: worktree });
     return;
   }

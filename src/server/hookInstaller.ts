@@ -2,11 +2,12 @@
 // command that runs this installation's CLI.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { hookCommandLine } from '../agents/hookCommand';
 import { installHooks } from '../agents/hookInstall';
 import type { AgentName } from '../core/model';
 import type { InstallHooksResult } from '../protocol/coordinatorMethods';
 
-/** `lockstep hook …` when `lockstep` is on PATH, else node + this installation's dist/cli.js. */
+/** `lockstep hook …` when `lockstep` is on PATH, else this runtime (node or Electron) + this installation's dist/cli.js. */
 export function hookCommandFor(agent: AgentName, env: NodeJS.ProcessEnv): string {
   const onPath = (env.PATH ?? '').split(path.delimiter).some((dir) => {
     try {
@@ -20,8 +21,7 @@ export function hookCommandFor(agent: AgentName, env: NodeJS.ProcessEnv): string
   // Bundled: dist/server.js sits next to dist/cli.js. From sources (tests): <root>/dist/cli.js.
   const besides = path.join(__dirname, 'cli.js');
   const cli = fs.existsSync(besides) ? besides : path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
-  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  return `${quote(process.execPath)} ${quote(cli)} hook --agent ${agent}`;
+  return hookCommandLine(agent, cli);
 }
 
 export async function installHooksFor(agent: AgentName, scope: 'project' | 'user', repoRoot: string, env: NodeJS.ProcessEnv): Promise<InstallHooksResult> {

@@ -6,7 +6,7 @@
 // scheduler request is answered with NOT_A_REPOSITORY.
 import * as fs from 'node:fs';
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
-import { addTask, removeTask, updateTask } from '../core/planFile';
+import { addTask, removeTask } from '../core/planFile';
 import type { TaskSpecInput } from '../core/plan';
 import {
   AgentExitedParams,
@@ -181,8 +181,8 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
       return { file: s.planPath, state: await s.list() };
     },
     updateTask: async (s, p) => {
-      const file = s.planDisplayName;
-      s.editPlan((text) => updateTask(text, p.id, patchFromParams(p.patch), { file }));
+      // Refuses to change the scope, readOnly or agent of a running task (Scheduler.updateTask).
+      s.updateTask(p.id, patchFromParams(p.patch));
       return { file: s.planPath, state: await s.list() };
     },
     removeTask: async (s, p) => {

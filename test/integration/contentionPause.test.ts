@@ -1,7 +1,9 @@
-// A holder paused with SIGSTOP past its TTL loses the lease (a stopped process is alive, so only the
-// TTL frees it); after SIGCONT its old owner token is refused for renew and release.
+// A holder paused with SIGSTOP keeps its lease (a stopped process is alive), until its TTL: past it
+// the lease goes to another session, and after SIGCONT its old owner token is refused for renew and
+// release. Two holders: one with a TTL no slow machine can reach during the test (its lease must hold
+// while it is stopped, always asserted), one with a short TTL (its lease must go).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { test } from 'node:test';
@@ -9,41 +11,63 @@ import { ensureBuilt, PROJECT_ROOT, runCli } from '../helpers/cli';
 import { makeTempRepo } from '../helpers/tempRepo';
 
 const HOLDER = path.join(__dirname, 'fixtures', 'pausedHolder.ts');
-const TTL_MS = 2500;
+/** Longer than this whole test can take (its timeout is 60 s). */
+const LONG_TTL_MS = 10 * 60 * 1000;
+const SHORT_TTL_MS = 2500;
 
-test('SIGSTOP past the TTL: the lease goes to another session; the old token is refused after SIGCONT', { timeout: 60_000 }, async () => {
-  ensureBuilt();
-  const repo = makeTempRepo();
-  const holder = spawn(process.execPath, ['--import', 'tsx', HOLDER, path.join(repo.root, '.git'), 'src/a.ts', String(TTL_MS)], {
+interface Holder {
+  child: ChildProcess;
+  next: () => Promise<any>;
+}
+
+function startHolder(commonDir: string, key: string, ttlMs: number): Holder {
+  const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, commonDir, key, String(ttlMs)], {
     cwd: PROJECT_ROOT, // where tsx resolves
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  return { child, next: async () => JSON.parse((await lines.next()).value as string) };
+}
+
+test('SIGSTOP: the lease holds until the TTL, then goes to another session; the old token is refused after SIGCONT', { timeout: 60_000 }, async () => {
+  ensureBuilt();
+  const repo = makeTempRepo();
+  const commonDir = path.join(repo.root, '.git');
+  const holders: Holder[] = [];
   try {
-    const lines = readline.createInterface({ input: holder.stdout! })[Symbol.asyncIterator]();
-    const next = async () => JSON.parse((await lines.next()).value as string);
-    const first = await next();
+    const long = startHolder(commonDir, 'src/held.ts', LONG_TTL_MS);
+    holders.push(long);
+    const longFirst = await long.next();
+    assert.match(longFirst.token, /^[0-9a-f]{32}$/);
+    const short = startHolder(commonDir, 'src/a.ts', SHORT_TTL_MS);
+    holders.push(short);
+    const first = await short.next();
     assert.match(first.token, /^[0-9a-f]{32}$/);
     const grantedAt = Date.now();
 
-    holder.kill('SIGSTOP');
-    const early = runCli(['claim', 'src/a.ts', '--session', 'codex:other', '--json'], { cwd: repo.root });
-    if (Date.now() - grantedAt < TTL_MS - 500) {
-      assert.equal(early.status, 3, 'a stopped holder is alive: its lease holds until the TTL');
-      assert.match(early.stderr, /src\/a\.ts is held by the user \(human:paused-\d+\)/);
-    }
-    await new Promise((r) => setTimeout(r, Math.max(0, grantedAt + TTL_MS + 300 - Date.now())));
+    // A stopped holder is alive: its lease holds (its TTL cannot have run out, however slow the machine).
+    long.child.kill('SIGSTOP');
+    short.child.kill('SIGSTOP');
+    const early = runCli(['claim', 'src/held.ts', '--session', 'codex:other', '--json'], { cwd: repo.root });
+    assert.equal(early.status, 3, 'a stopped holder is alive: its lease holds until the TTL');
+    assert.match(early.stderr, new RegExp(`src/held\\.ts is held by the user \\(${longFirst.session}\\)`));
+
+    // Past the short TTL the stopped holder's lease is free.
+    await new Promise((r) => setTimeout(r, Math.max(0, grantedAt + SHORT_TTL_MS + 300 - Date.now())));
     const taken = runCli(['claim', 'src/a.ts', '--session', 'codex:other', '--json'], { cwd: repo.root });
     assert.equal(taken.status, 0, taken.stderr);
     const lease = JSON.parse(taken.stdout).leases[0];
     assert.ok(lease.fence > first.fence, 'a new fencing token');
+    // Still stopped, longer than the other lease's whole TTL, and still holding.
+    assert.equal(runCli(['claim', 'src/held.ts', '--session', 'codex:other'], { cwd: repo.root }).status, 3);
 
-    holder.kill('SIGCONT');
-    holder.stdin!.write('renew\n');
-    const renew = await next();
+    short.child.kill('SIGCONT');
+    short.child.stdin!.write('renew\n');
+    const renew = await short.next();
     assert.equal(renew.renew.ok, false);
     assert.match(renew.renew.reason, /not held with this owner token/);
-    holder.stdin!.write('release\n');
-    const release = await next();
+    short.child.stdin!.write('release\n');
+    const release = await short.next();
     assert.equal(release.release.ok, false);
     const cliRenew = runCli(['renew', 'src/a.ts', '--token', first.token], { cwd: repo.root });
     assert.equal(cliRenew.status, 3);
@@ -52,10 +76,13 @@ test('SIGSTOP past the TTL: the lease goes to another session; the old token is 
     const held = st.leases.find((l: any) => l.key === 'src/a.ts');
     assert.equal(held.session, 'codex:other');
     assert.equal(held.fence, lease.fence);
-    holder.stdin!.write('exit\n');
+    assert.equal(st.leases.find((l: any) => l.key === 'src/held.ts').session, longFirst.session);
+    short.child.stdin!.write('exit\n');
   } finally {
-    holder.kill('SIGCONT');
-    holder.kill('SIGKILL');
+    for (const h of holders) {
+      h.child.kill('SIGCONT');
+      h.child.kill('SIGKILL');
+    }
     repo.cleanup();
   }
 });

@@ -8,6 +8,7 @@ import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import {
   BranchNotMergedError,
   WorktreeDirtyError,
+  WorktreeIgnoredFilesError,
   adminDirFor,
   createTaskWorktree,
   deleteBranch,
@@ -101,6 +102,40 @@ test('repairs a worktree whose checkout was interrupted (no index, files missing
   assert.equal(repo.git('-C', wtPath, 'status', '--porcelain'), '');
 }));
 
+test('never resets a half-created worktree holding a changed or an untracked file; names the worktree and keeps them', withRepo(async (repo, base) => {
+  const wtPath = path.join(base, 'half work');
+  await createTaskWorktree({ repoDir: repo.root, taskId: 'halfw', path: wtPath, startPoint: 'HEAD' });
+  const admin = adminDirFor(await gitCommonDir(repo.root), wtPath)!;
+  fs.rmSync(path.join(admin, 'index'));
+  fs.rmSync(path.join(wtPath, 'src', 'b.ts'));
+  // Someone worked in it since: a tracked file changed (same size, so only its content tells).
+  fs.writeFileSync(path.join(wtPath, 'src', 'a.ts'), 'export const a = 9;\n');
+  const refusal = (files: RegExp) => (err: unknown) => {
+    assert.ok(err instanceof Error);
+    assert.equal(err.message.split('\n').length, 1);
+    assert.ok(err.message.includes(`worktree ${fs.realpathSync(wtPath)}`) || err.message.includes(`worktree ${wtPath}`), err.message);
+    assert.match(err.message, files);
+    assert.match(err.message, /nothing was reset/);
+    return true;
+  };
+  await assert.rejects(createTaskWorktree({ repoDir: repo.root, taskId: 'halfw', path: wtPath, startPoint: 'HEAD' }), refusal(/half-created .*\(src\/a\.ts\)/));
+  assert.equal(fs.readFileSync(path.join(wtPath, 'src', 'a.ts'), 'utf8'), 'export const a = 9;\n', 'the change is kept');
+  assert.equal(fs.existsSync(path.join(admin, 'index')), false, 'nothing was reset');
+
+  // An untracked (even ignored) file is work too.
+  fs.writeFileSync(path.join(wtPath, 'src', 'a.ts'), 'export const a = 1;\n');
+  fs.writeFileSync(path.join(wtPath, '.env'), 'TOKEN=1\n');
+  await assert.rejects(createTaskWorktree({ repoDir: repo.root, taskId: 'halfw', path: wtPath, startPoint: 'HEAD' }), refusal(/\(\.env\)/));
+  assert.equal(fs.readFileSync(path.join(wtPath, '.env'), 'utf8'), 'TOKEN=1\n');
+
+  // Only what the checkout wrote (HEAD's files, some missing): repaired.
+  fs.rmSync(path.join(wtPath, '.env'));
+  const wt = await createTaskWorktree({ repoDir: repo.root, taskId: 'halfw', path: wtPath, startPoint: 'HEAD' });
+  assert.equal(wt.repaired, true);
+  assert.equal(fs.readFileSync(path.join(wtPath, 'src', 'b.ts'), 'utf8'), 'export const b = 2;\n');
+  assert.equal(repo.git('-C', wtPath, 'status', '--porcelain'), '');
+}));
+
 test('discards a registration left without HEAD by an interrupted add, then creates the worktree', withRepo(async (repo, base) => {
   const wtPath = path.join(base, 'broken');
   await createTaskWorktree({ repoDir: repo.root, taskId: 'broken', path: wtPath, startPoint: 'HEAD' });
@@ -147,6 +182,30 @@ test('removeWorktree refuses a worktree with uncommitted or untracked changes, n
   assert.equal(fs.existsSync(wt.path), false);
   assert.ok(await readRef(repo.root, 'refs/heads/lockstep/dirty'), 'branch kept');
   await assert.rejects(removeWorktree(repo.root), /is the main worktree/);
+}));
+
+test('removeWorktree refuses ignored files that may be work (.env), naming them; build output and disposable files go', withRepo(async (repo, base) => {
+  repo.write('.gitignore', 'node_modules/\ndist/\n.env\n*.local.json\n');
+  repo.commitAll('ignore');
+  const wt = await createTaskWorktree({ repoDir: repo.root, taskId: 'ign', path: path.join(base, 'ign'), startPoint: 'HEAD' });
+  fs.mkdirSync(path.join(wt.path, 'node_modules', 'x'), { recursive: true });
+  fs.writeFileSync(path.join(wt.path, 'node_modules', 'x', 'index.js'), '');
+  fs.mkdirSync(path.join(wt.path, 'dist'));
+  fs.writeFileSync(path.join(wt.path, 'dist', 'out.js'), '');
+  fs.writeFileSync(path.join(wt.path, '.env'), 'SECRET=1\n');
+  fs.writeFileSync(path.join(wt.path, 'hooks.local.json'), '{}');
+  await assert.rejects(removeWorktree(wt.path), (err: unknown) => {
+    assert.ok(err instanceof WorktreeIgnoredFilesError);
+    assert.deepEqual([...err.files].sort(), ['.env', 'hooks.local.json']);
+    assert.match(err.message, /has ignored files that are not build output \(.*\.env.*\)/);
+    return true;
+  });
+  assert.equal(fs.readFileSync(path.join(wt.path, '.env'), 'utf8'), 'SECRET=1\n', 'nothing lost');
+  assert.ok((await listWorktrees(repo.root)).some((w) => w.path === wt.path), 'still registered');
+  // Files the caller knows to be its own may go; build output always may.
+  fs.rmSync(path.join(wt.path, '.env'));
+  await removeWorktree(wt.path, { disposable: (key) => key === 'hooks.local.json' });
+  assert.equal(fs.existsSync(wt.path), false);
 }));
 
 test('deleteBranch deletes only branches merged into the target and not checked out', withRepo(async (repo, base) => {

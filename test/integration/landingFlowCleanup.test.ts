@@ -48,15 +48,20 @@ test('after landing: leases released, clean worktree removed and branch deleted,
     assert.equal(cli(['claim', '--session', 'human:bob2', '--task', 'dirty', 'docs/notes.md']).status, 0);
     assert.equal(cli(['claim', '--session', 'human:carol', 'README.md']).status, 0);
     assert.deepEqual(json(['status']).body.leases.map((l: any) => l.key).sort(), ['README.md', 'docs/notes.md', 'src/a.ts']);
-    // Work left uncommitted in one task's worktree.
+    // Work left uncommitted in one task's worktree: landing refuses it rather than leave it behind.
     fs.writeFileSync(path.join(dirtyWt, 'notes.txt'), 'not committed\n');
+    const refused = json(['land', 'clean', 'dirty', '--atomic']);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /cannot land 'dirty': its worktree .* has uncommitted changes \(notes\.txt\)/);
+    // Ignored by git (like a local .env), it does not stop the landing; the worktree holding it is kept.
+    fs.appendFileSync(path.join(r.repo.root, '.git', 'info', 'exclude'), '/notes.txt\n');
 
     const landed = json(['land', 'clean', 'dirty', '--atomic']);
     assert.equal(landed.status, 0, landed.stderr);
     assert.deepEqual(landed.body.landed, ['clean', 'dirty']);
     assert.deepEqual(landed.body.removed, [`worktree ${cleanWt}`, 'branch lockstep/clean']);
     assert.deepEqual(landed.body.kept, [
-      { kind: 'worktree', name: dirtyWt, why: 'uncommitted changes (notes.txt)' },
+      { kind: 'worktree', name: dirtyWt, why: 'ignored files that may be work (notes.txt)' },
       { kind: 'branch', name: 'lockstep/dirty', why: `it is checked out in the kept worktree ${dirtyWt}` },
     ]);
     const text = cli(['task', 'list']).stdout;

@@ -15,7 +15,7 @@ before(() => ensureBuilt());
 
 test('the coordinator serves the scheduler: state, edits, validation, a terminal-launched agent, agentExited, schedulerChanged', async () => {
   const r = makeSchedRepo();
-  r.writePlan({ tasks: [{ id: 'api', scope: ['src/**'], sim: { edits: [{ path: 'src/a.ts', content: 'api\n' }], commit: 'api' } }] });
+  r.writePlan({ tasks: [{ id: 'api', scope: ['src/**'], sim: { waitFor: r.go('api'), edits: [{ path: 'src/a.ts', content: 'api\n' }], commit: 'api' } }] });
   const server = await startServer({ root: r.repo.root });
   const conn = server.conn;
   const changes: SchedulerState[] = [];
@@ -66,6 +66,10 @@ test('the coordinator serves the scheduler: state, edits, validation, a terminal
     assert.equal(launch.env.LOCKSTEP_SESSION, 'claude:lockstep-api');
     assert.equal(launch.env.PATH!.split(path.delimiter)[0], DIST);
     assert.deepEqual(Object.keys(launch.env).filter((k) => !k.startsWith('LOCKSTEP_') && k !== 'PATH'), []);
+    // A running task's scope is what its reservation holds: not editable under it.
+    await assert.rejects(conn.sendRequest('lockstep/updateTask', { id: 'api', patch: { scope: ['docs/**'] } }), (e: Error) => e.message === "lockstep/updateTask: cannot change scope of 'api': it is running; stop or finish it first");
+    assert.match(fs.readFileSync(path.join(r.repo.root, '.lockstep', 'plan.yaml'), 'utf8'), /src\/\*\*/);
+    r.release('api');
     const res = await r.result('api');
     assert.deepEqual(res.allowed, ['src/a.ts']);
     await waitForState('api finished', (s) => s.tasks.find((t) => t.id === 'api')?.status === 'finished');

@@ -9,9 +9,14 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { coordinatorRequests, type CoordinatorRequestName } from '../../src/protocol/coordinatorMethods';
+import { matrixRequests } from '../../src/protocol/matrixMethods';
+import { schedulerRequests } from '../../src/protocol/schedulerMethods';
 import { ensureBuilt, runCli } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import { startServer, type ServerHandle } from './serverHarness';
+
+/** JSON-RPC's answer to a method without a handler. */
+const METHOD_NOT_FOUND = -32601;
 
 /** A stand-in for an agent process: the hook pins the session's identity to it (LOCKSTEP_AGENT_PID). */
 function fakeAgent(): ChildProcess {
@@ -84,6 +89,43 @@ describe('coordinator server', () => {
     assert.ok(fs.existsSync(path.join(repo.root, '.claude', 'settings.json')));
     const snap = await server.request('getSnapshot', undefined);
     assert.ok(!snap.leases.some((l) => l.key === 'README.md'));
+
+    // The scheduler's and the matrix's requests: each must reach a handler. A missing one answers
+    // MethodNotFound; any other answer (a result matching the schema, or an error of the handler
+    // itself, e.g. "no task api") proves it is registered. Run against a server of its own
+    // repository: addTask & co. write a plan file there, which must not leak into the tests below.
+    const declared: { method: string; example: unknown; result: { safeParse(v: unknown): { success: boolean } } }[] = [
+      ...Object.values(schedulerRequests).map((r) => ({ method: r.type.method, example: r.example, result: r.result })),
+      ...Object.values(matrixRequests).map((r) => ({ method: r.method, example: r.example, result: r.result })),
+    ];
+    assert.equal(declared.length, Object.keys(schedulerRequests).length + Object.keys(matrixRequests).length);
+    const other = makeTempRepo({ prefix: 'lockstep-methods-' });
+    const otherServer = await startServer({ root: other.root, env });
+    try {
+      const call = async (method: string, params: unknown) => {
+        try {
+          return { result: await otherServer.conn.sendRequest(method, params) };
+        } catch (e) {
+          return { error: e as { code?: number; message?: string } };
+        }
+      };
+      // The check can fail: an undeclared method is MethodNotFound.
+      const missing = await call('lockstep/noSuchMethod', {});
+      assert.equal(missing.error?.code, METHOD_NOT_FOUND);
+      for (const { method, example, result } of declared) {
+        const answer = await call(method, example);
+        if (answer.error) {
+          assert.notEqual(answer.error.code, METHOD_NOT_FOUND, `${method} has no handler: ${answer.error.message}`);
+          assert.equal(typeof answer.error.code, 'number', `${method}: ${String(answer.error)}`);
+          assert.match(answer.error.message ?? '', new RegExp(`^${method}: `), `${method} answers errors in one line naming itself`);
+        } else {
+          assert.ok(result.safeParse(answer.result).success, `${method} result does not match its schema: ${JSON.stringify(answer.result).slice(0, 200)}`);
+        }
+      }
+    } finally {
+      await otherServer.stop();
+      other.cleanup();
+    }
   });
 
   it('pushes sessions and leases of real hook processes in two worktrees, and ends dead agents', async () => {

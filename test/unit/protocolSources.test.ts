@@ -51,24 +51,43 @@ describe('JsonlTail', () => {
 });
 
 describe('CoalescingRunner', () => {
-  it('turns a burst of triggers into one run, and triggers during a run into exactly one more', async () => {
+  // Every wait below is on the runner's own completion (idle()) or on the job itself, never a sleep.
+  it('turns a burst of triggers into one run', async () => {
     let runs = 0;
+    const runner = new CoalescingRunner(async () => void runs++, 5, (e) => assert.fail(String(e)));
+    for (let i = 0; i < 1000; i++) runner.trigger();
+    await runner.idle();
+    assert.equal(runs, 1);
+    for (let i = 0; i < 1000; i++) runner.trigger();
+    await runner.idle();
+    assert.equal(runs, 2);
+    runner.close();
+  });
+
+  it('turns triggers during a run into exactly one more run', async () => {
+    let runs = 0;
+    let started: () => void = () => undefined;
+    const firstStarted = new Promise<void>((r) => (started = r));
     let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
     const runner = new CoalescingRunner(
       async () => {
         runs++;
-        if (runs === 1) await new Promise<void>((r) => (release = r));
+        if (runs === 1) {
+          started();
+          await gate;
+        }
       },
       5,
       (e) => assert.fail(String(e)),
     );
     for (let i = 0; i < 1000; i++) runner.trigger();
-    await new Promise((r) => setTimeout(r, 30));
+    await firstStarted;
     assert.equal(runs, 1);
     for (let i = 0; i < 1000; i++) runner.trigger(); // while the first run is in flight
+    assert.equal(runs, 1, 'never two runs in flight');
     release();
-    await new Promise((r) => setTimeout(r, 30));
-    await runner.idle();
+    await runner.idle(); // resolves only when no run is pending or in flight
     assert.equal(runs, 2);
     runner.close();
   });

@@ -1,14 +1,15 @@
-// `lockstep doctor`: check the store and repair what can be repaired safely; says what it did.
+// `lockstep doctor`: check the store and the task worktrees and repair what can be repaired safely; says what it did.
 import type { Command } from 'commander';
 import { runDoctor } from '../../store/storeDoctor';
 import { cleanupLandingLeftovers, type LeftoverCleanup } from '../../git/landingLeftovers';
 import { locateRepo } from '../../git/repoLocator';
+import { doctorTaskWorktrees, type WorktreeDoctorReport } from '../../scheduler/worktreeDoctor';
 import { action, printJson } from '../commandContext';
 
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('check the store (folder, file system, lock, config, state, journal) and repair it')
+    .description('check the store (folder, file system, lock, config, state, journal) and the task worktrees, and repair them')
     .option('--check-only', 'report without repairing')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nA bad state.json is moved aside (never deleted) and rebuilt from the journal. Exit status: 0 healthy, 1 not.')
@@ -18,14 +19,18 @@ export function registerDoctorCommand(program: Command): void {
         const report = runDoctor(location.commonDir, { repair: !opts.checkOnly });
         // What an interrupted landing left: temporary check worktrees and refs, checkouts not yet updated.
         const landing: LeftoverCleanup | undefined = opts.checkOnly ? undefined : await cleanupLandingLeftovers(location.worktreeRoot);
-        const healthy = report.healthy && (landing?.problems.length ?? 0) === 0;
-        if (opts.json) printJson({ ok: healthy, ...report, healthy, ...(landing ? { landing } : {}) });
+        // Task worktrees: records of deleted folders (locked, so git keeps them), half-created ones.
+        const worktrees = await doctorTaskWorktrees({ repoDir: location.worktreeRoot, commonDir: location.commonDir, repair: !opts.checkOnly });
+        const worktreesOk = worktrees.problems.length === 0 && (!opts.checkOnly || worktrees.actions.length === 0);
+        const healthy = report.healthy && (landing?.problems.length ?? 0) === 0 && worktreesOk;
+        if (opts.json) printJson({ ok: healthy, ...report, healthy, ...(landing ? { landing } : {}), worktrees });
         else {
           const lines = [`Lockstep store ${report.dir}`];
           for (const c of report.checks) {
             lines.push(`  ${c.ok ? 'ok     ' : 'PROBLEM'}  ${c.name}: ${c.detail}${c.repaired ? `  -> repaired: ${c.repaired}` : ''}`);
           }
           if (landing) lines.push(...landingLines(landing));
+          lines.push(...worktreeLines(worktrees, worktreesOk, !opts.checkOnly));
           lines.push(healthy ? 'healthy' : 'not healthy (see PROBLEM lines)');
           process.stdout.write(lines.join('\n') + '\n');
         }
@@ -44,4 +49,10 @@ function landingLines(l: LeftoverCleanup): string[] {
   const lines = [`  ${l.problems.length ? 'PROBLEM' : 'ok     '}  landing leftovers: ${done.length ? `${done.length} cleaned` : 'none'}${l.problems.length ? `; ${l.problems.join('; ')}` : ''}`];
   for (const d of done) lines.push(`             -> ${d}`);
   return lines;
+}
+
+function worktreeLines(w: WorktreeDoctorReport, ok: boolean, repair: boolean): string[] {
+  const n = w.actions.length;
+  const summary = `${n === 0 ? 'nothing left by a crash' : `${n} ${repair ? 'repaired' : 'to repair'}`}${w.problems.length ? `; ${w.problems.join('; ')}` : ''}`;
+  return [`  ${ok ? 'ok     ' : 'PROBLEM'}  task worktrees: ${summary}`, ...w.actions.map((a) => `             -> ${a}`)];
 }
