@@ -2,6 +2,8 @@
 // (and from the scheduler's `lockstep` shim): the running runtime and dist/cli.js, by absolute path,
 // quoted for /bin/sh. In desktop VS Code the coordinator runs under Electron (forked by
 // vscode-languageclient), whose binary acts as node only with ELECTRON_RUN_AS_NODE=1.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { AgentName } from '../core/model';
 
 /** The runtime that will run dist/cli.js: an executable, and whether it is Electron. */
@@ -31,4 +33,21 @@ export function cliCommandLine(cliJs: string, runtime: NodeRuntime = currentNode
 /** The hook command an agent's configuration runs: `<runtime> <cliJs> hook --agent <agent>`. */
 export function hookCommandLine(agent: AgentName, cliJs: string, runtime: NodeRuntime = currentNodeRuntime()): string {
   return `${cliCommandLine(cliJs, runtime)} hook --agent ${agent}`;
+}
+
+/** True when an executable `lockstep` is on PATH (a global install). */
+function lockstepOnPath(env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, 'lockstep'), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** `lockstep hook --agent A` when `lockstep` is on PATH, else this runtime and `cliJs` by absolute path. */
+export function defaultHookCommand(agent: AgentName, cliJs: string, env: NodeJS.ProcessEnv = process.env): string {
+  return lockstepOnPath(env) ? `lockstep hook --agent ${agent}` : hookCommandLine(agent, cliJs);
 }

@@ -14,8 +14,9 @@
 //  4. client → the requests below; their effects arrive as deltas like everyone else's.
 // Standard LSP: the server publishes Information diagnostics (when enabled) and hovers on open
 // documents whose file is leased by another session than the user's.
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType } from 'vscode-languageserver-protocol';
 import { z } from 'zod';
+import { request } from './requestSpec';
 import { AgentName } from '../core/model';
 import { CoordinatorConfig, LeaseView, Snapshot, StateDelta } from './coordinatorState';
 
@@ -185,18 +186,6 @@ export const ClientOptions = z.object({ diagnostics: z.boolean().optional() }).s
 export type ClientOptions = z.infer<typeof ClientOptions>;
 
 // ---- the registry ----------------------------------------------------------------------------
-
-interface RequestSpec<P extends z.ZodTypeAny, R extends z.ZodTypeAny> {
-  type: RequestType<z.input<P>, z.infer<R>, void>;
-  params: P;
-  result: R;
-  /** Valid params for a smoke call (tests call every method with these). */
-  example: z.input<P>;
-}
-
-function request<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(method: string, params: P, result: R, example: z.input<P>): RequestSpec<P, R> {
-  return { type: new RequestType<z.input<P>, z.infer<R>, void>(method), params, result, example };
-}
 
 /** Every client → server request. */
 export const coordinatorRequests = {

@@ -15,6 +15,7 @@
 //    server → client notification `lockstep/landingProgress {step, task?, detail}` while landTasks runs.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import { z } from 'zod';
+import { request } from './requestSpec';
 import { ScopeGlob, TaskId } from '../core/plan';
 import { TaskState, TaskStatus } from '../core/task';
 
@@ -278,18 +279,6 @@ export const CommitTextResult = z.object({ commit: z.string(), text: z.string() 
 export type CommitTextResult = z.infer<typeof CommitTextResult>;
 
 // ---- the registry ----------------------------------------------------------------------------
-
-interface RequestSpec<P extends z.ZodTypeAny, R extends z.ZodTypeAny> {
-  type: RequestType<z.input<P>, z.infer<R>, void>;
-  params: P;
-  result: R;
-  /** Valid params for a smoke call. */
-  example: z.input<P>;
-}
-
-function request<P extends z.ZodTypeAny, R extends z.ZodTypeAny>(method: string, params: P, result: R, example: z.input<P>): RequestSpec<P, R> {
-  return { type: new RequestType<z.input<P>, z.infer<R>, void>(method), params, result, example };
-}
 
 /** Every client → server scheduler request. */
 export const schedulerRequests = {

@@ -2,26 +2,17 @@
 // command that runs this installation's CLI.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hookCommandLine } from '../agents/hookCommand';
+import { defaultHookCommand } from '../agents/hookCommand';
 import { installHooks } from '../agents/hookInstall';
 import type { AgentName } from '../core/model';
 import type { InstallHooksResult } from '../protocol/coordinatorMethods';
 
 /** `lockstep hook …` when `lockstep` is on PATH, else this runtime (node or Electron) + this installation's dist/cli.js. */
 export function hookCommandFor(agent: AgentName, env: NodeJS.ProcessEnv): string {
-  const onPath = (env.PATH ?? '').split(path.delimiter).some((dir) => {
-    try {
-      fs.accessSync(path.join(dir, 'lockstep'), fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (onPath) return `lockstep hook --agent ${agent}`;
   // Bundled: dist/server.js sits next to dist/cli.js. From sources (tests): <root>/dist/cli.js.
   const besides = path.join(__dirname, 'cli.js');
   const cli = fs.existsSync(besides) ? besides : path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
-  return hookCommandLine(agent, cli);
+  return defaultHookCommand(agent, cli, env);
 }
 
 export async function installHooksFor(agent: AgentName, scope: 'project' | 'user', repoRoot: string, env: NodeJS.ProcessEnv): Promise<InstallHooksResult> {

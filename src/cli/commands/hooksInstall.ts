@@ -1,26 +1,16 @@
 // `lockstep hooks install --agent <name> [--scope project|user]`: writes the agent's hook
 // configuration so every edit asks Lockstep first.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { defaultHookCommand } from '../../agents/hookCommand';
 import { installHooks } from '../../agents/hookInstall';
 import { AgentName, HOOK_AGENT_NAMES } from '../../core/model';
 import { locateRepo } from '../../git/repoLocator';
 import { action, CliError, printJson } from '../commandContext';
 
 /** `lockstep` when it is on PATH, else this very CLI by absolute path (so the hook works without a global install). */
-export function defaultHookCommand(agent: AgentName, env: NodeJS.ProcessEnv = process.env): string {
-  const onPath = (env.PATH ?? '').split(path.delimiter).some((dir) => {
-    try {
-      fs.accessSync(path.join(dir, 'lockstep'), fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (onPath) return `lockstep hook --agent ${agent}`;
-  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  return `${quote(process.execPath)} ${quote(path.join(__dirname, 'cli.js'))} hook --agent ${agent}`;
+export function hookCommandForCli(agent: AgentName, env: NodeJS.ProcessEnv = process.env): string {
+  return defaultHookCommand(agent, path.join(__dirname, 'cli.js'), env);
 }
 
 export function registerHooksCommand(program: Command): void {
@@ -38,7 +28,7 @@ export function registerHooksCommand(program: Command): void {
         if (!agent.success || !(HOOK_AGENT_NAMES as readonly string[]).includes(agent.data)) throw new CliError(`--agent '${opts.agent}': expected one of ${HOOK_AGENT_NAMES.join(', ')}`);
         if (opts.scope !== 'project' && opts.scope !== 'user') throw new CliError(`--scope '${opts.scope}': expected project or user`);
         const repoRoot = locateRepo(process.cwd()).worktreeRoot;
-        const command = opts.command ?? defaultHookCommand(agent.data);
+        const command = opts.command ?? hookCommandForCli(agent.data);
         const r = installHooks({ agent: agent.data, scope: opts.scope, repoRoot, command });
         if (opts.json) printJson({ ok: true, agent: agent.data, scope: opts.scope, command, ...r });
         else process.stdout.write(`${r.changed ? 'installed' : 'already installed'}: ${r.file}\n  command: ${command}\n`);
