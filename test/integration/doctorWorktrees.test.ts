@@ -4,12 +4,11 @@
 // branch kept.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureBuilt, runCli } from '../helpers/cli';
 import { makeTempRepo } from '../helpers/tempRepo';
-import { makeSchedRepo, PROJECT_ROOT } from '../fixtures/plans/schedulerRepo';
+import { killStartInsideWorktreeAdd, makeSchedRepo } from '../fixtures/plans/schedulerRepo';
 import { adminDirFor, createTaskWorktree, listWorktrees } from '../../src/git/worktrees';
 
 before(() => ensureBuilt());
@@ -19,24 +18,7 @@ test('a start killed half-way through `git worktree add`: doctor finishes the wo
   try {
     r.writePlan({ tasks: [{ id: 'crash', scope: ['src/**'], sim: { edits: [{ path: 'src/a.ts', content: 'after doctor\n' }], commit: 'crash task' } }] });
     // A post-checkout hook runs inside `git worktree add`: it marks that we are there, then hangs.
-    const mark = path.join(r.scratch, 'in-checkout');
-    const hook = path.join(r.repo.root, '.git', 'hooks', 'post-checkout');
-    fs.writeFileSync(hook, `#!/bin/sh\n: > "$LOCKSTEP_TEST_MARK"\nsleep 60\n`, { mode: 0o755 });
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'test', 'fixtures', 'plans', 'startInChild.ts'), r.repo.root, 'crash'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, LOCKSTEP_TEST_MARK: mark },
-      stdio: 'ignore',
-      detached: true,
-    });
-    const exited = new Promise((res) => child.once('exit', res));
-    const end = Date.now() + 30_000;
-    while (!fs.existsSync(mark)) {
-      assert.ok(Date.now() < end, 'the start reached git worktree add');
-      await new Promise((res) => setTimeout(res, 25));
-    }
-    process.kill(-child.pid!, 'SIGKILL'); // the scheduler process, git, the hook: a crash
-    await exited;
-    fs.rmSync(hook);
+    await killStartInsideWorktreeAdd(r, 'crash');
 
     // What a crash during the checkout itself leaves: the registration without its index, files missing.
     const wtPath = path.join(path.dirname(r.repo.root), 'repo-worktrees', 'crash');

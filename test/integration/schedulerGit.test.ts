@@ -3,59 +3,22 @@
 // (lock contention), submodules.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureBuilt } from '../helpers/cli';
 import { makeTempRepo } from '../helpers/tempRepo';
-import { makeSchedRepo, PROJECT_ROOT, type SchedRepo } from '../fixtures/plans/schedulerRepo';
+import { killStartInsideWorktreeAdd, makeSchedRepo, untilStatus, withSchedRepo, type SchedRepo } from '../fixtures/plans/schedulerRepo';
 import { adminDirFor, listWorktrees } from '../../src/git/worktrees';
-import type { Scheduler } from '../../src/scheduler/scheduler';
 
 before(() => ensureBuilt());
 
-function withRepo(fn: (r: SchedRepo) => Promise<void>, opts?: Parameters<typeof makeSchedRepo>[0]) {
-  return async () => {
-    const r = makeSchedRepo(opts);
-    try {
-      await fn(r);
-    } finally {
-      await r.cleanup();
-    }
-  };
-}
-
-async function until(s: Scheduler, id: string, status: string, timeoutMs = 20_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const t = (await s.list()).tasks.find((x) => x.id === id)!;
-    if (t.status === status) return t;
-    if (Date.now() > end) assert.fail(`task ${id} is ${t.status}, expected ${status}`);
-    await s.waitForChange(200);
-  }
-}
+const withRepo = withSchedRepo;
+const until = untilStatus;
 
 test('a start killed in the middle of `git worktree add` is noticed, released, and repaired by the next start', withRepo(async (r) => {
   r.writePlan({ tasks: [{ id: 'crash', scope: ['src/**'], sim: { edits: [{ path: 'src/a.ts', content: 'after repair\n' }], commit: 'crash task' } }] });
   // A post-checkout hook runs inside `git worktree add`: it marks that we are there, then hangs.
-  const mark = path.join(r.scratch, 'in-checkout');
-  const hook = path.join(r.repo.root, '.git', 'hooks', 'post-checkout');
-  fs.writeFileSync(hook, `#!/bin/sh\n: > "$LOCKSTEP_TEST_MARK"\nsleep 60\n`, { mode: 0o755 });
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'test', 'fixtures', 'plans', 'startInChild.ts'), r.repo.root, 'crash'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, LOCKSTEP_TEST_MARK: mark },
-    stdio: 'ignore',
-    detached: true,
-  });
-  const exited = new Promise((res) => child.once('exit', res));
-  const end = Date.now() + 30_000;
-  while (!fs.existsSync(mark)) {
-    assert.ok(Date.now() < end, 'the start reached git worktree add');
-    await new Promise((res) => setTimeout(res, 25));
-  }
-  process.kill(-child.pid!, 'SIGKILL'); // the scheduler process, git, the hook: a crash
-  await exited;
-  fs.rmSync(hook);
+  await killStartInsideWorktreeAdd(r, 'crash');
 
   const s = r.scheduler();
   const listed = (await s.list()).tasks[0]!;

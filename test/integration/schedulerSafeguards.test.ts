@@ -7,33 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureBuilt } from '../helpers/cli';
-import { makeSchedRepo, SIM_AGENT, type SchedRepo } from '../fixtures/plans/schedulerRepo';
+import { untilStatus, withSchedRepo, SIM_AGENT, type SchedRepo } from '../fixtures/plans/schedulerRepo';
 import { updateTask } from '../../src/core/planFile';
-import type { Scheduler } from '../../src/scheduler/scheduler';
 import type { TaskSpecInput } from '../../src/core/plan';
 
 before(() => ensureBuilt());
 
-function withRepo(fn: (r: SchedRepo) => Promise<void>, opts?: Parameters<typeof makeSchedRepo>[0]) {
-  return async () => {
-    const r = makeSchedRepo(opts);
-    try {
-      await fn(r);
-    } finally {
-      await r.cleanup();
-    }
-  };
-}
-
-async function until(s: Scheduler, id: string, status: string, timeoutMs = 20_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const t = (await s.list()).tasks.find((x) => x.id === id)!;
-    if (t.status === status) return t;
-    if (Date.now() > end) assert.fail(`task ${id} is ${t.status}, expected ${status}`);
-    await s.waitForChange(200);
-  }
-}
+const withRepo = withSchedRepo;
+const until = untilStatus;
 
 const SETTINGS = {
   '.claude/settings.local.json': '{ "permissions": { "allow": ["Bash(ls)"] } }\n',
