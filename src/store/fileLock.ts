@@ -224,31 +224,33 @@ export interface HeldLock {
 /** Locks younger than this are not inspected while waiting (see acquireFileLock). */
 const HOLDER_CHECK_GRACE_MS = 50;
 
+/** Age of the lock file, or undefined when there is none (no exception: this runs in a poll loop). */
 function lockAgeMs(file: string): number | undefined {
-  try {
-    return Math.max(0, Date.now() - fs.statSync(file).mtimeMs);
-  } catch {
-    return undefined;
-  }
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? Math.max(0, Date.now() - st.mtimeMs) : undefined;
 }
 
 export function acquireFileLock(lockFile: string, opts: LockOptions = {}): HeldLock {
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+  const record = newRecord();
   let delay = 1;
   for (;;) {
-    const record = newRecord();
     if (tryCreate(lockFile, record)) {
       return { file: lockFile, record, release: () => void releaseOwn(lockFile, record.nonce) };
     }
     // A young lock is almost surely a live holder mid-transaction: judging its holder (read the
-    // record, /proc) on every poll costs the CPU the holder needs to finish. Only a lock older than
-    // the grace period is inspected, so a dead holder is still detected within ~GRACE ms.
-    const age = lockAgeMs(lockFile);
-    if (age === undefined) continue;
-    if (age < HOLDER_CHECK_GRACE_MS) {
+    // record, /proc) on every poll, or hammering O_EXCL creates, costs the CPU the holder needs to
+    // finish. Waiters only stat the file until it is gone; a lock older than the grace period is
+    // inspected, so a dead holder is still detected within ~GRACE ms.
+    let age = lockAgeMs(lockFile);
+    while (age !== undefined && age < HOLDER_CHECK_GRACE_MS) {
       if (Date.now() >= deadline) throw new LockTimeoutError(describeStuck(lockFile, inspectLock(lockFile)));
       sleepSync(delay + Math.random() * delay);
       delay = Math.min(delay * 2, 4);
+      age = lockAgeMs(lockFile);
+    }
+    if (age === undefined) {
+      delay = 1;
       continue;
     }
     const seen = observe(lockFile);
