@@ -25,33 +25,33 @@ function hasLockstepHook(value: unknown): boolean {
   return false;
 }
 
-function fileHasHook(file: string): boolean {
-  let text: string;
+function readText(file: string): string | undefined {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether JSON settings text holds Lockstep's hook; undefined when the text is not JSON. */
+function jsonHasHook(text: string): boolean | undefined {
   try {
     return hasLockstepHook(JSON.parse(text));
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function fileHasHook(file: string): boolean {
+  const text = readText(file);
+  return text !== undefined && jsonHasHook(text) === true;
 }
 
 /** A file that holds only what Lockstep installed in a task worktree: an agent's hook settings or Cline hook script. */
 export function isTaskHookFile(file: string): boolean {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return false;
-  }
-  try {
-    return hasLockstepHook(JSON.parse(text));
-  } catch {
-    return text.startsWith('#!') && text.split('\n').some((line) => isLockstepHookCommand(line.trim()));
-  }
+  const text = readText(file);
+  if (text === undefined) return false;
+  return jsonHasHook(text) ?? (text.startsWith('#!') && text.split('\n').some((line) => isLockstepHookCommand(line.trim())));
 }
 
 /**

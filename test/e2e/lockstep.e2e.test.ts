@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { projectRoot, withWorkbench, type Workbench } from './harness';
+import { projectRoot, withWorkbench, type Workbench, waitFor } from './harness';
 import { claudeSession, codexSession } from './support/agentHooks';
 import { makeTempRepo } from '../helpers/tempRepo';
 
@@ -14,17 +14,6 @@ const vsix = process.env.LOCKSTEP_E2E_VSIX ?? path.join(projectRoot, 'dist/locks
 
 async function codeLensTexts(wb: Workbench): Promise<string[]> {
   return wb.page.evaluate(() => Array.from(document.querySelectorAll('.codelens-decoration')).map((e) => (e.textContent ?? '').trim()));
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline) assert.fail(`${what}: never happened; last seen ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-    last = await read();
-  }
-  return last;
 }
 
 test('agents contending through hooks show up live in the workbench, and a claim denies agents', { timeout: 420_000 }, async (t) => {

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { parsePlan } from '../../src/core/planFile';
 import { openEmbeddedStore } from '../../src/store/embeddedStore';
 import { makeTempRepo } from '../helpers/tempRepo';
-import { projectRoot, withWorkbench, type Workbench } from './harness';
+import { projectRoot, withWorkbench, type Workbench, waitFor } from './harness';
 import { claudeSession } from './support/agentHooks';
 
 const vsix = process.env.LOCKSTEP_E2E_VSIX ?? path.join(projectRoot, 'dist/lockstep.vsix');
@@ -37,22 +37,6 @@ tasks:
     prompt: deploy
     scope: ["ops/**"]
 `;
-
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch (e) {
-      lastErr = e;
-    }
-    if (Date.now() > deadline) assert.fail(`${what}: never happened; last seen ${JSON.stringify(last) ?? String(lastErr)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Picks a colour theme the way a person does: F1, "Preferences: Color Theme", then the theme's row. */
 async function setTheme(wb: Workbench, theme: string): Promise<void> {

@@ -3,3 +3,4 @@ export { startWorkbench, withWorkbench } from './workbench';
 export type { Workbench, WorkbenchOptions, StartupTimings, StatusBarItem, ExplorerDecoration, TreeItem, EditorLine } from './workbench';
 export { packageVsix } from './packageVsix';
 export { artifactsDir, projectRoot, codeServerEntry, assertE2eInstalled } from './paths';
+export { waitFor } from './waitFor';

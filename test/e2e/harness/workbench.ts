@@ -7,6 +7,7 @@ import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { launchChromium } from './browser';
 import { codeServerDirs, collectLogs, installExtensions, startCodeServer, type CodeServerDirs, type RunningCodeServer } from './codeServer';
 import { artifactsDir, assertE2eInstalled } from './paths';
+import { waitFor } from './waitFor';
 
 export interface WorkbenchOptions {
   /** .vsix file(s) to install into the fresh extensions dir. */
@@ -281,23 +282,8 @@ function makeWorkbench(p: Parts): Workbench {
     }, absPath(relPath));
   }
 
-  async function poll<T>(what: string, timeoutMs: number, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: T | undefined;
-    let lastErr: unknown;
-    for (;;) {
-      try {
-        last = await read();
-        if (ok(last)) return last;
-      } catch (err) {
-        lastErr = err;
-      }
-      if (Date.now() > deadline) {
-        const seen = last === undefined ? `error: ${lastErr instanceof Error ? lastErr.message.split('\n')[0] : String(lastErr)}` : JSON.stringify(last);
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}`);
-      }
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
+  function poll<T>(what: string, timeoutMs: number, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+    return waitFor(what, read, ok, timeoutMs, POLL_MS);
   }
 
   async function statusBarItems(): Promise<StatusBarItem[]> {
