@@ -3,6 +3,7 @@
 // macOS asks `ps`; other systems are unsupported (callers then fall back to the lease TTL).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 
 export interface ProcessInfo {
   pid: number;
@@ -66,6 +67,15 @@ export function linuxBootId(): string {
     }
   }
   return bootId;
+}
+
+/**
+ * Changes when the machine restarts: the Linux boot id; elsewhere the boot time from the uptime
+ * (to the minute, so clock jitter does not look like a restart).
+ */
+export function machineBootId(): string {
+  if (processPlatform() === 'linux') return linuxBootId();
+  return `boot@${Math.round((Date.now() / 1000 - os.uptime()) / 60)}`;
 }
 
 let pidNamespace: string | undefined;

@@ -205,7 +205,7 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
 
   switch (event.kind) {
     case 'pre-edit':
-      return store.transact((table) => {
+      return store.transactUnlessDenied((table) => {
         touch(table);
         const now = Date.now();
         const out = table.acquire(sessionId, keys, { task });

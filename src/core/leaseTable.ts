@@ -155,13 +155,18 @@ export class LeaseTable {
   // ---- expiry -----------------------------------------------------------------------------------
 
   /**
-   * Expires leases past their TTL, and leases and sessions whose agent process has ended on this
-   * machine. Runs at the start of every transaction, so a dead holder never blocks anyone.
+   * Expires leases past their TTL, and ends sessions holding leases whose agent process has ended
+   * on this machine. Runs at the start of every transaction, so a dead holder never blocks anyone.
+   * Sessions holding no lease are not checked here (a /proc read each, on every hook call); the
+   * coordinator ends those within its poll interval, and a request meeting a dead holder's lease
+   * checks it anyway (currentLease).
    */
   sweep(): void {
     const now = this.ctx.now;
+    const holders = new Set<string>();
     for (const lease of Object.values(this.state.leases)) {
       if (lease.expiresAt <= now) this.expire(lease, 'ttl elapsed');
+      else holders.add(lease.session);
     }
     for (const session of Object.values(this.state.sessions)) {
       if (session.endedAt !== undefined) {
@@ -171,7 +176,7 @@ export class LeaseTable {
         }
         continue;
       }
-      if (!session.process) continue;
+      if (!session.process || !holders.has(session.id)) continue;
       const verdict = this.ctx.processVerdict(session.process);
       if (verdict.state === 'dead') this.endSession(session.id, verdict.reason, { died: true });
     }

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { isLockstepLocked, pruneWorktrees, repairHalfCreatedWorktree, samePath, listWorktrees, vanishedWorktrees, worktreeCrashState } from '../git/worktrees';
 import { TASK_BRANCH_PREFIX } from '../git/refNames';
-import { parseStateText } from '../store/embeddedStore';
+import { EmbeddedStore } from '../store/embeddedStore';
 import { storePaths } from '../store/storePaths';
 import { startMarkerTasks, startProgress } from './startMarker';
 
@@ -41,7 +41,7 @@ export async function doctorTaskWorktrees(opts: { repoDir: string; commonDir: st
   const storeDir = storePaths(commonDir).dir;
   let tasks: Record<string, { worktree?: string }> = {};
   try {
-    tasks = parseStateText(fs.readFileSync(storePaths(commonDir).state, 'utf8'), storePaths(commonDir).state).tasks;
+    tasks = new EmbeddedStore(commonDir).read().tasks;
   } catch {
     /* no or bad state: the store checks report it; registered worktrees are still looked at */
   }

@@ -84,7 +84,7 @@ export function registerMatrixHost(connection: Connection, opts: MatrixHostOptio
   const watchFiles = () => {
     const c = engineOf;
     if (!c || !engine) return;
-    const files = new Set<string>([engine.plan().view.file, storePaths(c.location.commonDir).state, path.join(c.location.gitDir, 'index'), path.join(c.location.commonDir, 'packed-refs')]);
+    const files = new Set<string>([engine.plan().view.file, ...storePaths(c.location.commonDir).slots, path.join(c.location.gitDir, 'index'), path.join(c.location.commonDir, 'packed-refs')]);
     const plan = engine.plan().plan;
     if (plan) {
       files.add(path.join(c.location.commonDir, 'refs', 'heads', ...plan.target.split('/')));

@@ -156,7 +156,7 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
       onChange: schedulePublish,
     });
     // The plan file and the store's state: polled stats (they may not exist yet; no watch handles to leak).
-    for (const file of [scheduler.planPath, storePaths(repo.commonDir).state]) {
+    for (const file of [scheduler.planPath, ...storePaths(repo.commonDir).slots]) {
       fs.watchFile(file, { interval: 250, persistent: false }, schedulePublish);
       watched.push(file);
     }

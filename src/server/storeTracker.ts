@@ -34,9 +34,6 @@ export class StoreTracker {
     this.reload = new CoalescingRunner(async () => this.readNow(), 15, (e) => opts.log(`store: ${String(e)}`));
   }
 
-  private get statePath(): string {
-    return path.join(this.opts.store.dir, 'state.json');
-  }
 
   private get configPath(): string {
     return path.join(this.opts.store.dir, 'config.json');
@@ -62,7 +59,7 @@ export class StoreTracker {
 
   /** Re-reads the store if its files changed (stat only when they did not). */
   readNow(): void {
-    const stamp = fileStamp(this.statePath);
+    const stamp = this.opts.store.stateStamp();
     const configStamp = fileStamp(this.configPath);
     if (stamp === this.stamp && configStamp === this.configStamp) return;
     let changed = false;

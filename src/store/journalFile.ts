@@ -2,7 +2,7 @@
 // journal.jsonl -> journal.1.jsonl (one old generation kept).
 import * as fs from 'node:fs';
 import { JournalEntry } from '../core/model';
-import { appendLinesDurable, fsyncDir } from './durableFile';
+import { appendLinesDurable, fsyncDir, syncData } from './durableFile';
 import * as path from 'node:path';
 
 export const JOURNAL_ROTATE_BYTES = 16 * 1024 * 1024;
@@ -17,25 +17,50 @@ export interface JournalRead {
   skipped?: number;
 }
 
-export function appendJournal(
-  file: string,
-  rotatedFile: string,
-  entries: readonly JournalEntry[],
-  opts: { rotateBytes?: number; sync?: boolean } = {},
-): void {
-  const rotateBytes = opts.rotateBytes ?? JOURNAL_ROTATE_BYTES;
+/**
+ * Appends entries as lines (fsync'd only with `sync`). Rotation is the caller's (rotateJournal).
+ * `checkTornLine: false` skips isolating a torn last line (for appends without the store lock).
+ */
+export function appendJournal(file: string, entries: readonly JournalEntry[], opts: { sync?: boolean; checkTornLine?: boolean } = {}): void {
   if (entries.length === 0) return;
-  let size = 0;
-  try {
-    size = fs.statSync(file).size;
-  } catch {
-    /* first entry */
-  }
-  if (size >= rotateBytes) {
-    fs.renameSync(file, rotatedFile);
-    fsyncDir(path.dirname(file));
-  }
-  appendLinesDurable(file, entries.map((e) => JSON.stringify(e)), { sync: opts.sync });
+  appendLinesDurable(file, entries.map((e) => JSON.stringify(e)), { sync: opts.sync ?? false, checkTornLine: opts.checkTornLine });
+}
+
+/** The journal's size in bytes (0 when it does not exist yet). */
+export function journalSize(file: string): number {
+  return fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+/**
+ * Once the journal passes `rotateBytes`: makes it durable (lines appended without a sync go with
+ * it), renames it to the rotated generation and syncs the folder. Returns true when it rotated.
+ */
+export function rotateJournal(file: string, rotatedFile: string, rotateBytes = JOURNAL_ROTATE_BYTES): boolean {
+  if (journalSize(file) < rotateBytes) return false;
+  syncData(file);
+  fs.renameSync(file, rotatedFile);
+  fsyncDir(path.dirname(file));
+  return true;
+}
+
+/** What tells two journal entries apart (key order differs between parsed and written entries). */
+function entryIdentity(e: JournalEntry): string {
+  return `${e.at}|${e.op}|${e.session ?? ''}|${e.key ?? ''}|${e.fence ?? ''}|${e.reason ?? ''}`;
+}
+
+/**
+ * After a machine restart: appends those of `pending` (entries committed with the table but
+ * maybe not yet on disk in the journal when the machine went down) that the journal lacks past
+ * `syncedTo`, and syncs it. Returns how many it restored.
+ */
+export function restorePendingEntries(file: string, syncedTo: number, pending: readonly JournalEntry[]): number {
+  if (pending.length === 0) return 0;
+  const size = journalSize(file);
+  const tail = readJournalFile(file, syncedTo <= size ? syncedTo : 0).entries;
+  const present = new Set(tail.map(entryIdentity));
+  const missing = pending.filter((e) => !present.has(entryIdentity(e)));
+  if (missing.length > 0) appendJournal(file, missing, { sync: true });
+  return missing.length;
 }
 
 function parseLines(text: string): { entries: JournalEntry[]; skipped: number } {

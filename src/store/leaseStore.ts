@@ -14,8 +14,15 @@ export interface LeaseStore {
    * when the table changed and `fn` returned normally (a throw changes nothing).
    */
   transact<T>(fn: (table: LeaseTable) => T): T;
+  /**
+   * transact() that first tries `fn` on a lock-free snapshot and returns its outcome without the
+   * lock when that outcome is only a denial. `fn` must touch nothing but the table (it may run twice).
+   */
+  transactUnlessDenied<T>(fn: (table: LeaseTable) => T): T;
   /** A consistent snapshot, without taking the lock (not swept: expired leases may still show). */
   read(): LeaseTableState;
+  /** Cheap (stat only): changes whenever a transaction commits a new table. */
+  stateStamp(): string;
   readJournal(fromOffset?: number): JournalRead;
   config(): StoreConfig;
   setConfig(config: StoreConfig): void;

@@ -1,15 +1,15 @@
 // `lockstep doctor`: checks the store (folder, file system, lock, state, journal) and repairs what
-// it safely can. It never deletes user-relevant data: a bad state.json is moved aside, and the
+// it safely can. It never deletes user-relevant data: bad lease-table files are moved aside, and the
 // table is rebuilt from the journal with a fence above every fence ever seen (fences never repeat).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AgentName, DEFAULT_TTL_MS, emptyState, type JournalEntry, type Lease, type LeaseTableState, type Session } from '../core/model';
-import { writeFileAtomic } from './durableFile';
-import { newOwnerToken, parseStateText } from './embeddedStore';
+import { newOwnerToken } from './embeddedStore';
 import { acquireFileLock, breakLockIfDead, inspectLock, type HeldLock } from './fileLock';
 import { fileSystemRefusal, statfsType } from './fileSystemKind';
-import { readWholeJournal } from './journalFile';
-import { sealState } from './stateFile';
+import { journalSize, readWholeJournal } from './journalFile';
+import { encodeSlot, readNewestSlot, commitSlot, type StateRead } from './stateFile';
+import { machineBootId } from '../agents/processTable';
 import { readStoreConfig } from './storeConfig';
 import { storePaths } from './storePaths';
 
@@ -176,52 +176,49 @@ function checkStateAndJournal(p: ReturnType<typeof storePaths>, checks: DoctorCh
   const journal = readWholeJournal(p.journal, p.journalRotated);
   const journalMaxFence = journal.entries.reduce((m, e) => Math.max(m, e.fence ?? 0), 0);
 
-  // Leftover temp files of writers that died mid-write: never the live state, safe to remove.
+  // Leftover temp files of writers (of builds before the slot files) that died mid-write.
   const leftovers = fs.readdirSync(p.dir).filter((f) => f.startsWith('state.json.tmp-'));
 
-  let text: string | undefined;
-  try {
-    text = fs.readFileSync(p.state, 'utf8');
-  } catch {
-    text = undefined;
-  }
+  let read: StateRead | undefined;
   let problem: string | undefined;
-  let state: LeaseTableState | undefined;
-  if (text === undefined) {
-    if (journal.entries.length > 0) problem = 'state.json is missing but the journal has history';
-  } else {
-    try {
-      state = parseStateText(text, p.state);
-    } catch (e) {
-      problem = (e as Error).message.split(';')[0];
-    }
+  try {
+    read = readNewestSlot(p);
+    if (!read && journal.entries.length > 0) problem = 'the lease table is missing but the journal has history';
+  } catch (e) {
+    problem = (e as Error).message.split('; ')[0];
   }
-  if (state && journalMaxFence > state.fence) problem = `state fence ${state.fence} is behind the journal's ${journalMaxFence}`;
+  if (read && journalMaxFence > read.state.fence) problem = `state fence ${read.state.fence} is behind the journal's ${journalMaxFence}`;
 
   if (!problem) {
-    const s = state;
+    const s = read?.state;
     checks.push({
       name: 'state',
       ok: true,
-      detail: s ? `valid: ${Object.keys(s.sessions).length} sessions, ${Object.keys(s.leases).length} leases, fence ${s.fence}` : 'empty (nothing recorded yet)',
+      detail: s
+        ? `valid: ${Object.keys(s.sessions).length} sessions, ${Object.keys(s.leases).length} leases, fence ${s.fence} (commit ${read!.seq} in ${path.basename(read!.legacy ? p.legacy : p.slots[read!.slot])})`
+        : 'empty (nothing recorded yet)',
     });
   } else if (!repair) {
     checks.push({ name: 'state', ok: false, detail: problem });
   } else {
-    let movedTo: string | undefined;
-    if (text !== undefined) {
-      movedTo = `${p.state}.bad-${stamp(now)}`;
-      fs.renameSync(p.state, movedTo);
+    const moved: string[] = [];
+    let floor = read?.state.fence ?? 0;
+    for (const file of [...p.slots, p.legacy]) {
+      if (!fs.existsSync(file)) continue;
+      floor = Math.max(floor, fenceFloorFromText(fs.readFileSync(file, 'utf8')));
+      const aside = `${file}.bad-${stamp(now)}`;
+      fs.renameSync(file, aside);
+      moved.push(path.basename(aside));
     }
-    const floor = Math.max(text ? fenceFloorFromText(text) : 0, state?.fence ?? 0);
     const rebuilt = rebuildFromJournal(journal.entries, now, ttlMs, floor);
-    writeFileAtomic(p.state, sealState(rebuilt).content);
+    const meta = { boot: machineBootId(), journalSyncedTo: journalSize(p.journal), pending: [] };
+    commitSlot(p, 0, encodeSlot(rebuilt, (read?.seq ?? 0) + 1, meta).content);
     checks.push({
       name: 'state',
       ok: true,
       detail: problem,
       repaired:
-        (movedTo ? `moved the bad file to ${path.basename(movedTo)}; ` : '') +
+        (moved.length > 0 ? `moved the bad file(s) aside: ${moved.join(', ')}; ` : '') +
         `rebuilt from the journal (${journal.entries.length} entries): ${Object.keys(rebuilt.sessions).length} sessions, ` +
         `${Object.keys(rebuilt.leases).length} leases (owner tokens renewed), next fence ${rebuilt.fence + 1}`,
     });

@@ -3,8 +3,10 @@ import * as path from 'node:path';
 
 export interface StorePaths {
   dir: string;
-  /** The lease table (a LeaseTableState), replaced atomically by rename. */
-  state: string;
+  /** The lease table's two slot files, written alternately (see stateFile.ts). */
+  slots: readonly [string, string];
+  /** Where builds before the slots kept the table; read only when no slot exists. */
+  legacy: string;
   /** Append-only JournalEntry lines. */
   journal: string;
   /** The previous journal generation (after rotation). */
@@ -19,7 +21,8 @@ export function storePaths(commonDir: string): StorePaths {
   const dir = path.join(commonDir, 'lockstep');
   return {
     dir,
-    state: path.join(dir, 'state.json'),
+    slots: [path.join(dir, 'state.a.json'), path.join(dir, 'state.b.json')],
+    legacy: path.join(dir, 'state.json'),
     journal: path.join(dir, 'journal.jsonl'),
     journalRotated: path.join(dir, 'journal.1.jsonl'),
     config: path.join(dir, 'config.json'),

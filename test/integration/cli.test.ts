@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { CLI, ensureBuilt, runCli } from '../helpers/cli';
+import { committedTable, storeFileBytes } from '../helpers/storeFiles';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 
 let repo: TempRepo;
@@ -22,7 +23,7 @@ const json = (args: string[], cwd = repo.root) => {
   const r = cli([...args, '--json'], cwd);
   return { ...r, body: JSON.parse(r.stdout) };
 };
-const storeBytes = () => ['state.json', 'journal.jsonl'].map((f) => fs.readFileSync(path.join(repo.root, '.git', 'lockstep', f)));
+const storeBytes = () => storeFileBytes(path.join(repo.root, '.git'));
 
 test('claim is all-or-nothing: exit 0 with token and fence, exit 3 naming the holder', () => {
   const a = json(['claim', 'src/a.ts', 'README.md', '--session', 'human:alice', '--ttl', '600']);
@@ -32,7 +33,7 @@ test('claim is all-or-nothing: exit 0 with token and fence, exit 3 naming the ho
   assert.match(a.body.leases[0].ownerToken, /^[0-9a-f]{32}$/);
   assert.ok(a.body.leases[1].fence > a.body.leases[0].fence);
 
-  const before = storeBytes();
+  const leasesBefore = committedTable(path.join(repo.root, '.git')).leases;
   const b = json(['claim', 'src/b.ts', 'src/a.ts', '--session', 'codex:bob'], wt);
   assert.equal(b.status, 3);
   assert.equal(b.body.granted, false);
@@ -42,7 +43,7 @@ test('claim is all-or-nothing: exit 0 with token and fence, exit 3 naming the ho
   const st = json(['status']).body;
   assert.equal(st.leases.find((l: any) => l.key === 'src/b.ts'), undefined, 'src/b.ts not leased');
   // The denial is journaled (that is what the journal is for), the lease table is not changed.
-  assert.deepEqual(JSON.parse(storeBytes()[0]!.toString()).leases, JSON.parse(before[0]!.toString()).leases);
+  assert.deepEqual(committedTable(path.join(repo.root, '.git')).leases, leasesBefore);
 
   // Human output.
   const c = cli(['claim', 'src/b.ts', '--session', 'codex:bob'], wt);

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureBuilt, runCli } from '../helpers/cli';
+import { storeFileBytes, tearLeaseTable } from '../helpers/storeFiles';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 
 let repo: TempRepo;
@@ -61,7 +62,7 @@ function hook(payload: unknown, opts: { agent?: string; env?: NodeJS.ProcessEnv;
 }
 
 function snapshot() {
-  return { state: fs.readFileSync(storeFile('state.json')), journal: fs.readFileSync(storeFile('journal.jsonl')) };
+  return storeFileBytes(commonDir);
 }
 
 function status() {
@@ -140,7 +141,7 @@ test('shell tool calls are not edits: allowed', () => {
   assert.equal(r.denied, false);
 });
 
-test('bad inputs get a one-line reason and change nothing (state.json and journal byte-identical)', () => {
+test('bad inputs get a one-line reason and change nothing (lease table and journal byte-identical)', () => {
   hook(claudeTool('PreToolUse', 'sess-ffff6666', wtA, path.join(wtA, 'src/f.ts')));
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-outside-'));
   fs.symlinkSync(outside, path.join(wtA, 'linked-out'));
@@ -189,12 +190,11 @@ test('bad inputs get a one-line reason and change nothing (state.json and journa
 });
 
 test('a broken store denies with `lockstep doctor`; fail-open allows with a warning; doctor repairs', () => {
-  const good = fs.readFileSync(storeFile('state.json'));
-  fs.writeFileSync(storeFile('state.json'), good.subarray(0, Math.floor(good.length / 2)));
+  tearLeaseTable(commonDir);
   const p = claudeTool('PreToolUse', 'sess-gggg7777', wtA, path.join(wtA, 'src/g.ts'));
   const denied = hook(p);
   assert.equal(denied.denied, true);
-  assert.match(denied.reason!, /state\.json is not valid JSON; run `lockstep doctor`/);
+  assert.match(denied.reason!, /no intact lease table \(.*state\.a\.json: not sealed.*\); run `lockstep doctor`/);
 
   const open = hook(p, { env: { LOCKSTEP_FAIL_OPEN: '1' } });
   assert.equal(open.status, 0);
@@ -207,7 +207,7 @@ test('a broken store denies with `lockstep doctor`; fail-open allows with a warn
 
   const doctor = runCli(['doctor'], { cwd: wtA });
   assert.equal(doctor.status, 0, doctor.stdout + doctor.stderr);
-  assert.match(doctor.stdout, /moved the bad file to state\.json\.bad-/);
+  assert.match(doctor.stdout, /moved the bad file\(s\) aside: state\.a\.json\.bad-/);
   assert.match(doctor.stdout, /healthy/);
   const again = hook(p);
   assert.equal(again.denied, false, again.reason);

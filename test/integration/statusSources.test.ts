@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { CLI, ensureBuilt, runCli } from '../helpers/cli';
+import { committedTable } from '../helpers/storeFiles';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 
 let repo: TempRepo;
@@ -193,13 +194,13 @@ test('status text lists every source with its tag, unleased edits with worktree 
   assert.match(line(/scratch\/shell\.txt/), new RegExp(`^ {2}untracked +scratch/shell\\.txt {2}in ${escape(wt2)} .*\\[worktree\\]$`));
   assert.match(line(/docs\/notes\.md {2}in /), new RegExp(`edited by claude:${transcriptSession}`));
 
-  const state = JSON.parse(fs.readFileSync(path.join(repo.root, '.git', 'lockstep', 'state.json'), 'utf8'));
-  const token = state.leases['src/a.ts'].ownerToken as string;
+  const state = committedTable(path.join(repo.root, '.git'));
+  const token = state.leases['src/a.ts']!.ownerToken;
   assert.match(token, /^[0-9a-f]{32}$/);
   assert.ok(!out.includes(token) && !cli(['status', '--json']).stdout.includes(token), 'status never prints owner tokens');
 });
 
-test('status in a repository whose state file is corrupt: one-line error, exit 1, nothing changed', () => {
+test('status in a repository whose (pre-slot) state.json is corrupt: one-line error, exit 1, nothing changed', () => {
   const other = makeTempRepo({ prefix: 'lockstep-status-bad-' });
   try {
     const dir = path.join(other.root, '.git', 'lockstep');

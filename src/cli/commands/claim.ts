@@ -27,7 +27,7 @@ export function registerClaimCommand(program: Command): void {
         const ctx = openContext();
         const keys = resolveKeys(ctx, paths);
         const now = Date.now();
-        const out = ctx.store.transact((table) => {
+        const out = ctx.store.transactUnlessDenied((table) => {
           table.touchSession({ id: session.id, agent: session.agent, cwd: ctx.cwd, worktree: ctx.location.worktreeRoot, task: opts.task, source: 'cli' });
           return table.acquire(session.id, keys, { ttlMs: ttlSeconds !== undefined ? ttlSeconds * 1000 : undefined, task: opts.task });
         });
