@@ -1,4 +1,4 @@
-// Follows the lease store (`<git common dir>/lockstep/`): re-reads state.json and config.json when
+// Follows the lease store (`<git common dir>/lockstep/`): re-reads the lease table (its slot files) and config.json when
 // they change, and every POLL_MS ends the sessions whose agent process has exited, so their leases
 // are freed within a second and the journal says why.
 import * as fs from 'node:fs';
@@ -21,7 +21,7 @@ export interface StoreTrackerOptions {
 export class StoreTracker {
   state: LeaseTableState = emptyState();
   config: StoreConfig = {};
-  /** The last read problem (corrupt state.json…), shown by doctor; cleared by a good read. */
+  /** The last read problem (no intact lease table…), shown by doctor; cleared by a good read. */
   problem: string | undefined;
   private watcher: DirectoryWatcher | undefined;
   private poll: NodeJS.Timeout | undefined;

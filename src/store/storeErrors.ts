@@ -3,7 +3,7 @@ export class StoreError extends Error {
   override readonly name: string = 'StoreError';
 }
 
-/** state.json is unreadable or invalid: transactions refuse until `lockstep doctor` repairs it. */
+/** The lease table is unreadable or invalid: transactions refuse until `lockstep doctor` repairs it. */
 export class StoreCorruptError extends StoreError {
   override readonly name = 'StoreCorruptError';
 }

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import { locateRepo, RepoError, resolveEditKey } from '../../src/git/repoLocator';
-import { openEmbeddedStore } from '../../src/store/embeddedStore';
+import type { AcquireOutcome } from '../../src/core/leaseTable';
+import { openEmbeddedStore, type EmbeddedStore, type EmbeddedStoreOptions } from '../../src/store/embeddedStore';
 import { acquireFileLock, inspectLock } from '../../src/store/fileLock';
 import { fileSystemRefusal, refusedFileSystem } from '../../src/store/fileSystemKind';
 import { identifyProcess } from '../../src/agents/agentProcess';
@@ -15,7 +16,7 @@ import { readWholeJournal } from '../../src/store/journalFile';
 import { encodeSlot, readNewestSlot } from '../../src/store/stateFile';
 import { runDoctor } from '../../src/store/storeDoctor';
 import { StoreCorruptError, StoreError } from '../../src/store/storeErrors';
-import { storePaths } from '../../src/store/storePaths';
+import { storePaths, type StorePaths } from '../../src/store/storePaths';
 
 let repo: TempRepo;
 let wtB: string;
@@ -147,43 +148,42 @@ test('transactions persist state and journal; unchanged or failed transactions w
   }
 });
 
-test('commits alternate between two slot files rewritten in place (same inode, same size)', () => {
+/** A fresh repository with its store; `grant` registers the session and acquires the keys. */
+function withFreshStore(body: (ctx: { root: string; commonDir: string; store: EmbeddedStore; p: StorePaths; grant: (session: string, keys: string[]) => AcquireOutcome }) => void, opts: EmbeddedStoreOptions = {}): void {
   const r = makeTempRepo();
   try {
     const commonDir = locateRepo(r.root).commonDir;
-    const store = openEmbeddedStore(commonDir);
-    const p = storePaths(commonDir);
-    const grant = (session: string, key: string) =>
+    const store = openEmbeddedStore(commonDir, opts);
+    const grant = (session: string, keys: string[]) =>
       store.transact((t) => {
         t.touchSession(sessionInit(session, r.root));
-        return t.acquire(session, [key]);
+        return t.acquire(session, keys);
       });
-    grant('claude:s1', 'a');
-    grant('claude:s1', 'b');
+    body({ root: r.root, commonDir, store, p: storePaths(commonDir), grant });
+  } finally {
+    r.cleanup();
+  }
+}
+
+test('commits alternate between two slot files rewritten in place (same inode, same size)', () => {
+  withFreshStore(({ store, p, grant }) => {
+    grant('claude:s1', ['a']);
+    grant('claude:s1', ['b']);
     const inodes = p.slots.map((f) => fs.statSync(f).ino);
     const sizes = p.slots.map((f) => fs.statSync(f).size);
     const seqs = () => p.slots.map((f) => Number(/"seq":(\d+)/.exec(fs.readFileSync(f, 'utf8'))![1]));
     assert.deepEqual(seqs().sort(), [1, 2]);
-    grant('claude:s1', 'c');
+    grant('claude:s1', ['c']);
     assert.deepEqual(seqs().sort(), [2, 3], 'the older slot took the new commit');
     assert.deepEqual(p.slots.map((f) => fs.statSync(f).ino), inodes, 'no rename: overwritten in place');
     assert.deepEqual(p.slots.map((f) => fs.statSync(f).size), sizes, 'padded to a stable size');
     assert.deepEqual(Object.keys(store.read().leases).sort(), ['a', 'b', 'c']);
-  } finally {
-    r.cleanup();
-  }
+  });
 });
 
 test('a commit torn by a crash mid-write falls back to the previous one; the fence never repeats a journaled one', () => {
-  const r = makeTempRepo();
-  try {
-    const commonDir = locateRepo(r.root).commonDir;
-    const store = openEmbeddedStore(commonDir);
-    const p = storePaths(commonDir);
-    store.transact((t) => {
-      t.touchSession(sessionInit('claude:s1', r.root));
-      t.acquire('claude:s1', ['a']);
-    });
+  withFreshStore(({ commonDir, store, p, grant }) => {
+    grant('claude:s1', ['a']);
     store.transact((t) => t.acquire('claude:s1', ['b']));
     // The newest slot (seq 2, fence 2) torn half-way, as a power cut mid-write leaves it.
     const newest = p.slots.find((f) => /"seq":2,/.test(fs.readFileSync(f, 'utf8')))!;
@@ -193,29 +193,20 @@ test('a commit torn by a crash mid-write falls back to the previous one; the fen
     assert.deepEqual(Object.keys(previous.leases), ['a'], 'the previous commit is read');
     assert.equal(previous.fence, 1);
     // Fence 2 was journaled (here the slot broke after its commit): the next grant must not reuse it.
-    const next = store.transact((t) => {
-      t.touchSession(sessionInit('codex:s2', r.root));
-      return t.acquire('codex:s2', ['c']);
-    });
+    const next = grant('codex:s2', ['c']);
     assert.ok(next.ok);
     assert.equal(next.leases[0]!.fence, 3);
     const report = runDoctor(commonDir, { repair: false });
     assert.equal(report.healthy, true, JSON.stringify(report));
     assert.ok(p.slots.every((f) => /"seal":"[0-9a-f]{64}"\}\s*$/.test(fs.readFileSync(f, 'utf8'))), 'the torn slot was replaced by the next commit');
-  } finally {
-    r.cleanup();
-  }
+  });
 });
 
 test('a slot is trusted only when sealed: a hand edit is ignored, and with both slots damaged transactions refuse and doctor rebuilds', () => {
-  const r = makeTempRepo();
-  try {
-    const commonDir = locateRepo(r.root).commonDir;
-    const store = openEmbeddedStore(commonDir);
-    const p = storePaths(commonDir);
+  withFreshStore(({ root, commonDir, store, p, grant }) => {
     store.transact((t) => {
-      t.touchSession(sessionInit('claude:s1', r.root));
-      t.touchSession(sessionInit('codex:s2', r.root));
+      t.touchSession(sessionInit('claude:s1', root));
+      t.touchSession(sessionInit('codex:s2', root));
       t.acquire('claude:s1', ['a', 'b']);
       t.acquire('codex:s2', ['c']);
     });
@@ -248,14 +239,9 @@ test('a slot is trusted only when sealed: a hand edit is ignored, and with both 
     assert.deepEqual(Object.keys(rebuilt.leases).sort(), ['a', 'c'], 'open leases rebuilt from the journal');
     assert.equal(rebuilt.leases.a!.session, 'claude:s1');
     assert.equal(rebuilt.leases.a!.fence, good.leases.a!.fence);
-    const next = store.transact((t) => {
-      t.touchSession(sessionInit('gemini:s3', r.root));
-      return t.acquire('gemini:s3', ['d']);
-    });
+    const next = grant('gemini:s3', ['d']);
     assert.ok(next.ok && next.leases[0]!.fence > 3);
-  } finally {
-    r.cleanup();
-  }
+  });
 });
 
 test('a state.json of an earlier build is read, validated, and superseded by the first commit', () => {
@@ -283,33 +269,18 @@ test('a state.json of an earlier build is read, validated, and superseded by the
 });
 
 test('a missing lease table with a journal is refused, not silently restarted from fence 0', () => {
-  const r = makeTempRepo();
-  try {
-    const commonDir = locateRepo(r.root).commonDir;
-    const store = openEmbeddedStore(commonDir);
-    store.transact((t) => {
-      t.touchSession(sessionInit('claude:s1', r.root));
-      t.acquire('claude:s1', ['a']);
-    });
+  withFreshStore(({ commonDir, store, grant }) => {
+    grant('claude:s1', ['a']);
     for (const f of storePaths(commonDir).slots) fs.rmSync(f, { force: true });
     assert.throws(() => store.transact(() => 0), /missing but the journal has history; run `lockstep doctor`/);
     assert.equal(runDoctor(commonDir).healthy, true);
     assert.ok(store.read().fence >= 2);
-  } finally {
-    r.cleanup();
-  }
+  });
 });
 
 test('after a machine restart, journal lines the crash lost are restored from the committed table', () => {
-  const r = makeTempRepo();
-  try {
-    const commonDir = locateRepo(r.root).commonDir;
-    const store = openEmbeddedStore(commonDir);
-    const p = storePaths(commonDir);
-    store.transact((t) => {
-      t.touchSession(sessionInit('claude:s1', r.root));
-      t.acquire('claude:s1', ['a']);
-    });
+  withFreshStore(({ store, p, grant }) => {
+    grant('claude:s1', ['a']);
     const reachedDisk = fs.statSync(p.journal).size;
     store.transact((t) => t.acquire('claude:s1', ['b']));
     store.transact((t) => t.releaseBySession('claude:s1', ['a']));
@@ -322,18 +293,13 @@ test('after a machine restart, journal lines the crash lost are restored from th
     const slot = p.slots[newest.slot];
     fs.writeFileSync(slot, encodeSlot(newest.state, newest.seq, { ...newest.meta, boot: 'a-boot-before-the-crash' }).content);
     // The next transaction (even a denial) restores them, once.
-    store.transact((t) => {
-      t.touchSession(sessionInit('codex:s2', r.root));
-      return t.acquire('codex:s2', ['b']);
-    });
+    grant('codex:s2', ['b']);
     store.transact(() => 0);
     const after = readWholeJournal(p.journal, p.journalRotated).entries.map((e) => [e.op, e.key, e.fence]);
     assert.deepEqual(after.slice(0, full.length), full, 'the lost grant and release are back, in order');
     assert.deepEqual(after.slice(full.length).map((e) => e[0]), ['session-start', 'deny']);
     assert.equal(readNewestSlot(p)!.meta.boot !== 'a-boot-before-the-crash', true);
-  } finally {
-    r.cleanup();
-  }
+  });
 });
 
 test('a request another session holds is denied from a snapshot, without waiting for the store lock', async () => {

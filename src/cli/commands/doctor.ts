@@ -12,7 +12,7 @@ export function registerDoctorCommand(program: Command): void {
     .description('check the store (folder, file system, lock, config, state, journal) and the task worktrees, and repair them')
     .option('--check-only', 'report without repairing')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nA bad state.json is moved aside (never deleted) and rebuilt from the journal. Exit status: 0 healthy, 1 not.')
+    .addHelpText('after', '\nA damaged lease table (state.a.json, state.b.json) is moved aside (never deleted) and rebuilt from the journal. Exit status: 0 healthy, 1 not.')
     .action(
       action(async (opts: { json?: boolean; checkOnly?: boolean }) => {
         const location = locateRepo(process.cwd());
