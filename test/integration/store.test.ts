@@ -302,6 +302,50 @@ test('after a machine restart, journal lines the crash lost are restored from th
   });
 });
 
+test('readers without the lock never see a torn table while another process commits multi-page tables in place', async () => {
+  const r = makeTempRepo();
+  try {
+    const commonDir = locateRepo(r.root).commonDir;
+    const store = openEmbeddedStore(commonDir);
+    const p = storePaths(commonDir);
+    // A writer process: 1500 recorded edits make a table of many pages, then it commits as fast as it can.
+    const writer = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `const {openEmbeddedStore}=require(${JSON.stringify(path.resolve(__dirname, '../../src/store/embeddedStore.ts'))});
+         const s=openEmbeddedStore(${JSON.stringify(commonDir)});
+         s.transact((t)=>{t.touchSession({id:'claude:w',agent:'claude',cwd:'/w',worktree:'/w'}); for(let i=0;i<1500;i++) t.recordEdit({key:'src/file-'+i+'.ts',session:'claude:w',worktree:'/w',tool:'Edit',source:'hook'});});
+         console.log('ready');
+         for(let i=0;i<400;i++){const o=s.transact((t)=>t.acquire('claude:w',['k'+(i%5)])); s.transact((t)=>t.releaseWithToken('k'+(i%5),o.leases[0].ownerToken));}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => writer.stdout!.once('data', () => resolve()));
+    assert.ok(fs.statSync(p.slots[0]).size > 4 * 4096, 'the table spans several pages');
+    const exited = new Promise<number | null>((resolve) => writer.once('exit', resolve));
+    let done = false;
+    void exited.then(() => (done = true));
+    let reads = 0;
+    let lastFence = 0;
+    while (!done) {
+      const state = store.read(); // throws on a table it cannot read whole
+      assert.ok(state.fence >= lastFence, 'never an older commit than one already seen');
+      assert.equal(state.edits.length, 1500);
+      lastFence = state.fence;
+      reads++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(await exited, 0);
+    assert.ok(reads > 20, `${reads} reads raced the writer`);
+    assert.equal(store.read().fence, 400);
+  } finally {
+    r.cleanup();
+  }
+});
+
 test('a request another session holds is denied from a snapshot, without waiting for the store lock', async () => {
   const r = makeTempRepo();
   try {
