@@ -10,6 +10,7 @@ import {
 } from '../protocol/schedulerMethods';
 import type { CommandSpec } from './commands';
 import type { LockstepContext } from './lockstepContext';
+import { plural } from '../core/plural';
 
 const SCHEME = 'lockstep-landing';
 
@@ -106,7 +107,7 @@ export const landingCommandTable: Record<string, CommandSpec> = {
       const picks = await vscode.window.showQuickPick(
         landable.tasks.map((t) => ({
           label: t.title,
-          description: `${t.id} · ${t.status} · ${t.ahead} commit${t.ahead === 1 ? '' : 's'} ahead`,
+          description: `${t.id} · ${t.status} · ${plural(t.ahead, 'commit')} ahead`,
           detail: `${t.branch} → ${landable.target} (phase ${t.phase})`,
           picked: t.status === 'finished',
           id: t.id,

@@ -7,6 +7,7 @@ import { ApplyWavesResult, matrixRequests } from '../protocol/matrixMethods';
 import type { CommandSpec } from './commands';
 import type { LockstepContext } from './lockstepContext';
 import { MatrixPanel } from './matrixPanel';
+import { plural } from '../core/plural';
 
 const panels = new WeakMap<LockstepContext, MatrixPanel>();
 
@@ -47,7 +48,7 @@ export const matrixCommandTable: Record<string, CommandSpec> = {
       );
       if (ok !== 'Apply Waves') return;
       const r = ApplyWavesResult.parse(await ctx.client!.sendRequest(matrixRequests.applyWaves.method, {}));
-      void vscode.window.showInformationMessage(`Lockstep: ${path.basename(r.file)} now has ${r.waves.length} phase${r.waves.length === 1 ? '' : 's'}: ${r.waves.map((w, i) => `${i + 1}: ${w.join(', ')}`).join(' · ')}.`);
+      void vscode.window.showInformationMessage(`Lockstep: ${path.basename(r.file)} now has ${plural(r.waves.length, 'phase')}: ${r.waves.map((w, i) => `${i + 1}: ${w.join(', ')}`).join(' · ')}.`);
     },
   },
 };

@@ -20,6 +20,7 @@ import {
 } from '../protocol/matrixMethods';
 import type { CoordinatorClient } from './coordinatorClient';
 import type { LockstepContext } from './lockstepContext';
+import { plural } from '../core/plural';
 
 export const MATRIX_VIEW_TYPE = 'lockstep.matrix';
 export const GIT_SCHEME = 'lockstep-git';
@@ -267,7 +268,7 @@ export class MatrixPanel implements vscode.Disposable {
 
   private async applyWaves(): Promise<void> {
     const r = ApplyWavesResult.parse(await this.requireClient().sendRequest(matrixRequests.applyWaves.method, {}));
-    this.notice('info', `Applied ${r.waves.length} wave${r.waves.length === 1 ? '' : 's'} as phases in ${path.basename(r.file)}: ${r.waves.map((w, i) => `phase ${i + 1}: ${w.join(', ')}`).join('; ')}.`);
+    this.notice('info', `Applied ${plural(r.waves.length, 'wave')} as phases in ${path.basename(r.file)}: ${r.waves.map((w, i) => `phase ${i + 1}: ${w.join(', ')}`).join('; ')}.`);
   }
 
   private onPanelClosed(): void {

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { holderName, timeLeft } from '../core/leaseNotice';
 import type { SessionView, Snapshot } from '../protocol/coordinatorState';
 import type { LockState } from './lockState';
+import { plural } from '../core/plural';
 
 type Node =
   | { kind: 'session'; session: SessionView }
@@ -38,7 +39,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const snap = this.state.current;
     if (snap) {
       const live = snap.sessions.filter((s) => s.live).length;
-      this.view.description = `${live} live · ${snap.leases.length} locks`;
+      this.view.description = `${live} live · ${plural(snap.leases.length, 'lock')}`;
     }
     this.emitter.fire(undefined);
   }

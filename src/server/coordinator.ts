@@ -20,6 +20,7 @@ import { WorktreeTracker } from './worktreeTracker';
 import { changedSince } from '../git/mergeTree';
 import { runGit } from '../git/gitRunner';
 import { installHooksFor } from './hookInstaller';
+import { plural } from '../core/plural';
 
 export class CoordinatorRequestError extends Error {
   override readonly name = 'CoordinatorRequestError';
@@ -351,10 +352,6 @@ function configView(c: { ttlSeconds?: number; failOpen?: boolean; scopePolicy?: 
 
 function leaseView(l: Lease): LeaseView {
   return { key: l.key, session: l.session, fence: l.fence, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt, task: l.task };
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 export function statusText(model: ModelCollections, userSession: string): RequestResult<'getStatusText'> {

@@ -73,6 +73,8 @@ test('agents contending through hooks show up live in the workbench, and a claim
 
       const tree = await wb.waitForTreeItems('Sessions & Locks', (items) => items.some((i) => /claude session agent-a-/.test(i.label)) && items.some((i) => i.label === 'src/api.ts'));
       assert.ok(tree.find((i) => i.label === 'src/api.ts')!.description.startsWith('locked'));
+      const summary = await wb.page.locator('.pane-header', { hasText: /Sessions & Locks/i }).locator('.description').first().textContent();
+      assert.match(summary ?? '', /^\d+ live · 1 lock$/, 'the view header counts locks in words');
       await wb.screenshot('lockstep-1-held-by-agent');
 
       // The user claims src/ui.ts: badge C, and agent B is denied it.

@@ -7,6 +7,7 @@ import type { MatrixCellDetail, MatrixCellSummary, MatrixParticipantView, Matrix
 import { MatrixEngine } from '../../server/matrixEngine';
 import { editingFactsFromRepo } from '../../server/matrixSources';
 import { action, CliError, openContext, printJson } from '../commandContext';
+import { plural } from '../../core/plural';
 
 /** Files listed per kind and pair in the text output (JSON lists them all). */
 const TEXT_FILES = 10;
@@ -43,7 +44,7 @@ export function formatMatrix(state: MatrixState, details: readonly MatrixCellDet
   const out: string[] = [];
   const tasks = ps.filter((p) => p.kind === 'task').length;
   const sessions = ps.length - tasks;
-  const what = [`${tasks} task${tasks === 1 ? '' : 's'}`, ...(sessions > 0 ? [`${sessions} session${sessions === 1 ? '' : 's'}`] : [])].join(' and ');
+  const what = [plural(tasks, 'task'), ...(sessions > 0 ? [plural(sessions, 'session')] : [])].join(' and ');
   const planPart = state.plan.valid ? `plan ${state.plan.file}, target ${state.plan.target}` : `no valid plan: ${state.plan.issue ?? 'unknown problem'}`;
   out.push(`${state.plannedOnly ? 'Planned conflict matrix' : 'Conflict matrix'} of ${what} (${planPart})`);
   if (ps.length === 0) {

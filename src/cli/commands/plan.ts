@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { DEFAULT_PLAN_FILE, formatIssue, tryParsePlan, type PlanIssue } from '../../core/planFile';
 import { locateRepo, RepoError } from '../../git/repoLocator';
 import { action, printJson } from '../commandContext';
+import { plural } from '../../core/plural';
 
 export function register(program: Command): void {
   const plan = program.command('plan').description('the plan file (.lockstep/plan.yaml)');
@@ -45,7 +46,7 @@ export function register(program: Command): void {
         }
         const valid = issues!.length === 0;
         if (opts.json) printJson({ ok: valid, valid, file, tasks, phases, issues: issues!.map((i) => ({ ...i, text: formatIssue(i) })) });
-        else if (valid) process.stdout.write(`${shown}: valid (${tasks} task${tasks === 1 ? '' : 's'} in ${phases} phase${phases === 1 ? '' : 's'})\n`);
+        else if (valid) process.stdout.write(`${shown}: valid (${plural(tasks, 'task')} in ${plural(phases, 'phase')})\n`);
         else process.stderr.write(issues!.map(formatIssue).join('\n') + '\n');
         if (!valid) process.exitCode = 1;
       }),

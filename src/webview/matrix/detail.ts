@@ -4,6 +4,7 @@
 import type { FromWebview, MatrixCellDetail, MatrixParticipantView, MatrixState } from '../../protocol/matrixMethods';
 import { button, el } from './dom';
 import { KIND_NAME, KINDS, type Kind } from './gridModel';
+import { plural } from '../../core/plural';
 
 export type Post = (m: FromWebview) => void;
 
@@ -55,7 +56,7 @@ export class CellDetailView {
     const parts: HTMLElement[] = [];
     parts.push(el('h2', 'detail-title', `${d.a} × ${d.b}`));
     const present = KINDS.filter((k) => d[k].count > 0 || (k === 'planned' && d.planned.globs.length > 0));
-    parts.push(el('p', 'detail-summary', present.length ? present.map((k) => `${KIND_NAME[k]}: ${d[k].count} file${d[k].count === 1 ? '' : 's'}`).join(' · ') : 'No overlap.'));
+    parts.push(el('p', 'detail-summary', present.length ? present.map((k) => `${KIND_NAME[k]}: ${plural(d[k].count, 'file')}`).join(' · ') : 'No overlap.'));
     parts.push(this.actions(d, pa, pb, state));
     for (const k of present) parts.push(this.kindSection(k, d, pa, pb));
     this.element.replaceChildren(...parts);

@@ -1,6 +1,7 @@
 // What the matrix grid shows, without the DOM: the label, classes and spoken text of a cell, the
 // one-line summary, and keyboard movement between cells. Unit-tested in Node.
 import type { MatrixCellSummary, MatrixParticipantView, MatrixState, OverlapKindView } from '../../protocol/matrixMethods';
+import { plural } from '../../core/plural';
 
 export type Kind = Exclude<OverlapKindView, 'none'>;
 export const KINDS: readonly Kind[] = ['merge', 'live', 'planned'];
@@ -23,7 +24,7 @@ export function indexCells(state: MatrixState): Map<string, MatrixCellSummary> {
 }
 
 function files(n: number): string {
-  return `${n} file${n === 1 ? '' : 's'}`;
+  return plural(n, 'file');
 }
 
 /** Count of a kind in a cell (planned patterns-only counts as present with 0 files). */
@@ -58,8 +59,8 @@ export function summaryLine(state: MatrixState): string {
   const sessions = state.participants.length - tasks;
   const by = { merge: 0, live: 0, planned: 0 } as Record<Kind, number>;
   for (const c of state.cells) if (c.strongest !== 'none') by[c.strongest as Kind]++;
-  const who = [`${tasks} task${tasks === 1 ? '' : 's'}`, ...(sessions ? [`${sessions} session${sessions === 1 ? '' : 's'}`] : [])].join(', ');
-  const pairs = KINDS.filter((k) => by[k] > 0).map((k) => `${by[k]} pair${by[k] === 1 ? '' : 's'} with ${KIND_NAME[k]}${by[k] === 1 ? '' : 's'}`);
+  const who = [plural(tasks, 'task'), ...(sessions ? [plural(sessions, 'session')] : [])].join(', ');
+  const pairs = KINDS.filter((k) => by[k] > 0).map((k) => `${plural(by[k], 'pair')} with ${KIND_NAME[k]}${by[k] === 1 ? '' : 's'}`);
   return `${who} · ${pairs.length ? pairs.join(' · ') : 'no overlap'}${state.plannedOnly ? ' (scopes only)' : ''}`;
 }
 
