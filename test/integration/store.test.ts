@@ -1,7 +1,7 @@
 // The embedded store and the repo locator on real temp git repositories (real worktrees, symlinks,
 // lock files held by real processes).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -25,6 +25,14 @@ before(() => {
   wtB = repo.addWorktree('wt-b', 'task-b');
 });
 after(() => repo.cleanup());
+
+/** Another process that takes the store lock `lockFile` and keeps it until killed; resolves once it holds it. */
+async function spawnLockHolder(lockFile: string): Promise<ChildProcess> {
+  const script = `require(${JSON.stringify(path.resolve(__dirname, '../../src/store/fileLock.ts'))}).acquireFileLock(${JSON.stringify(lockFile)}); console.log('held'); setInterval(() => {}, 1000);`;
+  const holder = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+  return holder;
+}
 
 /** Both slot files' bytes (the whole lease table on disk). */
 const slotBytes = (p: ReturnType<typeof storePaths>) => p.slots.map((f) => (fs.existsSync(f) ? fs.readFileSync(f) : Buffer.alloc(0)));
@@ -357,13 +365,8 @@ test('a request another session holds is denied from a snapshot, without waiting
       t.touchSession(sessionInit('codex:s2', r.root));
       t.acquire('claude:s1', ['a']);
     });
-    const holder = spawn(
-      process.execPath,
-      ['--import', 'tsx', '-e', `const {acquireFileLock}=require(${JSON.stringify(path.resolve(__dirname, '../../src/store/fileLock.ts'))}); acquireFileLock(${JSON.stringify(p.lock)}); console.log('held'); setInterval(()=>{}, 1000);`],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const holder = await spawnLockHolder(p.lock);
     try {
-      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
       const request = (key: string) =>
         store.transactUnlessDenied((t) => {
           t.touchSession(sessionInit('codex:s2', r.root));
@@ -453,13 +456,8 @@ test('a lock left by a killed process is broken; a live holder makes waiters tim
     assert.equal(store.transact(() => 'after'), 'after');
 
     // A live holder in another process.
-    const holder = spawn(
-      process.execPath,
-      ['--import', 'tsx', '-e', `const {acquireFileLock}=require(${JSON.stringify(path.resolve(__dirname, '../../src/store/fileLock.ts'))}); acquireFileLock(${JSON.stringify(lock)}); console.log('held'); setInterval(()=>{}, 1000);`],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const holder = await spawnLockHolder(lock);
     try {
-      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
       const cond = inspectLock(lock);
       assert.equal(cond.kind, 'held');
       assert.throws(() => store.transact(() => 0), (e: unknown) => e instanceof StoreError && /held for .* by pid \d+/.test(e.message) && /lockstep doctor/.test(e.message));
