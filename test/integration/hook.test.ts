@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { claudeSessionPayload, claudeToolPayload, codexApplyPatchPayload } from '../fixtures/hookPayloads';
 import { ensureBuilt, runCli } from '../helpers/cli';
 import { storeFileBytes, tearLeaseTable } from '../helpers/storeFiles';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
@@ -23,35 +24,6 @@ before(() => {
   commonDir = path.join(repo.root, '.git');
 });
 after(() => repo.cleanup());
-
-/** A Claude Code PreToolUse/PostToolUse payload for Edit, exactly as documented. */
-function claudeTool(event: 'PreToolUse' | 'PostToolUse', session: string, cwd: string, filePath: string, tool = 'Edit') {
-  const p: Record<string, unknown> = {
-    session_id: session,
-    transcript_path: path.join(os.homedir(), '.claude', 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'), `${session}.jsonl`),
-    cwd,
-    permission_mode: 'default',
-    hook_event_name: event,
-    tool_name: tool,
-    tool_input: tool === 'Write' ? { file_path: filePath, content: 'x\n' } : { file_path: filePath, old_string: 'a', new_string: 'b' },
-    tool_use_id: `toolu_${Math.random().toString(36).slice(2, 12)}`,
-  };
-  if (event === 'PostToolUse') p.tool_response = { filePath, success: true };
-  return p;
-}
-
-function claudeSession(event: 'SessionStart' | 'SessionEnd', session: string, cwd: string) {
-  const p: Record<string, unknown> = {
-    session_id: session,
-    transcript_path: path.join(os.homedir(), '.claude', 'projects', 'x', `${session}.jsonl`),
-    cwd,
-    permission_mode: 'default',
-    hook_event_name: event,
-  };
-  if (event === 'SessionEnd') p.reason = 'prompt_input_exit';
-  else p.source = 'startup';
-  return p;
-}
 
 function hook(payload: unknown, opts: { agent?: string; env?: NodeJS.ProcessEnv; raw?: string } = {}) {
   const args = ['hook', ...(opts.agent ? ['--agent', opts.agent] : [])];
@@ -72,12 +44,12 @@ function status() {
 }
 
 test('two Claude sessions in two worktrees contend for one file', () => {
-  const a1 = hook(claudeTool('PreToolUse', 'sess-aaaa1111', wtA, path.join(wtA, 'src/a.ts')), { agent: 'claude' });
+  const a1 = hook(claudeToolPayload('PreToolUse', 'sess-aaaa1111', wtA, path.join(wtA, 'src/a.ts')), { agent: 'claude' });
   assert.equal(a1.status, 0, a1.stderr);
   assert.equal(a1.denied, false);
   assert.equal(a1.out.hookSpecificOutput?.permissionDecision, undefined, 'a grant never says allow (the user still approves)');
 
-  const b1 = hook(claudeTool('PreToolUse', 'sess-bbbb2222', wtB, path.join(wtB, 'src/a.ts')), { agent: 'claude' });
+  const b1 = hook(claudeToolPayload('PreToolUse', 'sess-bbbb2222', wtB, path.join(wtB, 'src/a.ts')), { agent: 'claude' });
   assert.equal(b1.status, 0);
   assert.equal(b1.denied, true);
   assert.match(b1.reason!, /^src\/a\.ts is held by claude session sess-aaa/);
@@ -85,12 +57,12 @@ test('two Claude sessions in two worktrees contend for one file', () => {
   assert.ok(!b1.reason!.includes('\n'));
 
   // B may edit another file; A's own repeated edit renews.
-  assert.equal(hook(claudeTool('PreToolUse', 'sess-bbbb2222', wtB, path.join(wtB, 'src/b.ts'), 'Write')).denied, false);
-  assert.equal(hook(claudeTool('PreToolUse', 'sess-aaaa1111', wtA, path.join(wtA, 'src/a.ts'))).denied, false);
+  assert.equal(hook(claudeToolPayload('PreToolUse', 'sess-bbbb2222', wtB, path.join(wtB, 'src/b.ts'), { tool: 'Write' })).denied, false);
+  assert.equal(hook(claudeToolPayload('PreToolUse', 'sess-aaaa1111', wtA, path.join(wtA, 'src/a.ts'))).denied, false);
   // Same file from the main worktree by a third session: denied too (same logical key).
-  assert.equal(hook(claudeTool('PreToolUse', 'sess-cccc3333', repo.root, path.join(repo.root, 'src/a.ts'))).denied, true);
+  assert.equal(hook(claudeToolPayload('PreToolUse', 'sess-cccc3333', repo.root, path.join(repo.root, 'src/a.ts'))).denied, true);
 
-  const post = hook(claudeTool('PostToolUse', 'sess-aaaa1111', wtA, path.join(wtA, 'src/a.ts')));
+  const post = hook(claudeToolPayload('PostToolUse', 'sess-aaaa1111', wtA, path.join(wtA, 'src/a.ts')));
   assert.equal(post.status, 0, post.stderr);
   let st = status();
   const lease = st.leases.find((l: any) => l.key === 'src/a.ts');
@@ -100,9 +72,9 @@ test('two Claude sessions in two worktrees contend for one file', () => {
   assert.equal(st.sessions.find((s: any) => s.id === 'claude:sess-aaaa1111').worktree, wtA);
 
   // A's session ends: its leases go, B gets the file.
-  const end = hook(claudeSession('SessionEnd', 'sess-aaaa1111', wtA));
+  const end = hook(claudeSessionPayload('SessionEnd', 'sess-aaaa1111', wtA));
   assert.equal(end.status, 0, end.stderr);
-  assert.equal(hook(claudeTool('PreToolUse', 'sess-bbbb2222', wtB, path.join(wtB, 'src/a.ts'))).denied, false);
+  assert.equal(hook(claudeToolPayload('PreToolUse', 'sess-bbbb2222', wtB, path.join(wtB, 'src/a.ts'))).denied, false);
   st = status();
   assert.equal(st.leases.find((l: any) => l.key === 'src/a.ts').session, 'claude:sess-bbbb2222');
   assert.ok(st.sessions.find((s: any) => s.id === 'claude:sess-aaaa1111').endedAt > 0);
@@ -111,38 +83,26 @@ test('two Claude sessions in two worktrees contend for one file', () => {
 });
 
 test('a Codex apply_patch touching several files is leased all or none', () => {
-  const codex = (files: string[]) => ({
-    session_id: 'codex-0001',
-    turn_id: 'turn-1',
-    transcript_path: null,
-    cwd: wtB,
-    hook_event_name: 'PreToolUse',
-    model: 'gpt-5-codex',
-    permission_mode: 'default',
-    tool_name: 'apply_patch',
-    tool_input: { command: `*** Begin Patch\n${files.map((f) => `*** Update File: ${f}\n@@\n-a\n+b\n`).join('')}*** End Patch\n` },
-    tool_use_id: 'call_1',
-  });
-  hook(claudeTool('PreToolUse', 'sess-dddd4444', wtA, path.join(wtA, 'README.md')));
-  const denied = hook(codex(['src/c.ts', 'README.md']), { agent: 'codex' });
+  hook(claudeToolPayload('PreToolUse', 'sess-dddd4444', wtA, path.join(wtA, 'README.md')));
+  const denied = hook(codexApplyPatchPayload('codex-0001', wtB, ['src/c.ts', 'README.md']), { agent: 'codex' });
   assert.equal(denied.denied, true, denied.stdout + denied.stderr);
   assert.match(denied.reason!, /README\.md is held by claude session sess-ddd/);
   assert.equal(status().leases.find((l: any) => l.key === 'src/c.ts'), undefined, 'nothing leased');
-  const ok = hook(codex(['src/c.ts', 'src/d.ts']), { agent: 'codex' });
+  const ok = hook(codexApplyPatchPayload('codex-0001', wtB, ['src/c.ts', 'src/d.ts']), { agent: 'codex' });
   assert.equal(ok.denied, false, ok.stdout + ok.stderr);
   const keys = status().leases.filter((l: any) => l.session === 'codex:codex-0001').map((l: any) => l.key).sort();
   assert.deepEqual(keys, ['src/c.ts', 'src/d.ts']);
 });
 
 test('shell tool calls are not edits: allowed', () => {
-  const p = { ...claudeTool('PreToolUse', 'sess-eeee5555', wtA, ''), tool_name: 'Bash', tool_input: { command: 'echo hi > src/a.ts' } };
+  const p = { ...claudeToolPayload('PreToolUse', 'sess-eeee5555', wtA, ''), tool_name: 'Bash', tool_input: { command: 'echo hi > src/a.ts' } };
   const r = hook(p, { agent: 'claude' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.denied, false);
 });
 
 test('bad inputs get a one-line reason and change nothing (lease table and journal byte-identical)', () => {
-  hook(claudeTool('PreToolUse', 'sess-ffff6666', wtA, path.join(wtA, 'src/f.ts')));
+  hook(claudeToolPayload('PreToolUse', 'sess-ffff6666', wtA, path.join(wtA, 'src/f.ts')));
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-outside-'));
   fs.symlinkSync(outside, path.join(wtA, 'linked-out'));
   try {
@@ -151,10 +111,10 @@ test('bad inputs get a one-line reason and change nothing (lease table and journ
       ['malformed JSON', { raw: '{"session_id": "x", ' }, /not valid JSON/],
       ['not an object', { raw: '[1,2]' }, /not a JSON object/],
       ['empty stdin', { raw: '' }, /not valid JSON/],
-      ['wrong field type', { payload: { ...claudeTool('PreToolUse', 'sess-x', wtA, 'x'), tool_input: { file_path: 42, old_string: 'a', new_string: 'b' } } }, /file_path/],
-      ['session id not a string', { payload: { ...claudeTool('PreToolUse', 'sess-x', wtA, path.join(wtA, 'x')), session_id: 7 } }, /session_id|no known agent/],
-      ['relative cwd', { payload: claudeTool('PreToolUse', 'sess-x', 'relative/dir', 'x') }, /cwd/],
-      ['huge payload', { raw: JSON.stringify({ ...claudeTool('PreToolUse', 'sess-x', wtA, path.join(wtA, 'x')), pad: 'x'.repeat(5 * 1024 * 1024) }) }, /larger than 4 MiB/],
+      ['wrong field type', { payload: { ...claudeToolPayload('PreToolUse', 'sess-x', wtA, 'x'), tool_input: { file_path: 42, old_string: 'a', new_string: 'b' } } }, /file_path/],
+      ['session id not a string', { payload: { ...claudeToolPayload('PreToolUse', 'sess-x', wtA, path.join(wtA, 'x')), session_id: 7 } }, /session_id|no known agent/],
+      ['relative cwd', { payload: claudeToolPayload('PreToolUse', 'sess-x', 'relative/dir', 'x') }, /cwd/],
+      ['huge payload', { raw: JSON.stringify({ ...claudeToolPayload('PreToolUse', 'sess-x', wtA, path.join(wtA, 'x')), pad: 'x'.repeat(5 * 1024 * 1024) }) }, /larger than 4 MiB/],
     ];
     for (const [name, input, re] of malformed) {
       const r = hook(input.payload, { agent: 'claude', raw: input.raw });
@@ -173,14 +133,14 @@ test('bad inputs get a one-line reason and change nothing (lease table and journ
       ['NUL byte', path.join(wtA, 'src/a\0.ts'), /NUL byte/],
     ];
     for (const [name, p, re] of badPaths) {
-      const r = hook(claudeTool('PreToolUse', 'sess-ffff6666', wtA, p), { agent: 'claude' });
+      const r = hook(claudeToolPayload('PreToolUse', 'sess-ffff6666', wtA, p), { agent: 'claude' });
       assert.equal(r.status, 0, `${name}: ${r.stderr}`);
       assert.equal(r.denied, true, `${name}: denied`);
       assert.match(r.reason!, re, name);
       assert.ok(!r.reason!.includes('\n'), `${name}: one line`);
       assert.deepEqual(snapshot(), before, `${name}: nothing changed`);
     }
-    const unknownAgent = hook(claudeTool('PreToolUse', 'sess-x', wtA, 'x'), { agent: 'emacs' });
+    const unknownAgent = hook(claudeToolPayload('PreToolUse', 'sess-x', wtA, 'x'), { agent: 'emacs' });
     assert.equal(unknownAgent.status, 2);
     assert.match(unknownAgent.stderr, /--agent: unknown agent 'emacs'/);
     assert.deepEqual(snapshot(), before);
@@ -191,7 +151,7 @@ test('bad inputs get a one-line reason and change nothing (lease table and journ
 
 test('a broken store denies with `lockstep doctor`; fail-open allows with a warning; doctor repairs', () => {
   tearLeaseTable(commonDir);
-  const p = claudeTool('PreToolUse', 'sess-gggg7777', wtA, path.join(wtA, 'src/g.ts'));
+  const p = claudeToolPayload('PreToolUse', 'sess-gggg7777', wtA, path.join(wtA, 'src/g.ts'));
   const denied = hook(p);
   assert.equal(denied.denied, true);
   assert.match(denied.reason!, /no intact lease table \(.*state\.a\.json: not sealed.*\); run `lockstep doctor`/);
@@ -218,7 +178,7 @@ test('a broken store denies with `lockstep doctor`; fail-open allows with a warn
 test('outside any git repository the hook has nothing to coordinate: allowed', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-norepo-'));
   try {
-    const r = hook(claudeTool('PreToolUse', 'sess-h', dir, path.join(dir, 'a.txt')));
+    const r = hook(claudeToolPayload('PreToolUse', 'sess-h', dir, path.join(dir, 'a.txt')));
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.denied, false);
     assert.equal(fs.existsSync(path.join(dir, '.git')), false);

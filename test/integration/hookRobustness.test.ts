@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { hookCommandLine, type NodeRuntime } from '../../src/agents/hookCommand';
 import { installHooks } from '../../src/agents/hookInstall';
 import { ensureLockstepShim } from '../../src/scheduler/lockstepBin';
+import { claudeSessionPayload, claudeToolPayload, codexApplyPatchPayload } from '../fixtures/hookPayloads';
 import { CLI, ensureBuilt, runCli } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 
@@ -37,38 +38,6 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     if (!(k in extra)) delete env[k];
   }
   return env;
-}
-
-function claudeEdit(session: string, cwd: string, filePath: string) {
-  return {
-    session_id: session,
-    transcript_path: path.join(os.homedir(), '.claude', 'projects', 'x', `${session}.jsonl`),
-    cwd,
-    permission_mode: 'default',
-    hook_event_name: 'PreToolUse',
-    tool_name: 'Edit',
-    tool_input: { file_path: filePath, old_string: 'a', new_string: 'b' },
-    tool_use_id: `toolu_${Math.random().toString(36).slice(2, 12)}`,
-  };
-}
-
-function claudeSessionEnd(session: string, cwd: string, reason = 'clear') {
-  return { session_id: session, transcript_path: path.join(os.homedir(), '.claude', 'projects', 'x', `${session}.jsonl`), cwd, permission_mode: 'default', hook_event_name: 'SessionEnd', reason };
-}
-
-function codexPatch(session: string, cwd: string, files: string[]) {
-  return {
-    session_id: session,
-    turn_id: 'turn-1',
-    transcript_path: null,
-    cwd,
-    hook_event_name: 'PreToolUse',
-    model: 'gpt-5-codex',
-    permission_mode: 'default',
-    tool_name: 'apply_patch',
-    tool_input: { command: `*** Begin Patch\n${files.map((f) => `*** Update File: ${f}\n@@\n-a\n+b\n`).join('')}*** End Patch\n` },
-    tool_use_id: 'call_1',
-  };
 }
 
 function parseAnswer(r: { status: number | null; stdout: string; stderr: string }) {
@@ -119,7 +88,7 @@ test('the hook command line runs through /bin/sh from paths with spaces and quot
 
   const nodeCmd = hookCommandLine('claude', inst.cliJs, inst.node);
   assert.doesNotMatch(nodeCmd, /ELECTRON_RUN_AS_NODE/);
-  const held = runThroughSh(nodeCmd, claudeEdit('nodehold-1', repo.root, file));
+  const held = runThroughSh(nodeCmd, claudeToolPayload('PreToolUse', 'nodehold-1', repo.root, file));
   assert.equal(held.status, 0, held.stderr);
   assert.equal(held.denied, false, held.reason);
 
@@ -127,13 +96,13 @@ test('the hook command line runs through /bin/sh from paths with spaces and quot
   const electronCmd = hookCommandLine('claude', inst.cliJs, electron);
   assert.match(electronCmd, /ELECTRON_RUN_AS_NODE=1/);
   // The real check ran: another session is denied the file the first one holds.
-  const denied = runThroughSh(electronCmd, claudeEdit('electron-1', repo.root, file));
+  const denied = runThroughSh(electronCmd, claudeToolPayload('PreToolUse', 'electron-1', repo.root, file));
   assert.equal(denied.status, 0, denied.stderr);
   assert.equal(denied.denied, true, denied.stdout + denied.stderr);
   assert.match(denied.reason!, /^README\.md is held by claude session nodehold/);
 
   // Without the variable the fake Electron refuses, as the real one would (the test can fail).
-  const asNode = runThroughSh(hookCommandLine('claude', inst.cliJs, { ...electron, electron: false }), claudeEdit('electron-1', repo.root, file));
+  const asNode = runThroughSh(hookCommandLine('claude', inst.cliJs, { ...electron, electron: false }), claudeToolPayload('PreToolUse', 'electron-1', repo.root, file));
   assert.equal(asNode.status, 70);
 
   // Cline runs its hook scripts as `exec <command>`: the Electron command must survive exec.
@@ -157,21 +126,21 @@ test('the hook command line runs through /bin/sh from paths with spaces and quot
 
 test('an agent started outside the repository is denied a held file named by absolute or relative path', () => {
   const file = path.join(repo.root, 'src', 'a.ts');
-  const holder = hook(claudeEdit('sess-holder', repo.root, file), { agent: 'claude' });
+  const holder = hook(claudeToolPayload('PreToolUse', 'sess-holder', repo.root, file), { agent: 'claude' });
   assert.equal(holder.denied, false, holder.reason);
 
-  const byAbsolute = hook(claudeEdit('sess-outsider', outside, file), { agent: 'claude' });
+  const byAbsolute = hook(claudeToolPayload('PreToolUse', 'sess-outsider', outside, file), { agent: 'claude' });
   assert.equal(byAbsolute.status, 0, byAbsolute.stderr);
   assert.equal(byAbsolute.denied, true, byAbsolute.stdout);
   assert.match(byAbsolute.reason!, /^src\/a\.ts is held by claude session sess-hol/);
 
-  const byRelative = hook(codexPatch('codex-outsider', outside, [`${path.basename(repo.root)}/src/a.ts`]), { agent: 'codex' });
+  const byRelative = hook(codexApplyPatchPayload('codex-outsider', outside, [`${path.basename(repo.root)}/src/a.ts`]), { agent: 'codex' });
   assert.equal(byRelative.denied, true, byRelative.stdout + byRelative.stderr);
   assert.match(byRelative.reason!, /src\/a\.ts is held by claude session sess-hol/);
 
   // A new file in a folder that does not exist yet: the repository is found from its deepest existing ancestor, and leased.
   const fresh = path.join(repo.root, 'src', 'new', 'deep', 'x.ts');
-  const ok = hook(claudeEdit('sess-outsider', outside, fresh), { agent: 'claude' });
+  const ok = hook(claudeToolPayload('PreToolUse', 'sess-outsider', outside, fresh), { agent: 'claude' });
   assert.equal(ok.denied, false, ok.reason);
   const st = status();
   assert.equal(st.leases.find((l: any) => l.key === 'src/new/deep/x.ts')?.session, 'claude:sess-outsider');
@@ -179,15 +148,15 @@ test('an agent started outside the repository is denied a held file named by abs
 
   // Neither cwd nor path in a repository: nothing to coordinate.
   const loose = path.join(scratch, 'notes.txt');
-  assert.equal(hook(claudeEdit('sess-outsider', scratch, loose), { agent: 'claude' }).denied, false);
-  assert.equal(hook(claudeEdit('sess-outsider', outside, loose), { agent: 'claude' }).denied, false);
+  assert.equal(hook(claudeToolPayload('PreToolUse', 'sess-outsider', scratch, loose), { agent: 'claude' }).denied, false);
+  assert.equal(hook(claudeToolPayload('PreToolUse', 'sess-outsider', outside, loose), { agent: 'claude' }).denied, false);
 });
 
 test('an edit from outside that spans two repositories is denied in one line and leases nothing', () => {
   const other = makeTempRepo({ prefix: 'lockstep-robust-other-' });
   try {
     const files = [path.join(repo.root, 'src', 'b.ts'), path.join(other.root, 'src', 'b.ts')];
-    const r = hook(codexPatch('codex-span', path.dirname(other.root), files), { agent: 'codex' });
+    const r = hook(codexApplyPatchPayload('codex-span', path.dirname(other.root), files), { agent: 'codex' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.denied, true, r.stdout);
     assert.match(r.reason!, /spans 2 repositories/);
@@ -204,23 +173,23 @@ test('an edit from outside that spans two repositories is denied in one line and
 test("SessionEnd (Claude's /clear) keeps a LOCKSTEP_SESSION session live with its leases; without it the leases go", () => {
   const managed = { LOCKSTEP_SESSION: 'task:robust-t1', LOCKSTEP_TASK: 'robust-t1' };
   const file = path.join(repo.root, 'src', 'managed.ts');
-  assert.equal(hook(claudeEdit('sess-before-clear', repo.root, file), { agent: 'claude', env: managed }).denied, false);
+  assert.equal(hook(claudeToolPayload('PreToolUse', 'sess-before-clear', repo.root, file), { agent: 'claude', env: managed }).denied, false);
 
-  const end = hook(claudeSessionEnd('sess-before-clear', repo.root), { agent: 'claude', env: managed });
+  const end = hook(claudeSessionPayload('SessionEnd', 'sess-before-clear', repo.root, { reason: 'clear' }), { agent: 'claude', env: managed });
   assert.equal(end.status, 0, end.stderr);
   let st = status();
   const session = st.sessions.find((s: any) => s.id === 'task:robust-t1');
   assert.equal(session.endedAt, undefined, 'the scheduler-managed session is still live');
   assert.equal(st.leases.find((l: any) => l.key === 'src/managed.ts')?.session, 'task:robust-t1');
-  const other = hook(claudeEdit('sess-intruder', repo.root, file), { agent: 'claude' });
+  const other = hook(claudeToolPayload('PreToolUse', 'sess-intruder', repo.root, file), { agent: 'claude' });
   assert.equal(other.denied, true, other.stdout);
   // After /clear the agent goes on under a new Claude session id, still as the same Lockstep session.
-  assert.equal(hook(claudeEdit('sess-after-clear', repo.root, file), { agent: 'claude', env: managed }).denied, false);
+  assert.equal(hook(claudeToolPayload('PreToolUse', 'sess-after-clear', repo.root, file), { agent: 'claude', env: managed }).denied, false);
 
   // An agent's own session: SessionEnd ends it and frees its leases.
   const own = path.join(repo.root, 'src', 'own.ts');
-  assert.equal(hook(claudeEdit('sess-own', repo.root, own), { agent: 'claude' }).denied, false);
-  assert.equal(hook(claudeSessionEnd('sess-own', repo.root, 'prompt_input_exit'), { agent: 'claude' }).status, 0);
+  assert.equal(hook(claudeToolPayload('PreToolUse', 'sess-own', repo.root, own), { agent: 'claude' }).denied, false);
+  assert.equal(hook(claudeSessionPayload('SessionEnd', 'sess-own', repo.root, { reason: 'prompt_input_exit' }), { agent: 'claude' }).status, 0);
   st = status();
   assert.ok(st.sessions.find((s: any) => s.id === 'claude:sess-own').endedAt > 0);
   assert.equal(st.leases.find((l: any) => l.key === 'src/own.ts'), undefined);

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { coordinatorRequests, type CoordinatorRequestName } from '../../src/protocol/coordinatorMethods';
 import { matrixRequests } from '../../src/protocol/matrixMethods';
 import { schedulerRequests } from '../../src/protocol/schedulerMethods';
+import { claudeToolPayload } from '../fixtures/hookPayloads';
 import { ensureBuilt, runCli } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import { startServer, type ServerHandle } from './serverHarness';
@@ -23,17 +24,9 @@ function fakeAgent(): ChildProcess {
   return spawn('sleep', ['600'], { stdio: 'ignore' });
 }
 
+/** Claude Code's PreToolUse of Edit; the transcript path points nowhere the server follows. */
 function claudePreEdit(sessionId: string, cwd: string, file: string) {
-  return {
-    session_id: sessionId,
-    transcript_path: path.join(os.tmpdir(), `${sessionId}.jsonl`),
-    cwd,
-    permission_mode: 'default',
-    hook_event_name: 'PreToolUse',
-    tool_name: 'Edit',
-    tool_input: { file_path: file, old_string: 'x', new_string: 'y' },
-    tool_use_id: `toolu_${Math.random().toString(36).slice(2)}`,
-  };
+  return claudeToolPayload('PreToolUse', sessionId, cwd, file, { transcriptPath: path.join(os.tmpdir(), `${sessionId}.jsonl`) });
 }
 
 function hook(payload: object, agent: ChildProcess, env: NodeJS.ProcessEnv) {

@@ -7,21 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { claudeToolPayload } from '../fixtures/hookPayloads';
 import { ensureBuilt, runCli } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import { startServer, type ServerHandle } from './serverHarness';
 
 function preEdit(sessionId: string, cwd: string, rel: string, agentPid: number, env: NodeJS.ProcessEnv): boolean {
-  const payload = {
-    session_id: sessionId,
-    transcript_path: path.join(os.tmpdir(), `${sessionId}.jsonl`),
-    cwd,
-    permission_mode: 'default',
-    hook_event_name: 'PreToolUse',
-    tool_name: 'Edit',
-    tool_input: { file_path: path.join(cwd, rel), old_string: 'x', new_string: 'y' },
-    tool_use_id: 'toolu_override',
-  };
+  const payload = claudeToolPayload('PreToolUse', sessionId, cwd, path.join(cwd, rel), { transcriptPath: path.join(os.tmpdir(), `${sessionId}.jsonl`) });
   const r = runCli(['hook'], { cwd, input: JSON.stringify(payload), env: { ...env, LOCKSTEP_AGENT_PID: String(agentPid) } });
   assert.equal(r.status, 0, r.stderr);
   return !r.stdout.includes('"deny"');

@@ -10,50 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { ensureBuilt } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import { startServer, type ServerHandle } from './serverHarness';
-
-function sanitized(cwd: string): string {
-  return cwd.replace(/[^a-zA-Z0-9]/g, '-');
-}
-
-/** Claude Code transcript lines, shaped as Claude writes them. */
-function claudeUserLine(sessionId: string, cwd: string, text: string): string {
-  return JSON.stringify({
-    parentUuid: null,
-    isSidechain: false,
-    userType: 'external',
-    cwd,
-    sessionId,
-    version: '1.0.98',
-    gitBranch: 'main',
-    type: 'user',
-    message: { role: 'user', content: text },
-    uuid: randomUUID(),
-    timestamp: new Date().toISOString(),
-  });
-}
-
-function claudeToolLine(sessionId: string, cwd: string, tool: 'Edit' | 'Write', file: string): string {
-  const input = tool === 'Edit' ? { file_path: file, old_string: 'a', new_string: 'b' } : { file_path: file, content: 'x' };
-  return JSON.stringify({
-    parentUuid: randomUUID(),
-    isSidechain: false,
-    userType: 'external',
-    cwd,
-    sessionId,
-    version: '1.0.98',
-    type: 'assistant',
-    message: {
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      model: 'claude-sonnet-4',
-      content: [{ type: 'tool_use', id: `toolu_${randomUUID().slice(0, 8)}`, name: tool, input }],
-      stop_reason: 'tool_use',
-    },
-    uuid: randomUUID(),
-    timestamp: new Date().toISOString(),
-  });
-}
+import { claudeProjectDirFor } from '../../src/agents/transcripts/claudeTranscript';
+import { claudeToolUseLine, claudeUserLine } from '../fixtures/transcriptLines';
 
 function codexMeta(id: string, cwd: string): string {
   return JSON.stringify({
@@ -108,7 +66,7 @@ describe('coordinator server: transcripts', () => {
   });
 
   it('a Claude transcript appended line by line makes its session and files appear', async () => {
-    const project = path.join(claudeDir, 'projects', sanitized(repo.root));
+    const project = claudeProjectDirFor(repo.root, { CLAUDE_CONFIG_DIR: claudeDir });
     fs.mkdirSync(project, { recursive: true });
     claudeFile = path.join(project, `${claudeSession}.jsonl`);
     fs.writeFileSync(claudeFile, claudeUserLine(claudeSession, repo.root, 'fix the README') + '\n');
@@ -121,7 +79,7 @@ describe('coordinator server: transcripts', () => {
     assert.equal(session.live, true);
 
     // Corrupt and unknown lines, then a tool line written in two parts (a partial last line).
-    const line = claudeToolLine(claudeSession, repo.root, 'Edit', path.join(repo.root, 'src/a.ts'));
+    const line = claudeToolUseLine(claudeSession, repo.root, 'Edit', path.join(repo.root, 'src/a.ts'));
     fs.appendFileSync(claudeFile, '{"type":"assistant", not json\n\u0000\u0001garbage\n{"type":"summary","summary":"x"}\n[1,2,3]\n' + line.slice(0, 40));
     await new Promise((r) => setTimeout(r, 300));
     assert.ok(!server!.state()!.edits.some((e) => e.session === id), 'half a line is not an edit yet');
@@ -148,12 +106,12 @@ describe('coordinator server: transcripts', () => {
     const foreign = path.join(day, `rollout-2026-11-27T10-01-00-${foreignId}.jsonl`);
     fs.writeFileSync(foreign, codexMeta(foreignId, other.root) + '\n' + codexPatchApplied([path.join(other.root, 'src/b.ts')]) + '\n');
     // A Claude transcript of the other repository.
-    const foreignProject = path.join(claudeDir, 'projects', sanitized(other.root));
+    const foreignProject = claudeProjectDirFor(other.root, { CLAUDE_CONFIG_DIR: claudeDir });
     fs.mkdirSync(foreignProject, { recursive: true });
     const foreignClaude = randomUUID();
     fs.writeFileSync(
       path.join(foreignProject, `${foreignClaude}.jsonl`),
-      claudeUserLine(foreignClaude, other.root, 'hi') + '\n' + claudeToolLine(foreignClaude, other.root, 'Write', path.join(other.root, 'src/a.ts')) + '\n',
+      claudeUserLine(foreignClaude, other.root, 'hi') + '\n' + claudeToolUseLine(foreignClaude, other.root, 'Write', path.join(other.root, 'src/a.ts')) + '\n',
     );
 
     const id = `codex:${codexSession}`;
@@ -172,12 +130,12 @@ describe('coordinator server: transcripts', () => {
     const late = repo.addWorktree('wt-late', 'late-task');
     await server!.waitFor('wt-late tracked', (x) => x.worktrees.some((w) => w.path === late));
     const id = randomUUID();
-    const project = path.join(claudeDir, 'projects', sanitized(late));
+    const project = claudeProjectDirFor(late, { CLAUDE_CONFIG_DIR: claudeDir });
     fs.mkdirSync(project, { recursive: true });
     const file = path.join(project, `${id}.jsonl`);
     fs.writeFileSync(file, claudeUserLine(id, late, 'go') + '\n');
     await server!.waitFor('the late session', (x) => x.sessions.some((y) => y.id === `claude:${id}` && y.worktree === late));
-    fs.appendFileSync(file, claudeToolLine(id, late, 'Write', path.join(late, 'late.txt')) + '\n');
+    fs.appendFileSync(file, claudeToolUseLine(id, late, 'Write', path.join(late, 'late.txt')) + '\n');
     await server!.waitFor('its edit', (x) => x.edits.some((e) => e.session === `claude:${id}` && e.key === 'late.txt' && e.worktree === late));
   });
 
@@ -201,7 +159,7 @@ describe('coordinator server: transcripts', () => {
 
   it('a truncated transcript is read again from the start', async () => {
     const id = `claude:${claudeSession}`;
-    fs.writeFileSync(claudeFile, claudeToolLine(claudeSession, repo.root, 'Write', path.join(repo.root, 'src/new-after-truncate.ts')) + '\n');
+    fs.writeFileSync(claudeFile, claudeToolUseLine(claudeSession, repo.root, 'Write', path.join(repo.root, 'src/new-after-truncate.ts')) + '\n');
     await server!.waitFor('edit from the rewritten transcript', (x) => x.edits.some((e) => e.session === id && e.key === 'src/new-after-truncate.ts'));
     // Earlier facts are kept while the server runs (a restart can only know what transcripts still say).
     assert.ok(server!.state()!.edits.some((e) => e.session === id && e.key === 'src/a.ts'));

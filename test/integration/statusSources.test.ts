@@ -9,6 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { claudeProjectDirFor } from '../../src/agents/transcripts/claudeTranscript';
+import { claudeToolUseLine, claudeUserLine } from '../fixtures/transcriptLines';
 import { CLI, ensureBuilt, runCli } from '../helpers/cli';
 import { committedTable } from '../helpers/storeFiles';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
@@ -20,40 +22,6 @@ let env: NodeJS.ProcessEnv;
 const hookSession = `sess-${randomUUID()}`;
 const transcriptSession = randomUUID();
 
-/** Claude Code names a project folder after the cwd, every non-alphanumeric character a '-'. */
-const sanitized = (cwd: string) => cwd.replace(/[^a-zA-Z0-9]/g, '-');
-
-function claudeLine(sessionId: string, cwd: string, message: Record<string, unknown>, type: 'user' | 'assistant'): string {
-  return JSON.stringify({
-    parentUuid: null,
-    isSidechain: false,
-    userType: 'external',
-    cwd,
-    sessionId,
-    version: '1.0.98',
-    gitBranch: 'main',
-    type,
-    message,
-    uuid: randomUUID(),
-    timestamp: new Date().toISOString(),
-  });
-}
-
-function claudeWriteLine(sessionId: string, cwd: string, file: string): string {
-  return claudeLine(
-    sessionId,
-    cwd,
-    {
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      model: 'claude-sonnet-4',
-      content: [{ type: 'tool_use', id: `toolu_${randomUUID().slice(0, 8)}`, name: 'Write', input: { file_path: file, content: 'x\n' } }],
-      stop_reason: 'tool_use',
-    },
-    'assistant',
-  );
-}
 
 /** Runs the real CLI; a run that does not exit by itself (a watcher or timer left open) is killed and fails. */
 function cli(args: string[], input = '') {
@@ -79,7 +47,7 @@ before(() => {
   // 1. A Claude session through the real hook: PreToolUse Edit of src/a.ts in the main worktree, the edit, PostToolUse.
   const payload = {
     session_id: hookSession,
-    transcript_path: path.join(home, 'claude-config', 'projects', sanitized(repo.root), `${hookSession}.jsonl`),
+    transcript_path: path.join(claudeProjectDirFor(repo.root, { CLAUDE_CONFIG_DIR: path.join(home, 'claude-config') }), `${hookSession}.jsonl`),
     cwd: repo.root,
     permission_mode: 'default',
     hook_event_name: 'PreToolUse',
@@ -101,18 +69,18 @@ before(() => {
   fs.writeFileSync(path.join(wt2, 'scratch', 'shell.txt'), 'out\n');
 
   // 3. Claude Code transcripts: one of a session with no hook (it wrote docs/notes.md), one of the hooked session.
-  const project = path.join(home, 'claude-config', 'projects', sanitized(repo.root));
+  const project = claudeProjectDirFor(repo.root, { CLAUDE_CONFIG_DIR: path.join(home, 'claude-config') });
   fs.mkdirSync(project, { recursive: true });
   fs.writeFileSync(
     path.join(project, `${transcriptSession}.jsonl`),
-    claudeLine(transcriptSession, repo.root, { role: 'user', content: 'write the notes' }, 'user') +
+    claudeUserLine(transcriptSession, repo.root, 'write the notes') +
       '\n' +
-      claudeWriteLine(transcriptSession, repo.root, path.join(repo.root, 'docs/notes.md')) +
+      claudeToolUseLine(transcriptSession, repo.root, 'Write', path.join(repo.root, 'docs/notes.md')) +
       '\n',
   );
   fs.mkdirSync(path.join(repo.root, 'docs'));
   fs.writeFileSync(path.join(repo.root, 'docs/notes.md'), 'notes\n');
-  fs.writeFileSync(path.join(project, `${hookSession}.jsonl`), claudeLine(hookSession, repo.root, { role: 'user', content: 'edit a.ts' }, 'user') + '\n');
+  fs.writeFileSync(path.join(project, `${hookSession}.jsonl`), claudeUserLine(hookSession, repo.root, 'edit a.ts') + '\n');
 });
 
 after(() => {
