@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI, ensureBuilt } from '../test/helpers/cli';
-import { makeTempRepo } from '../test/helpers/tempRepo';
+import { CLI, ensureBuilt } from './support/cli';
+import { makeTempRepo } from './support/tempRepo';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 

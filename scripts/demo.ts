@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeTempRepo } from '../test/helpers/tempRepo';
-import { codeServerDirs, installExtension, startCodeServer, type RunningCodeServer } from '../test/e2e/harness/codeServer';
+import { makeTempRepo } from './support/tempRepo';
+import { codeServerDirs, installExtension, startCodeServer, type RunningCodeServer } from './support/codeServer';
 
 const { values } = parseArgs({
   options: { smoke: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } },
