@@ -17,6 +17,7 @@ import { PlanDiagnostics } from './planDiagnostics';
 import { SchedulerModel, SchedulerTree } from './schedulerView';
 import { SessionsTree } from './sessionsTree';
 import { LockStatusBar, type ServerState } from './statusBar';
+import { WalkthroughProgress } from './walkthroughProgress';
 
 export class LockstepContext implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Lockstep');
@@ -47,6 +48,7 @@ export class LockstepContext implements vscode.Disposable {
       this.terminals,
       new SchedulerTree(this.scheduler),
       new PlanDiagnostics(this.scheduler),
+      new WalkthroughProgress(this.state, this.scheduler, this.config),
       new Announcer(this.scheduler, this.state, this.config, (line) => this.output.appendLine(line)),
       ...registerCommands(this, schedulerCommandTable, landingCommandTable, matrixCommandTable),
       matrixDisposable(this),
