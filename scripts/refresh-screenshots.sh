@@ -9,6 +9,6 @@ node --import tsx scripts/demo.ts --smoke
 node --import tsx --test test/e2e/walkthrough.e2e.test.ts
 mkdir -p docs/images
 cp test-artifacts/demo/05-a-live-cell-in-the-conflict-matrix.png docs/images/demo-live-matrix.png
-cp test-artifacts/demo/06-an-atomic-verified-landing.png docs/images/demo-landing.png
+cp test-artifacts/e2e/walkthrough-4-plan.png docs/images/walkthrough-plan.png
 cp test-artifacts/e2e/walkthrough-7-land.png docs/images/walkthrough-done.png
 echo "[refresh-screenshots] docs/images/ updated"

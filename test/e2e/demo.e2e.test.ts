@@ -1,36 +1,22 @@
-// The README's first command keeps working and shows the whole product: the live demo starts a real
-// VS Code with Lockstep on a sample repository with a plan, and its smoke run checks that every step
-// happened (plan started, a task waiting with its reason, a worktree per writer, a killed agent's lease
-// freed, a live matrix cell, an atomic verified landing, phase 2 opened, an undo), that VS Code
-// announced them, and that it stops everything it started. Screenshots: test-artifacts/demo/.
+// The README's first command keeps working: the live demo starts a real VS Code with Lockstep on a
+// sample repository, its simulated agents contend through their hooks (one is denied), and it stops
+// everything it started.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { artifactsDir, projectRoot } from './harness';
+import { projectRoot } from './harness';
 
-test('the live demo runs the plan end to end and VS Code announces each step', { timeout: 420_000 }, () => {
+test('the live demo comes up, an agent is denied a contended file, and it stops cleanly', { timeout: 240_000 }, () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/demo.ts'), '--smoke'], {
     cwd: projectRoot,
     encoding: 'utf8',
-    timeout: 400_000,
+    timeout: 220_000,
   });
   const out = `${r.stdout}\n${r.stderr}`;
   assert.equal(r.status, 0, out);
   assert.match(out, /VS Code with Lockstep is up: open http:\/\/127\.0\.0\.1:\d+\/\?folder=/);
-  for (const step of [
-    /✓ plan started: investigate, api and db are running/,
-    /✓ one worktree per writer: api → .*repo-worktrees\/api; db → .*repo-worktrees\/db/,
-    /✓ a task waits with its reason: cart: waits for 'api': its src\/api\/\*\* overlaps src\/api\/orders\.ts/,
-    /DENIED src\/api\/orders\.ts: src\/api\/orders\.ts is held by claude session carol/,
-    /✓ a killed agent's lease is freed at once: src\/api\/orders\.ts is now held by claude:lockstep-api/,
-    /✓ a live cell in the conflict matrix: api × claude:carol: src\/api\/orders\.ts/,
-    /✓ an atomic, verified landing: .*main [0-9a-f]{7} → [0-9a-f]{7}/,
-    /✓ phase 2 opened: checkout is ready/,
-    /✓ the last landing undone/,
-    /smoke: VS Code announced every step/,
-  ]) assert.match(out, step);
-  const shots = fs.readdirSync(path.join(path.dirname(artifactsDir), 'demo'));
-  assert.ok(shots.length >= 8, `a screenshot per step: ${shots.join(', ')}`);
+  assert.match(out, /DENIED src\/api\/orders\.ts: src\/api\/orders\.ts is held by (claude|codex) session/);
+  assert.match(out, /smoke: workbench answered 200/);
+  assert.match(out, /session ended/);
 });
