@@ -128,9 +128,8 @@ export class EmbeddedMemory implements MemoryStore {
   }
 
   deliver(session: SessionRef, opts: { start?: boolean; maxBytes?: number } = {}): Delivery | undefined {
-    // Nothing new since the cursor (or nothing at all yet): no lock, no write. A session whose first
-    // event finds no cursor is treated as starting then.
-    if (this.nothingNew(this.readCursor(session.id))) return undefined;
+    const before = this.readCursor(session.id);
+    if (!opts.start && this.nothingNew(before)) return undefined;
     const maxBytes = opts.maxBytes ?? this.opts.deliveryBytes ?? DEFAULT_DELIVERY_BYTES;
     return this.withLock(() => {
       const cursor = this.readCursor(session.id);
