@@ -28,10 +28,10 @@ export function registerHooksCommand(program: Command): void {
     .requiredOption('--agent <name>', `agent: ${HOOK_AGENT_NAMES.join(', ')}`)
     .option('--scope <scope>', 'project (this repository) or user (your home folder)', 'project')
     .option('--command <command>', 'command line the agent runs (default: lockstep hook --agent <name>)')
-    .option('--no-mcp', "don't register the `lockstep mcp` server in the agent's MCP configuration")
+    .option('--mcp', "also register the `lockstep mcp` server in the agent's MCP configuration")
     .option('--json', 'print JSON')
     .action(
-      action((opts: { agent: string; scope: string; command?: string; mcp: boolean; json?: boolean }) => {
+      action((opts: { agent: string; scope: string; command?: string; mcp?: boolean; json?: boolean }) => {
         const agent = AgentName.safeParse(opts.agent);
         if (!agent.success || !(HOOK_AGENT_NAMES as readonly string[]).includes(agent.data)) throw new CliError(`--agent '${opts.agent}': expected one of ${HOOK_AGENT_NAMES.join(', ')}`);
         if (opts.scope !== 'project' && opts.scope !== 'user') throw new CliError(`--scope '${opts.scope}': expected project or user`);
