@@ -63,8 +63,8 @@ export async function runExtensionTests(run: ExtensionTestRun): Promise<Extensio
       ['extensionDevelopmentPath', remote(run.extensionDevelopmentPath)],
       ['extensionTestsPath', remote(run.extensionTestsPath)],
     ];
-    await page.goto(`${codeServer.url}?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     const timeoutMs = run.timeoutMs ?? 600_000;
+    await page.goto(`${codeServer.url}?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { timeout: timeoutMs });
     let timer: NodeJS.Timeout | undefined;
     const exitCode = await Promise.race([exit, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), timeoutMs)))]);
     clearTimeout(timer);
