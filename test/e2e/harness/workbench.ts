@@ -176,7 +176,6 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
     page = await browser.newPage({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
     const url = `${codeServer.url}?folder=${encodeURIComponent(folder)}`;
     const readyTimeout = opts.readyTimeoutMs ?? 90_000;
-    // Under CPU load the first page load alone can exceed playwright's default 30 s.
     await page.goto(url, { timeout: readyTimeout });
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: readyTimeout });
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: readyTimeout });
