@@ -9,6 +9,7 @@ import {
   type TaskView,
 } from '../protocol/schedulerMethods';
 import type { CommandSpec } from './commands';
+import { offerCreatePlan } from './schedulerCommands';
 import type { LockstepContext } from './lockstepContext';
 import { plural } from '../core/plural';
 
@@ -99,6 +100,7 @@ export const landingCommandTable: Record<string, CommandSpec> = {
     async run(ctx, arg) {
       const fromTree = taskOf(arg);
       if (fromTree) return runLanding(ctx, [fromTree.id], true);
+      if (ctx.scheduler.current && !ctx.scheduler.current.plan.exists) return offerCreatePlan();
       const landable = await ctx.client!.schedule('getLandableTasks', {});
       if (!landable.tasks.length) {
         void vscode.window.showInformationMessage(`Lockstep: no task can land now: none has commits on its lockstep/<id> branch that ${landable.target} lacks.`);

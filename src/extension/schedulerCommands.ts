@@ -8,6 +8,12 @@ import type { CommandSpec } from './commands';
 import { gitDocumentUri } from './matrixPanel';
 import type { LockstepContext } from './lockstepContext';
 
+/** Commands that need a plan, run before there is one: say so and offer to create it. */
+export async function offerCreatePlan(): Promise<void> {
+  const choice = await vscode.window.showInformationMessage('Lockstep: this repository has no plan yet (.lockstep/plan.yaml).', 'Create a Plan');
+  if (choice === 'Create a Plan') await vscode.commands.executeCommand('lockstep.createPlan');
+}
+
 /** Folders that hold the code (`src/*` when there is a src/, else the top-level folders), for the templates. */
 async function sourceFolders(root: vscode.Uri): Promise<string[]> {
   const dirs = async (uri: vscode.Uri) =>
@@ -76,6 +82,7 @@ export const schedulerCommandTable: Record<string, CommandSpec> = {
     async run(ctx, line) {
       const uri = planUri(ctx);
       if (!uri) return;
+      if (!(await vscode.workspace.fs.stat(uri).then(() => true, () => false))) return offerCreatePlan();
       const editor = await vscode.window.showTextDocument(uri);
       if (typeof line === 'number' && line > 0) {
         const pos = new vscode.Position(line - 1, 0);

@@ -39,7 +39,11 @@ describe('every contributed command, coordinator running', () => {
     // A few commands' visible effects, so "ran" means more than "returned".
     assert.ok(ui.messages.some((m) => /src\/a\.ts is yours/.test(m.text)), 'Claim File for Me claimed the active file');
     assert.ok(ui.messages.some((m) => /released src\/a\.ts/.test(m.text)), 'Release File released it');
-    assert.ok(fs.existsSync(path.join(workspaceRoot(), '.lockstep', 'plan.yaml')), 'Create a Plan wrote .lockstep/plan.yaml');
+    // Create a Plan offers its templates; the prompt was dismissed, so no plan was written, and the
+    // commands that need a plan said so instead of failing.
+    assert.ok(ui.prompts.some((p) => p.kind === 'quickPick' && /Create a Plan from/.test(JSON.stringify(p))), 'Create a Plan offered its templates');
+    assert.equal(fs.existsSync(path.join(workspaceRoot(), '.lockstep', 'plan.yaml')), false, 'a dismissed template pick writes no plan');
+    assert.ok(ui.messages.some((m) => /has no plan yet/.test(m.text)), 'commands that need a plan offered to create one');
     assert.ok(ui.prompts.some((p) => p.kind === 'quickPick'), 'commands that ask asked');
   });
 });
