@@ -13,7 +13,7 @@ import { shortSession } from '../../core/leaseNotice';
 import type { Lease, LeaseTableState, Session } from '../../core/model';
 import type { EditView, SessionView, Snapshot, UnleasedEdit } from '../../protocol/coordinatorState';
 import { Coordinator } from '../../server/coordinator';
-import { action, CliError, formatDuration, printJson } from '../commandContext';
+import { action, CliError, formatDuration, openContext, printJson } from '../commandContext';
 
 const RECENT_EDITS = 15;
 
@@ -31,6 +31,13 @@ interface Gathered {
 /** Runs the coordinator of the repository around `cwd` just long enough for one settled snapshot. */
 async function gather(cwd: string): Promise<Gathered> {
   const notes: string[] = [];
+  // One sweeping transaction first, so a dead agent's leases and expired ones are shown freed (the
+  // table changes only when something was due; a store problem surfaces below, through the tracker).
+  try {
+    openContext(cwd).store.transact(() => undefined);
+  } catch {
+    // reported by the coordinator's store tracker
+  }
   let coordinator: Coordinator;
   try {
     coordinator = await Coordinator.open({ root: cwd, userSession: `human:${osUserName()}`, log: (m) => notes.push(m) });
