@@ -90,7 +90,8 @@ test('agents contending through hooks show up live in the workbench, and a claim
 
       // A write that escaped the hooks (a shell command): an unleased edit, and the status bar warns.
       fs.appendFileSync(path.join(repo.root, 'src/db.ts'), '// written by a shell command\n');
-      const unleased = await wb.waitForExplorerBadge('src/db.ts', 'U!');
+      // Lockstep's U!, shown beside git's own M once the git extension has noticed the change too.
+      const unleased = await wb.waitForExplorerBadge('src/db.ts', /(^|, )U!$/);
       assert.match(unleased.tooltip ?? '', /unleased edit/);
       await wb.waitForStatusBar(/1 unleased/);
       await wb.screenshot('lockstep-3-unleased-edit');
