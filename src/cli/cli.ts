@@ -45,6 +45,8 @@ function runHookBundle(): void {
 const sub = process.argv[2];
 if (sub === 'hook') {
   runHookBundle();
+} else if (sub === 'mcp') {
+  require(path.join(__dirname, 'mcp.js'));
 } else if (sub === 'serve') {
   // Computed so esbuild leaves it alone: dist/server.js is its own bundle.
   require(path.join(__dirname, 'server.js'));
