@@ -1,6 +1,7 @@
 // The domain model shared by every layer. zod schemas are the single source of truth:
 // store files, protocol messages and CLI JSON are all validated against these.
 import { z } from 'zod';
+import { ProcessIdentity } from './processIdentity';
 import { TaskRuntime } from './task';
 
 /**
@@ -13,16 +14,7 @@ export const HOOK_AGENT_NAMES = AGENT_NAMES.filter((a): a is Exclude<(typeof AGE
 export const AgentName = z.enum(AGENT_NAMES);
 export type AgentName = z.infer<typeof AgentName>;
 
-/** A process on a given host, identified so that a reused pid is never mistaken for the same process. */
-export const ProcessIdentity = z.object({
-  pid: z.number().int().positive(),
-  /** Opaque start time as the OS reports it (Linux: boot id + clock ticks since boot; macOS: lstart). */
-  startTime: z.string().min(1),
-  host: z.string().min(1),
-  /** Executable name, for humans (`claude`, `codex`, `node`). */
-  command: z.string().optional(),
-});
-export type ProcessIdentity = z.infer<typeof ProcessIdentity>;
+export { ProcessIdentity };
 
 /** Where a fact about a session came from. */
 export const FactSource = z.enum(['hook', 'transcript', 'worktree', 'cli', 'scheduler']);

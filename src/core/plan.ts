@@ -136,6 +136,8 @@ export const PlanShape = z
     /** Relative to the repository root; must lie outside it. Default: `../<repo>-worktrees`. */
     worktreesRoot: z.string().min(1).optional(),
     autoRun: z.boolean().default(false),
+    /** Let a task branch that changes files outside its task's scope land (each landing records them). */
+    allowOutOfScope: z.boolean().default(false),
     agents: z.record(z.string().regex(AGENT_KEY_PATTERN, 'agent names use a-z 0-9 . _ -'), AgentTemplate).default({}),
     /** Commands run in each new worktree, in order. */
     setup: z.array(CommandLine).default([]),

@@ -1,6 +1,7 @@
 // A task at run time: its status and the legal moves between statuses. The plan says what a task is;
 // this says where it stands. Illegal moves are refused with a sentence, never silently applied.
 import { z } from 'zod';
+import { ProcessIdentity } from './processIdentity';
 
 export const TASK_STATUSES = ['queued', 'ready', 'running', 'finished', 'landing', 'landed', 'blocked', 'conflicted', 'failed'] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);
@@ -35,6 +36,8 @@ export const TaskRuntime = z.object({
   landedAt: z.number().optional(),
   /** Commit the target pointed at before this task landed (for undo). */
   landedOver: z.string().optional(),
+  /** The process waiting for the task's agent to record how it ends (headless launches). */
+  supervisor: ProcessIdentity.optional(),
 });
 export type TaskRuntime = z.infer<typeof TaskRuntime>;
 

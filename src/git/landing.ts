@@ -28,7 +28,7 @@ const VerifySpec = z.object({
 const LandingInput = z.object({
   repoDir: z.string().min(1),
   target: z.string().min(1),
-  tasks: z.array(z.object({ id: z.string().min(1), branch: z.string().min(1) })).min(1),
+  tasks: z.array(z.object({ id: z.string().min(1), branch: z.string().min(1), outOfScope: z.array(z.string()).optional() })).min(1),
   verify: VerifySpec.optional(),
   atomic: z.boolean(),
   retries: z.number().int().min(0).max(20).optional(),
@@ -40,6 +40,8 @@ export interface LandingTask {
   id: string;
   /** Short branch name, e.g. `lockstep/api`. */
   branch: string;
+  /** Files outside the task's scope that land with it by permission (kept in the landing record). */
+  outOfScope?: string[];
 }
 
 export interface LandingOptions {

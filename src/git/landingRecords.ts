@@ -24,7 +24,7 @@ export async function listLandingRecords(repoDir: string): Promise<LandingRecord
 /** Writes (unreferenced) the record commit of landing `n`; the ref is created by the landing transaction. */
 export async function writeRecordCommit(
   repoDir: string,
-  rec: { n: number; target: string; before: string; after: string; tasks: { id: string; branch: string }[] },
+  rec: { n: number; target: string; before: string; after: string; tasks: { id: string; branch: string; outOfScope?: string[] }[] },
   commitEnv: Record<string, string> | undefined,
 ): Promise<string> {
   const message = `lockstep landing ${rec.n} onto ${rec.target}\n\n${JSON.stringify({ target: rec.target, tasks: rec.tasks })}\n`;

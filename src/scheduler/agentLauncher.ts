@@ -12,17 +12,33 @@ export interface LaunchRequest {
   env: Record<string, string>;
   /** Where the agent's output goes when the launcher captures it. */
   logFile: string;
+  /** Where a launcher that supervises the agent writes how it ended (agentSupervisor.ts), for this run. */
+  statusFile: string;
+  /** The run (the task's startedAt) the status record belongs to. */
+  run: number;
 }
 
 export interface AgentExit {
   /** null when killed by a signal or when the launcher could not tell. */
   exitCode: number | null;
   signal?: string;
+  /** Why the status is unknown (exitCode null, no signal), e.g. its supervisor was killed. */
+  unknown?: string;
+}
+
+/** What an agent's end means for its task: only a known clean exit (code 0) is finished. */
+export function judgeExit(exit: AgentExit): { status: 'finished' } | { status: 'failed'; reason: string } {
+  if (exit.exitCode === 0 && !exit.signal) return { status: 'finished' };
+  if (exit.exitCode !== null) return { status: 'failed', reason: `agent exited with code ${exit.exitCode}` };
+  if (exit.signal) return { status: 'failed', reason: `agent ended by ${exit.signal}` };
+  return { status: 'failed', reason: `agent ended without a status${exit.unknown ? ` (${exit.unknown})` : ''}` };
 }
 
 export interface LaunchedAgent {
   /** The agent's own process id, when the launcher knows it. */
   readonly pid?: number;
+  /** The process that waits for the agent and records its exit (agentSupervisor.ts), when there is one. */
+  readonly supervisorPid?: number;
   /** Resolves once when the agent has exited. */
   readonly exited: Promise<AgentExit>;
   /** Asks the agent to stop (SIGTERM, then SIGKILL); resolves when it has exited or cannot be reached. */

@@ -1,14 +1,13 @@
 // The headless launcher: the agent runs as a child process, its output appended to
-// `<common>/lockstep/logs/<task>.log`. On POSIX it is started through a fixed two-word shell program
-// (`exec "$@"`, the argv passed as positional arguments, never parsed) so that LOCKSTEP_AGENT_PID can be
-// the agent's own pid: the shell's pid becomes the agent's when it execs.
+// `<common>/lockstep/logs/<task>.log`. On POSIX it runs under a supervisor (agentSupervisor.ts): a tiny
+// node process that starts the agent through a fixed two-word shell program (`exec "$@"`, the argv passed
+// as positional arguments, never parsed) so that LOCKSTEP_AGENT_PID is the agent's own pid, waits for it,
+// and writes its exit status to the task's status file, whether or not this process still runs.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { terminateProcess, type AgentExit, type AgentLauncher, type LaunchedAgent, type LaunchRequest } from './agentLauncher';
-
-/** The whole shell program: export our own pid, then become the agent. No plan text reaches it. */
-const EXEC_WITH_OWN_PID = 'LOCKSTEP_AGENT_PID=$$; export LOCKSTEP_AGENT_PID; exec "$@"';
+import { SUPERVISOR_PROGRAM, readExitRecord, removeExitRecord } from './agentSupervisor';
 
 export interface ChildProcessLauncherOptions {
   /** Let the agent outlive this process (`lockstep task start` returns while the agent works). */
@@ -28,16 +27,8 @@ export class ChildProcessLauncher implements AgentLauncher {
     const fd = fs.openSync(req.logFile, 'a');
     try {
       fs.writeSync(fd, `--- ${new Date().toISOString()} lockstep: task ${req.task}: ${JSON.stringify(req.argv)} in ${req.cwd}\n`);
-      const posix = process.platform !== 'win32';
-      const [cmd, args] = posix ? ['/bin/sh', ['-c', EXEC_WITH_OWN_PID, 'lockstep-agent', program, ...req.argv.slice(1)]] : [program, req.argv.slice(1)];
-      const child = spawn(cmd, args, {
-        cwd: req.cwd,
-        env: req.env,
-        stdio: ['ignore', fd, fd],
-        // Own process group: stop() ends the agent and whatever it started.
-        detached: posix || this.opts.detached === true,
-        windowsHide: true,
-      });
+      if (process.platform !== 'win32') return await this.launchSupervised(req, program, fd);
+      const child = spawn(program, req.argv.slice(1), { cwd: req.cwd, env: req.env, stdio: ['ignore', fd, fd], detached: this.opts.detached === true, windowsHide: true });
       const exited = new Promise<AgentExit>((resolve) => {
         child.once('exit', (code, signal) => {
           appendLine(req.logFile, `--- ${new Date().toISOString()} lockstep: task ${req.task}: agent exited (${signal ? `signal ${signal}` : `code ${code}`})`);
@@ -54,6 +45,47 @@ export class ChildProcessLauncher implements AgentLauncher {
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  /** Starts the supervisor, which starts the agent and says its pid (one line on a pipe, then closed). */
+  private async launchSupervised(req: LaunchRequest, program: string, logFd: number): Promise<LaunchedAgent> {
+    removeExitRecord(req.statusFile);
+    fs.mkdirSync(path.dirname(req.statusFile), { recursive: true });
+    const supervisor = spawn(process.execPath, ['-e', SUPERVISOR_PROGRAM, '--', req.statusFile, String(req.run), program, ...req.argv.slice(1)], {
+      cwd: req.cwd,
+      env: req.env,
+      stdio: ['ignore', 'pipe', logFd],
+      // Own session and process group: a Ctrl-C or a closed terminal of the CLI does not reach it.
+      detached: true,
+    });
+    const exited = new Promise<AgentExit>((resolve) => {
+      supervisor.once('exit', (code, signal) => {
+        const r = readExitRecord(req.statusFile, req.run);
+        if (r) resolve({ exitCode: r.exitCode, ...(r.signal ? { signal: r.signal } : {}) });
+        else resolve({ exitCode: null, unknown: `its supervisor (pid ${supervisor.pid}) ended (${signal ?? `code ${code}`}) without recording how the agent ended` });
+      });
+    });
+    const hello = await new Promise<{ pid?: number; error?: string }>((resolve) => {
+      let buf = '';
+      supervisor.stdout!.setEncoding('utf8');
+      supervisor.stdout!.on('data', (c: string) => {
+        buf += c;
+        const nl = buf.indexOf('\n');
+        if (nl < 0) return;
+        try {
+          resolve(JSON.parse(buf.slice(0, nl)) as { pid?: number; error?: string });
+        } catch {
+          resolve({ error: `unreadable answer from its supervisor: ${buf.slice(0, nl).slice(0, 200)}` });
+        }
+      });
+      supervisor.once('error', (e) => resolve({ error: `cannot start its supervisor: ${e.message}` }));
+      supervisor.once('close', () => resolve({ error: 'its supervisor ended before starting it' }));
+    });
+    supervisor.stdout!.destroy();
+    if (hello.error !== undefined || typeof hello.pid !== 'number') throw new Error(`cannot start the agent '${req.argv[0]}': ${hello.error ?? 'no pid'}`);
+    if (this.opts.detached) supervisor.unref();
+    const pid = hello.pid;
+    return { pid, ...(supervisor.pid !== undefined ? { supervisorPid: supervisor.pid } : {}), exited, stop: () => terminateProcess(pid, exited) };
   }
 }
 

@@ -7,7 +7,7 @@ import type { Scheduler } from './scheduler';
 
 export interface RunEvent {
   at: number;
-  kind: 'started' | 'start-failed' | 'finished' | 'landed' | 'land-failed' | 'waiting';
+  kind: 'started' | 'start-failed' | 'finished' | 'landed' | 'land-failed' | 'waiting' | 'retrying';
   task?: string;
   message: string;
 }
@@ -15,7 +15,7 @@ export interface RunEvent {
 export interface RunSummary {
   ok: boolean;
   /** Every task of the plan with its final status and, when not landed, why. */
-  tasks: { id: string; status: string; reasons: string[]; branch?: string; worktree?: string }[];
+  tasks: { id: string; status: string; reasons: string[]; branch?: string; worktree?: string; next?: string }[];
   landed: string[];
   notLanded: string[];
   /** Plan problems (the run started nothing). */
@@ -29,6 +29,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** How often to look at tasks running outside this run (started by VS Code or another CLI). */
   pollMs?: number;
+  /** Start the tasks that had failed before this run again (their branches and worktrees kept). */
+  retryFailed?: boolean;
 }
 
 export async function runPlan(scheduler: Scheduler, opts: RunOptions = {}): Promise<RunSummary> {
@@ -47,6 +49,10 @@ export async function runPlan(scheduler: Scheduler, opts: RunOptions = {}): Prom
   if (!first.plan.valid) {
     return { ok: false, tasks: [], landed: [], notLanded: [], issues: first.plan.issues.map((i) => i.text), events };
   }
+
+  // Only what had failed before this run: a task failing again during it is not retried in a loop.
+  const retry = new Set(opts.retryFailed ? first.tasks.filter((t) => t.status === 'failed').map((t) => t.id) : []);
+  for (const id of retry) emit('retrying', `retrying ${id} (${first.tasks.find((t) => t.id === id)!.reasons.join('; ')})`, id);
 
   for (;;) {
     if (opts.signal?.aborted) break;
@@ -80,9 +86,10 @@ export async function runPlan(scheduler: Scheduler, opts: RunOptions = {}): Prom
     }
     if (progressed) continue;
 
-    const tick = await scheduler.tick({ force: true });
+    const tick = await scheduler.tick({ force: true, retry: [...retry] });
     for (const s of tick.started) emit('started', `${s.task.id} started${s.task.worktree ? ` in ${s.task.worktree}` : ''}${s.pid ? ` (pid ${s.pid})` : ''}`, s.task.id);
     for (const f of tick.failed) emit('start-failed', f.error, f.id);
+    for (const id of [...tick.started.map((s) => s.task.id), ...tick.failed.map((f) => f.id)]) retry.delete(id);
     if (tick.started.length > 0 || tick.failed.length > 0) continue;
 
     const after = await scheduler.list();
@@ -104,7 +111,7 @@ export async function runPlan(scheduler: Scheduler, opts: RunOptions = {}): Prom
   if (opts.signal?.aborted) await scheduler.stopAll();
   const final = await scheduler.list();
   const tasks = final.tasks.map((t) => (landRefused.has(t.id) && t.status === 'finished' ? { ...t, reasons: [`not landed: ${landRefused.get(t.id)}`] } : t));
-  return summarize(tasks, events, final.plan.valid ? [] : final.plan.issues.map((i) => i.text));
+  return summarize(tasks, events, final.plan.valid ? [] : final.plan.issues.map((i) => i.text), final.plan.target ?? 'main');
 }
 
 /** Resolves when `p` does or `signal` aborts; the abort listener goes when the wait ends (a run waits thousands of times). */
@@ -121,18 +128,36 @@ export function waitOrAbort(p: Promise<void>, signal: AbortSignal | undefined): 
   });
 }
 
-function summarize(tasks: TaskView[], events: RunEvent[], issues: string[]): RunSummary {
+/** What a person does next about a task the run left failed, conflicted or finished-but-not-landed. */
+export function nextStep(t: Pick<TaskView, 'id' | 'status' | 'state' | 'worktree' | 'branch' | 'logFile' | 'readOnly'>, target: string): string | undefined {
+  const branch = t.branch ?? `lockstep/${t.id}`;
+  const where = t.worktree ? ` in ${t.worktree}` : '';
+  if (t.state.status === 'conflicted') return `merge ${target} into ${branch}${where}, resolve ${t.state.paths.slice(0, 3).join(', ')}, commit, then lockstep land ${t.id}`;
+  if (t.state.status === 'failed') {
+    if (t.state.reason.startsWith('verify failed')) return `see lockstep check-output ${t.id}, fix it on ${branch}${where}, commit, then lockstep land ${t.id}`;
+    if (t.state.reason.startsWith('abandoned')) return undefined;
+    return `see its log ${t.logFile}; then lockstep run --retry-failed (or lockstep task start ${t.id}) to run its agent again${t.worktree ? ' in the same worktree' : ''}, or lockstep task abandon ${t.id}`;
+  }
+  if (t.status === 'finished' && !t.readOnly) return `lockstep land ${t.id} once the reason above is dealt with`;
+  return undefined;
+}
+
+function summarize(tasks: TaskView[], events: RunEvent[], issues: string[], target: string): RunSummary {
   const landed = tasks.filter((t) => t.status === 'landed').map((t) => t.id);
   const notLanded = tasks.filter((t) => t.status !== 'landed').map((t) => t.id);
   return {
     ok: issues.length === 0 && notLanded.length === 0,
-    tasks: tasks.map((t) => ({
-      id: t.id,
-      status: t.status,
-      reasons: t.reasons,
-      ...(t.branch ? { branch: t.branch } : {}),
-      ...(t.worktree ? { worktree: t.worktree } : {}),
-    })),
+    tasks: tasks.map((t) => {
+      const next = nextStep(t, target);
+      return {
+        id: t.id,
+        status: t.status,
+        reasons: t.reasons,
+        ...(t.branch ? { branch: t.branch } : {}),
+        ...(t.worktree ? { worktree: t.worktree } : {}),
+        ...(next ? { next } : {}),
+      };
+    }),
     landed,
     notLanded,
     issues,
@@ -148,6 +173,7 @@ export function formatRunSummary(s: RunSummary): string {
     const detail = t.status === 'landed' ? '' : t.reasons.length ? ` — ${t.reasons.join('; ')}` : '';
     const where = t.status !== 'landed' && t.worktree ? ` (worktree ${t.worktree})` : '';
     lines.push(`  ${t.id}: ${t.status}${detail}${where}`);
+    if (t.next) lines.push(`      next: ${t.next}`);
   }
   return lines.join('\n');
 }

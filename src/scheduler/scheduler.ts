@@ -21,6 +21,7 @@ import { land, type LandingCulprit, type LandingResult, type LandingStep } from 
 import { undoLastLanding } from '../git/landingUndo';
 import { locateRepo } from '../git/repoLocator';
 import { isAncestor, readBranch } from '../git/repository';
+import { filesOutsideScope } from '../git/scopeCheck';
 import { changedKeys, worktreeChanges } from '../git/status';
 import { BranchNotMergedError, WorktreeDirtyError, WorktreeIgnoredFilesError, createTaskWorktree, deleteBranch, describeFiles, removeWorktree, type RemoveWorktreeOptions } from '../git/worktrees';
 import type {
@@ -41,11 +42,13 @@ import type {
 } from '../protocol/schedulerMethods';
 import { openEmbeddedStore } from '../store/embeddedStore';
 import type { LeaseStore } from '../store/leaseStore';
-import { terminateProcess, type AgentExit, type AgentLauncher, type LaunchedAgent } from './agentLauncher';
+import { judgeExit, terminateProcess, type AgentExit, type AgentLauncher, type LaunchedAgent } from './agentLauncher';
+import { exitRecordFile, readExitRecord } from './agentSupervisor';
 import { AgentTemplateError, agentDialect, agentKeyOf, agentTemplate, expandTemplate } from './agentTemplates';
 import { ensureLockstepShim, hookCommand, lockstepDistDir } from './lockstepBin';
 import { removeStartMarker, startProgress, writeStartMarker } from './startMarker';
 import { ensureTaskHooks, isTaskHookFile } from './taskHooks';
+import { judgeRunningTask, type RunningVerdict } from './taskLiveness';
 import { TrackedScopeIndex } from './trackedScopeIndex';
 
 /** A refused or failed scheduler operation. `message` is one line; details say more for --json/UI. */
@@ -154,6 +157,11 @@ export class Scheduler {
 
   logFile(task: string): string {
     return path.join(this.store.dir, 'logs', `${task}.log`);
+  }
+
+  /** Where the agent's supervisor records how it ended (agentSupervisor.ts). */
+  exitFile(task: string): string {
+    return exitRecordFile(this.store.dir, task);
   }
 
   private promptFile(task: string): string {
@@ -382,10 +390,34 @@ export class Scheduler {
     };
   }
 
+  /** Whether running task `rt` (launched elsewhere) still has its agent at work; see taskLiveness.ts. */
+  private judgeRunning(rt: TaskRuntime, state: LeaseTableState): RunningVerdict {
+    return judgeRunningTask({
+      rt,
+      sessions: rt.sessions.map((s) => state.sessions[s]),
+      exitRecord: () => readExitRecord(this.exitFile(rt.id), rt.startedAt),
+      verdict: processVerdict,
+    });
+  }
+
+  /** Running tasks whose agent has ended unheard, with what they would become (`lockstep doctor --check-only`). */
+  endedUnheard(): { id: string; next: TaskState; why: string }[] {
+    const state = this.store.read();
+    const out: { id: string; next: TaskState; why: string }[] = [];
+    for (const rt of Object.values(state.tasks)) {
+      if (rt.state.status !== 'running' || this.handles.has(rt.id) || this.starting.has(rt.id)) continue;
+      if (startProgress(this.store.dir, rt.id).state !== 'none') continue;
+      const v = this.judgeRunning(rt, state);
+      if (v.ended) out.push({ id: rt.id, next: v.next, why: v.why });
+    }
+    return out;
+  }
+
   /**
    * Settles tasks marked running whose agent is gone without this scheduler hearing it: a start
-   * interrupted by a crash (failed, so a new start repairs and resumes) or an agent whose session has
-   * ended (finished). Runs in one transaction, after the store's sweep has ended dead agents' sessions.
+   * interrupted by a crash (failed, so a new start repairs and resumes), or an agent that ended
+   * (finished only when its supervisor recorded exit code 0; failed otherwise, "without a status" when
+   * nothing recorded how). Every running task's agent is checked, leases or not. One transaction.
    */
   reconcile(): string[] {
     const settled: string[] = [];
@@ -403,10 +435,9 @@ export class Scheduler {
           settled.push(rt.id);
           continue;
         }
-        const sessions = rt.sessions.map((s) => table.state.sessions[s]);
-        if (sessions.length === 0 || sessions.some((s) => s !== undefined && s.endedAt === undefined)) continue;
-        const why = sessions.find((s) => s?.endReason)?.endReason ?? 'its session ended';
-        this.settle(table, rt, { status: 'finished' }, `agent gone: ${why}`, readOnly(rt.id));
+        const v = this.judgeRunning(rt, table.state);
+        if (!v.ended) continue;
+        this.settle(table, rt, v.next, `agent gone: ${v.why}`, readOnly(rt.id));
         settled.push(rt.id);
       }
     });
@@ -496,6 +527,7 @@ export class Scheduler {
     this.changed();
 
     const notes: string[] = [];
+    if (prior?.state.status === 'failed') notes.push(`retrying: it had failed (${prior.state.reason})${write ? '; its branch and worktree are kept' : ''}`);
     let worktreeMade: string | undefined;
     let launched: LaunchedAgent | undefined;
     try {
@@ -538,16 +570,20 @@ export class Scheduler {
       fs.writeFileSync(promptFile, spec.prompt);
       const argv = expandTemplate(template, { prompt: spec.prompt, promptFile });
       const env = this.agentEnv(spec, sessionId);
-      launched = await this.opts.launcher.launch({ task: id, cwd, argv, env, logFile: this.logFile(id) });
+      launched = await this.opts.launcher.launch({ task: id, cwd, argv, env, logFile: this.logFile(id), statusFile: this.exitFile(id), run: startedAt });
       const handle: Handle = { agent: launched, token: startedAt, stopping: false };
       this.handles.set(id, handle);
       void launched.exited.then((exit) => this.onAgentExit(id, handle, exit));
 
-      // 3. The agent's process, so its session (and leases) end when it does, whoever notices first.
+      // 3. The agent's process, so its session (and leases) end when it does, whoever notices first;
+      // and its supervisor's, so an agent gone without a recorded exit is told from one about to be recorded.
       const identity = launched.pid !== undefined ? identifyProcess(launched.pid) : undefined;
-      if (identity) {
+      const supervisor = launched.supervisorPid !== undefined ? identifyProcess(launched.supervisorPid) : undefined;
+      if (identity || supervisor) {
         this.store.transact((table) => {
-          table.touchSession({ id: sessionId, agent: dialect ?? 'custom', cwd, worktree: cwd, task: id, readOnly: spec.readOnly, source: 'scheduler', process: identity });
+          if (identity) table.touchSession({ id: sessionId, agent: dialect ?? 'custom', cwd, worktree: cwd, task: id, readOnly: spec.readOnly, source: 'scheduler', process: identity });
+          const rt = table.state.tasks[id];
+          if (supervisor && rt && rt.startedAt === startedAt) table.setTask({ ...rt, supervisor });
         });
       }
       removeStartMarker(this.store.dir, id);
@@ -692,12 +728,7 @@ export class Scheduler {
         if (token === undefined) throw new SchedulerError(`task '${id}' is already ${rt.state.status}`);
         return;
       }
-      const next: TaskState =
-        exit.exitCode !== null && exit.exitCode !== 0
-          ? { status: 'failed', reason: `agent exited with code ${exit.exitCode}` }
-          : exit.signal
-            ? { status: 'failed', reason: `agent ended by ${exit.signal}` }
-            : { status: 'finished' };
+      const next: TaskState = judgeExit(exit);
       try {
         this.settle(table, rt, next, next.status === 'finished' ? 'finished' : describeState(next), readOnly);
       } catch (e) {
@@ -817,7 +848,7 @@ export class Scheduler {
    * Auto-run: starts the startable tasks in plan order up to the cap (only when the plan says
    * `autoRun: true`, or `force`). Concurrent calls share one pass.
    */
-  tick(opts: { force?: boolean } = {}): Promise<TickResult> {
+  tick(opts: { force?: boolean; retry?: readonly string[] } = {}): Promise<TickResult> {
     if (this.ticking) return this.ticking.then(() => this.tick(opts));
     this.ticking = this.tickOnce(opts).finally(() => {
       this.ticking = undefined;
@@ -825,7 +856,7 @@ export class Scheduler {
     return this.ticking;
   }
 
-  private async tickOnce(opts: { force?: boolean }): Promise<TickResult> {
+  private async tickOnce(opts: { force?: boolean; retry?: readonly string[] }): Promise<TickResult> {
     const result: TickResult = { started: [], failed: [] };
     this.reconcile();
     const p = this.loadPlan();
@@ -833,7 +864,10 @@ export class Scheduler {
     const plan = p.plan;
     const state = this.store.read();
     const index = await this.scopeIndex.get();
-    const picks = nextToStart(plan, gateRuntime(this.statusMap(plan, state)), index, this.maxParallel(plan)).filter((id) => !this.starting.has(id));
+    const statuses = this.statusMap(plan, state);
+    // Failed tasks the caller retries (lockstep run --retry-failed) wait like queued ones; start() retries them.
+    for (const id of opts.retry ?? []) if (statuses[id] === 'failed') statuses[id] = 'queued';
+    const picks = nextToStart(plan, gateRuntime(statuses), index, this.maxParallel(plan)).filter((id) => !this.starting.has(id));
     const outcomes = await Promise.allSettled(picks.map((id) => this.start(id)));
     outcomes.forEach((o, i) => {
       if (o.status === 'fulfilled') result.started.push(o.value);
@@ -898,7 +932,7 @@ export class Scheduler {
    * kept in checkLogFile). Landed tasks' leases and reservations are released, their worktrees removed
    * when clean (kept and reported otherwise), their merged branches deleted.
    */
-  async land(ids: readonly string[], opts: { atomic?: boolean; onProgress?: (p: LandingProgress) => void } = {}): Promise<LandTasksResult> {
+  async land(ids: readonly string[], opts: { atomic?: boolean; allowOutOfScope?: boolean; onProgress?: (p: LandingProgress) => void } = {}): Promise<LandTasksResult> {
     const progress = (p: LandingProgress) => {
       try {
         opts.onProgress?.(p);
@@ -922,7 +956,8 @@ export class Scheduler {
     }
     progress({ step: 'checking', detail: `checking ${order.join(', ')} against ${target}` });
     const readOnly = order.filter((id) => taskById(plan, id)!.readOnly);
-    const writes: { id: string; branch: string }[] = [];
+    const writes: { id: string; branch: string; outOfScope?: string[] }[] = [];
+    const allowOutOfScope = opts.allowOutOfScope === true || plan.allowOutOfScope;
     const targetTip = await readBranch(this.root, target);
     for (const id of order) {
       const st = before.tasks[id]?.state ?? ({ status: 'queued' } as TaskState);
@@ -950,7 +985,16 @@ export class Scheduler {
         if (dirty.length > 0) throw new SchedulerError(`cannot land '${id}': its worktree ${wt} has uncommitted changes (${describeFiles(dirty, 5)}); commit them there on ${branch}, or discard them (git restore / git clean), then land again`);
       }
       if ((await commitsAhead(this.root, tip, targetTip)) === 0) throw new SchedulerError(`cannot land '${id}': branch ${branch} has no commits that ${target} lacks`);
-      writes.push({ id, branch });
+      const spec = taskById(plan, id)!;
+      const outside = await filesOutsideScope(this.root, targetTip, tip, spec.scope);
+      if (outside.length > 0 && !allowOutOfScope) {
+        throw new SchedulerError(
+          `cannot land '${id}': ${branch} changes ${outside.length === 1 ? 'a file' : `${outside.length} files`} outside its scope (${spec.scope.join(', ')}): ${describeFiles(outside, 5)}; ` +
+            `take ${outside.length === 1 ? 'it' : 'them'} off the branch, widen the task's scope in ${this.planDisplayName}, or land with --allow-out-of-scope (recorded in the landing)`,
+        );
+      }
+      if (outside.length > 0) progress({ step: 'checking', task: id, detail: `${id} lands ${describeFiles(outside, 5)} outside its scope (allowed; recorded in the landing)` });
+      writes.push({ id, branch, ...(outside.length > 0 ? { outOfScope: outside } : {}) });
     }
 
     // Marked before the store says `landing`, so a crash of this process is noticed (settleInterruptedLandings).

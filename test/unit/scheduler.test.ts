@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AgentTemplateError, agentDialect, agentTemplate, expandTemplate } from '../../src/scheduler/agentTemplates';
 import { findProgram } from '../../src/scheduler/childProcessLauncher';
-import { formatRunSummary, type RunSummary } from '../../src/scheduler/planRunner';
+import { formatRunSummary, nextStep, type RunSummary } from '../../src/scheduler/planRunner';
 import { AddTaskParams, LaunchAgentTerminalParams, schedulerRequests, TaskPatch, UpdateTaskParams } from '../../src/protocol/schedulerMethods';
 import { parsePlan } from '../../src/core/planFile';
 import { taskSessionId } from '../../src/scheduler/scheduler';
@@ -84,4 +84,23 @@ test('the run summary names why each task did not land', () => {
   };
   assert.equal(formatRunSummary(s), ['1 of 3 tasks landed', '  a: landed', '  b: failed — agent exited with code 3 (worktree /w/b)', "  c: queued — depends on 'b' (failed)"].join('\n'));
   assert.equal(formatRunSummary({ ...s, issues: ['.lockstep/plan.yaml:3: tasks: bad'] }), 'the plan is invalid; nothing was started:\n  .lockstep/plan.yaml:3: tasks: bad');
+});
+
+test('the run summary says what to do next about each failed or conflicted task', () => {
+  const base = { branch: 'lockstep/b', worktree: '/w/b', logFile: '/s/logs/b.log', readOnly: false };
+  assert.equal(
+    nextStep({ ...base, id: 'b', status: 'failed', state: { status: 'failed', reason: 'agent ended by SIGKILL' } }, 'main'),
+    'see its log /s/logs/b.log; then lockstep run --retry-failed (or lockstep task start b) to run its agent again in the same worktree, or lockstep task abandon b',
+  );
+  assert.equal(
+    nextStep({ ...base, id: 'b', status: 'failed', state: { status: 'failed', reason: 'verify failed (exit 3): boom' } }, 'main'),
+    'see lockstep check-output b, fix it on lockstep/b in /w/b, commit, then lockstep land b',
+  );
+  assert.equal(
+    nextStep({ ...base, id: 'b', status: 'conflicted', state: { status: 'conflicted', paths: ['src/a.ts'] } }, 'main'),
+    'merge main into lockstep/b in /w/b, resolve src/a.ts, commit, then lockstep land b',
+  );
+  assert.equal(nextStep({ ...base, id: 'b', status: 'queued', state: { status: 'queued' } }, 'main'), undefined);
+  const s: RunSummary = { ok: false, tasks: [{ id: 'b', status: 'failed', reasons: ['agent ended by SIGKILL'], next: 'lockstep task start b' }], landed: [], notLanded: ['b'], issues: [], events: [] };
+  assert.equal(formatRunSummary(s), ['0 of 1 tasks landed', '  b: failed — agent ended by SIGKILL', '      next: lockstep task start b'].join('\n'));
 });

@@ -5,6 +5,7 @@ import { cleanupLandingLeftovers, type LeftoverCleanup } from '../../git/landing
 import { locateRepo } from '../../git/repoLocator';
 import { doctorTaskWorktrees, type WorktreeDoctorReport } from '../../scheduler/worktreeDoctor';
 import { action, printJson } from '../commandContext';
+import { checkRunningTasks, runningTaskLines } from './doctorTasks';
 
 export function registerDoctorCommand(program: Command): void {
   program
@@ -22,8 +23,10 @@ export function registerDoctorCommand(program: Command): void {
         // Task worktrees: records of deleted folders (locked, so git keeps them), half-created ones.
         const worktrees = await doctorTaskWorktrees({ repoDir: location.worktreeRoot, commonDir: location.commonDir, repair: !opts.checkOnly });
         const worktreesOk = worktrees.problems.length === 0 && (!opts.checkOnly || worktrees.actions.length === 0);
-        const healthy = report.healthy && (landing?.problems.length ?? 0) === 0 && worktreesOk;
-        if (opts.json) printJson({ ok: healthy, ...report, healthy, ...(landing ? { landing } : {}), worktrees });
+        // Tasks marked running whose agent has ended unheard (every running task, leases or not).
+        const running = await checkRunningTasks({ repair: !opts.checkOnly });
+        const healthy = report.healthy && (landing?.problems.length ?? 0) === 0 && worktreesOk && running.ok;
+        if (opts.json) printJson({ ok: healthy, ...report, healthy, ...(landing ? { landing } : {}), worktrees, runningTasks: running });
         else {
           const lines = [`Lockstep store ${report.dir}`];
           for (const c of report.checks) {
@@ -31,6 +34,7 @@ export function registerDoctorCommand(program: Command): void {
           }
           if (landing) lines.push(...landingLines(landing));
           lines.push(...worktreeLines(worktrees, worktreesOk, !opts.checkOnly));
+          lines.push(...runningTaskLines(running));
           lines.push(healthy ? 'healthy' : 'not healthy (see PROBLEM lines)');
           process.stdout.write(lines.join('\n') + '\n');
         }

@@ -38,21 +38,24 @@ export function register(program: Command): void {
     .description("land tasks on the plan's target, verified first: one by one (default) or all together (--atomic)")
     .argument('<task...>', 'task ids (ordered by dependencies, then plan order)')
     .option('--atomic', 'all of them land together or none does')
+    .option('--allow-out-of-scope', "land branches that change files outside their task's scope (the files are recorded in the landing)")
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
       [
         '',
         'A task can land when its branch lockstep/<id> has commits the target lacks (started by the',
-        'scheduler, or committed there by hand). A conflict or a failed check leaves the target untouched',
+        "scheduler, or committed there by hand) and changes only files inside the task's scope (else the",
+        'files are named and nothing lands; --allow-out-of-scope or the plan\'s allowOutOfScope: true lets',
+        'them land, recorded in the landing). A conflict or a failed check leaves the target untouched',
         'and marks the task conflicted (with the paths) or failed (see lockstep check-output <id>).',
         'Exit status: 0 every task landed, 1 refused or failed (the culprit and the reason are printed).',
       ].join('\n'),
     )
     .action(
-      action(async (ids: string[], opts: { atomic?: boolean; json?: boolean }) => {
+      action(async (ids: string[], opts: { atomic?: boolean; json?: boolean; allowOutOfScope?: boolean }) => {
         const onProgress = (p: LandingProgress) => process.stderr.write(`lockstep land: ${p.detail}\n`);
-        const r = await schedulerCall(() => openScheduler().land(ids, { atomic: opts.atomic === true, onProgress }));
+        const r = await schedulerCall(() => openScheduler().land(ids, { atomic: opts.atomic === true, allowOutOfScope: opts.allowOutOfScope === true, onProgress }));
         if (r.ok) {
           if (opts.json) printJson(r);
           else process.stdout.write(resultLines(r).join('\n') + '\n');

@@ -20,10 +20,11 @@ export function register(program: Command): void {
     .command('run')
     .description('run the plan to completion without VS Code: start tasks as the gate allows, land each as it finishes')
     .option('--max-parallel <n>', "at most this many agents at once (default: the plan's maxParallel)")
+    .option('--retry-failed', "start the tasks that had failed again first (each in its kept worktree, on its branch)")
     .option('--json', 'print the summary as JSON')
-    .addHelpText('after', '\nExit status: 0 every task landed, 1 otherwise (the summary says why), 130 interrupted.')
+    .addHelpText('after', '\nThe summary says, for each failed or conflicted task, what to do next.\nExit status: 0 every task landed, 1 otherwise (the summary says why), 130 interrupted.')
     .action(
-      action(async (opts: { maxParallel?: string; json?: boolean }) => {
+      action(async (opts: { maxParallel?: string; json?: boolean; retryFailed?: boolean }) => {
         const maxParallel = parseMaxParallel(opts.maxParallel);
         const scheduler = openScheduler({ maxParallel });
         const abort = new AbortController();
@@ -34,6 +35,7 @@ export function register(program: Command): void {
           const summary = await schedulerCall(() =>
             runPlan(scheduler, {
               signal: abort.signal,
+              retryFailed: opts.retryFailed === true,
               onEvent: (e) => process.stderr.write(`lockstep run: ${e.message}\n`),
             }),
           );
