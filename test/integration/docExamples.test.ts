@@ -4,13 +4,14 @@
 // and PATH point at the built CLI; the home folder is a temporary one, so `--scope user` touches
 // nothing real). And `--help` of every command and subcommand prints its usage.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI, ensureBuilt, PROJECT_ROOT } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { claudeSessionPayload } from '../fixtures/hookPayloads';
 
 /** The `lockstep` command lines of the README's ```bash blocks, in order, without trailing comments. */
 export function readmeExamples(markdown: string): string[] {
@@ -62,6 +63,34 @@ describe('documented examples run as written', () => {
 
   const sh = (line: string) =>
     spawnSync('/bin/sh', ['-c', line], { cwd: repo.root, encoding: 'utf8', env, timeout: 120_000 });
+  /**
+   * A command that runs until interrupted (`--follow`): it must still be running, without an error,
+   * once it printed something or after a few seconds; then its process group is stopped.
+   */
+  const shUntilStopped = (line: string) =>
+    new Promise<{ exited: number | null; output: string }>((resolve) => {
+      const child = spawn('/bin/sh', ['-c', line], { cwd: repo.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      let exited: number | null = null;
+      const stop = () => {
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+      };
+      const timer = setTimeout(stop, 8000);
+      child.stdout.on('data', (d: Buffer) => {
+        output += d.toString('utf8');
+        setTimeout(stop, 500);
+      });
+      child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+      child.on('exit', (code) => (exited = code));
+      child.on('close', () => {
+        clearTimeout(timer);
+        resolve({ exited, output });
+      });
+    });
   const lockstep = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: repo.root, encoding: 'utf8', env, timeout: 60_000 });
 
   before(() => {
@@ -86,16 +115,30 @@ describe('documented examples run as written', () => {
       LOCKSTEP_SESSION: '',
       LOCKSTEP_TASK: '',
     };
+    // The examples speak of a repository where an agent works: one Claude Code session has started.
+    const start = spawnSync(process.execPath, [CLI, 'hook', '--agent', 'claude'], {
+      cwd: repo.root,
+      input: JSON.stringify(claudeSessionPayload('SessionStart', 'doc-example-session', repo.root, { transcriptPath: path.join(home, 't.jsonl') })),
+      encoding: 'utf8',
+      env,
+    });
+    assert.equal(start.status, 0, start.stderr);
   });
   after(() => {
     repo?.cleanup();
     if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('every lockstep line of the README', () => {
+  it('every lockstep line of the README', async () => {
     const examples = readmeExamples(fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8'));
     assert.ok(examples.some((l) => l.includes('--session human:')), `the README shows a session id: ${examples.join(' | ')}`);
     for (const line of examples) {
+      if (/\s--follow\b/.test(line)) {
+        const f = await shUntilStopped(line);
+        assert.ok(f.exited === null || f.exited === 0, `README example \`${line}\` failed (exit ${f.exited}):\n${f.output}`);
+        assert.doesNotMatch(f.output, /^lockstep: /m, `README example \`${line}\`:\n${f.output}`);
+        continue;
+      }
       const r = sh(line);
       assert.equal(r.status, 0, `README example \`${line}\` failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
     }
