@@ -39,6 +39,7 @@ const nodeTargets = [
   { entryPoints: { cli: 'src/cli/cli.ts' }, banner: { js: '#!/usr/bin/env node' }, external: ['./hook.js', './commands.js'] },
   { entryPoints: { hook: 'src/cli/hookMain.ts' } },
   { entryPoints: { commands: 'src/cli/commandsMain.ts' } },
+  { entryPoints: { mcp: 'src/cli/mcpMain.ts' } },
 ];
 
 const configs = [

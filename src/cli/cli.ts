@@ -52,6 +52,8 @@ The VS Code extension starts it by itself.
 const sub = process.argv[2];
 if (sub === 'hook') {
   runHookBundle();
+} else if (sub === 'mcp') {
+  require(path.join(__dirname, 'mcp.js'));
 } else if (sub === 'serve') {
   const args = process.argv.slice(3);
   if (args.includes('--help') || args.includes('-h')) process.stdout.write(SERVE_USAGE);

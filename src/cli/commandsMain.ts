@@ -7,6 +7,7 @@ import { registerDoctorCommand } from './commands/doctor';
 import { registerHooksCommand } from './commands/hooksInstall';
 import { registerJournalCommand } from './commands/journal';
 import { registerMemoryCommands } from './commands/memory';
+import { registerTaskAddCommand } from './commands/taskAdd';
 import { registerReleaseCommand } from './commands/release';
 import { registerRenewCommand } from './commands/renew';
 import { registerStatusCommand } from './commands/status';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   program.command('hook').description('answer an agent hook call (reads the payload on stdin; see lockstep hook --help)');
+  program.command('mcp').description("serve Lockstep's tools over MCP on stdio (see lockstep mcp --help)");
   program.command('serve').description('run the coordinator server (started by the VS Code extension)');
   registerClaimCommand(program);
   registerReleaseCommand(program);
@@ -37,6 +39,7 @@ export function buildProgram(): Command {
   registerMatrixCommand(program);
   registerLandCommand(program);
   registerMemoryCommands(program);
+  registerTaskAddCommand(program);
   return program;
 }
 

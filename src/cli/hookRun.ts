@@ -11,6 +11,7 @@ import { detectDialect } from '../agents/registry';
 import { locateRepo, RepoError, resolveEditKey, type RepoLocation } from '../git/repoLocator';
 import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';
 import { notifyHolders, withDelivery } from './hookDelivery';
+import { gateSpawn, isSpawnEvent } from './hookSpawnGate';
 import { readStoreConfig } from '../store/storeConfig';
 import { storePaths } from '../store/storePaths';
 import { DOCTOR_HINT } from '../store/storeErrors';
@@ -174,6 +175,10 @@ function repositoriesOfPaths(event: HookEvent): RepoLocation[] {
 function decide(dialect: Dialect, event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv, agentProcess: ProcessIdentity | undefined): HookDecision {
   const session = { id: env.LOCKSTEP_SESSION || `${event.agent}:${event.sessionId}`, task: env.LOCKSTEP_TASK || undefined };
   const { decision, store, denials } = decideLeases(event, location, env, agentProcess, session.id, session.task);
+  if (store && isSpawnEvent(event)) {
+    const refused = gateSpawn(event, store, session.id);
+    if (refused) return refused;
+  }
   if (!store) return decision;
   // The shared memory rides along: a failure there never changes what the lease rules decided.
   try {

@@ -27,6 +27,12 @@ export class LockstepContext implements vscode.Disposable {
   readonly terminals = new AgentTerminals((task, exitCode) => this.client?.agentExited({ task, exitCode }));
   client: CoordinatorClient | undefined;
   stoppedReason: string | undefined;
+  serverState: ServerState = 'starting';
+  // Kept by name for the extension-host tests (see testApi.ts).
+  readonly fileDecorations: LockFileDecorations;
+  readonly editorMarks: EditorMarks;
+  readonly sessionsTree: SessionsTree;
+  readonly schedulerTree: SchedulerTree;
   private readonly statusBar: LockStatusBar;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -36,17 +42,21 @@ export class LockstepContext implements vscode.Disposable {
       void vscode.window.showWarningMessage(message);
     });
     this.statusBar = new LockStatusBar(this.state);
+    this.fileDecorations = new LockFileDecorations(this.state, this.config);
+    this.editorMarks = new EditorMarks(this.state, this.config);
+    this.sessionsTree = new SessionsTree(this.state);
+    this.schedulerTree = new SchedulerTree(this.scheduler);
     this.disposables.push(
       this.output,
       this.state,
       this.config,
       this.statusBar,
-      new LockFileDecorations(this.state, this.config),
-      new EditorMarks(this.state, this.config),
-      new SessionsTree(this.state),
+      this.fileDecorations,
+      this.editorMarks,
+      this.sessionsTree,
       this.scheduler,
       this.terminals,
-      new SchedulerTree(this.scheduler),
+      this.schedulerTree,
       new PlanDiagnostics(this.scheduler),
       new WalkthroughProgress(this.state, this.scheduler, this.config),
       new Announcer(this.scheduler, this.state, this.config, (line) => this.output.appendLine(line)),
@@ -125,6 +135,7 @@ export class LockstepContext implements vscode.Disposable {
   }
 
   private setServerState(state: ServerState, reason?: string): void {
+    this.serverState = state;
     this.stoppedReason = state === 'stopped' ? reason : undefined;
     this.statusBar.setServerState(state);
     void vscode.commands.executeCommand('setContext', 'lockstep.serverState', state);

@@ -126,7 +126,7 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-const defaultSettings: Record<string, unknown> = {
+export const defaultSettings: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
   'workbench.tips.enabled': false,
