@@ -101,6 +101,8 @@ describe('documented examples run as written', () => {
     const bin = path.join(repo.root, 'node_modules', '.bin');
     fs.mkdirSync(bin, { recursive: true });
     fs.writeFileSync(path.join(bin, 'lockstep'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
+    // The examples assume the user's agents are installed: stand-ins that do nothing and exit.
+    for (const agent of ['claude', 'codex', 'gemini', 'copilot']) fs.writeFileSync(path.join(bin, agent), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     fs.writeFileSync(path.join(repo.root, '.gitignore'), 'node_modules/\n');
     repo.commitAll('ignore node_modules');
     env = {
