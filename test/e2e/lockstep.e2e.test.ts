@@ -111,7 +111,7 @@ test('agents contending through hooks show up live in the workbench, and a claim
 
       // What it left uncommitted is its own work, not a write that escaped the hooks.
       await wb.revealInExplorer('src/notes.ts');
-      const left = await wb.waitForExplorerBadge('src/notes.ts', 'E');
+      const left = await wb.waitForExplorerBadge('src/notes.ts', /(^|, )E$/); // beside git's own U
       assert.match(left.tooltip ?? '', /uncommitted work \(untracked\) of ended session claude session agent-a-.*not an escape/);
       await wb.waitForStatusBar(/1 unleased/); // src/db.ts only
       const ended = await wb.waitForTreeItems('Sessions & Locks', (items) => items.some((i) => i.label === 'src/notes.ts'));
