@@ -42,14 +42,28 @@ function runHookBundle(): void {
   (script.runInThisContext() as (...args: unknown[]) => void).call(mod.exports, mod.exports, require, mod, file, __dirname);
 }
 
+const SERVE_USAGE = `Usage: lockstep serve --stdio|--node-ipc|--socket=<port>|--pipe=<name>
+
+Runs the coordinator of the repository around the current folder as a language server (LSP) on
+the given transport: diagnostics and hover on files another session holds, for any LSP editor.
+The VS Code extension starts it by itself.
+`;
+
 const sub = process.argv[2];
 if (sub === 'hook') {
   runHookBundle();
 } else if (sub === 'mcp') {
   require(path.join(__dirname, 'mcp.js'));
 } else if (sub === 'serve') {
-  // Computed so esbuild leaves it alone: dist/server.js is its own bundle.
-  require(path.join(__dirname, 'server.js'));
+  const args = process.argv.slice(3);
+  if (args.includes('--help') || args.includes('-h')) process.stdout.write(SERVE_USAGE);
+  else if (!args.some((a) => /^--(stdio|node-ipc|socket|pipe)(=|$)/.test(a))) {
+    process.stderr.write('lockstep serve: name the transport, e.g. lockstep serve --stdio (see lockstep serve --help)\n');
+    process.exitCode = 2;
+  } else {
+    // Computed so esbuild leaves it alone: dist/server.js is its own bundle.
+    require(path.join(__dirname, 'server.js'));
+  }
 } else {
   require('./commands.js');
 }

@@ -18,8 +18,9 @@ import {
 } from './model';
 import type { TaskRuntime } from './task';
 
-/** Whether a session's agent process still runs. `unknown` (other host, no identity) defers to the TTL. */
-export type ProcessVerdict = { state: 'alive' } | { state: 'dead'; reason: string } | { state: 'unknown' };
+import { leaseStanding, type ProcessVerdict } from './leaseStanding';
+
+export type { ProcessVerdict } from './leaseStanding';
 
 export type ScopePolicy = 'deny' | 'warn' | 'off';
 
@@ -192,23 +193,21 @@ export class LeaseTable {
   private currentLease(key: string): Lease | undefined {
     const lease = this.state.leases[key];
     if (!lease) return undefined;
-    if (lease.expiresAt <= this.ctx.now) {
-      this.expire(lease, 'ttl elapsed');
-      return undefined;
-    }
     const holder = this.state.sessions[lease.session];
-    if (holder?.endedAt !== undefined) {
-      this.expire(lease, `holder session ended (${holder.endReason ?? 'ended'})`);
-      return undefined;
-    }
-    if (holder?.process) {
-      const verdict = this.ctx.processVerdict(holder.process);
-      if (verdict.state === 'dead') {
-        this.endSession(holder.id, verdict.reason, { died: true });
+    const standing = leaseStanding(lease, holder, this.ctx.now, (p) => this.ctx.processVerdict(p));
+    switch (standing.kind) {
+      case 'in-force':
+        return lease;
+      case 'expired':
+        this.expire(lease, 'ttl elapsed');
         return undefined;
-      }
+      case 'holder-ended':
+        this.expire(lease, `holder session ended (${standing.reason})`);
+        return undefined;
+      case 'holder-dead':
+        this.endSession(lease.session, standing.reason, { died: true });
+        return undefined;
     }
-    return lease;
   }
 
   // ---- acquire ----------------------------------------------------------------------------------

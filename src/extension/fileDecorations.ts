@@ -1,4 +1,5 @@
-// Explorer and tab badges: held by another session, claimed by you, unleased edit.
+// Explorer and tab badges: held by another session, claimed by you, unleased edit (escaped the
+// hooks), uncommitted work an ended session left.
 // Only URIs whose mark changed are refreshed; time-left tooltips are refreshed once a minute.
 import * as vscode from 'vscode';
 import type { Config } from './config';
@@ -9,6 +10,7 @@ const LOOK: Record<FileMarkKind, { badge: string; color: string }> = {
   other: { badge: 'L', color: 'lockstep.heldByOtherForeground' },
   mine: { badge: 'C', color: 'lockstep.heldByYouForeground' },
   unleased: { badge: 'U!', color: 'lockstep.unleasedEditForeground' },
+  ended: { badge: 'E', color: 'lockstep.endedWorkForeground' },
 };
 
 export class LockFileDecorations implements vscode.FileDecorationProvider, vscode.Disposable {

@@ -2,9 +2,10 @@
 // per-file view every surface renders (badges, editor marks, status bar, tree). Renders nothing.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { applyDelta, type LeaseView, type SessionView, type Snapshot, type StateDelta, type UnleasedEdit } from '../protocol/coordinatorState';
+import { applyDelta, type EndedSessionWork, type LeaseView, type SessionView, type Snapshot, type StateDelta, type UnleasedEdit } from '../protocol/coordinatorState';
 
-export type FileMarkKind = 'other' | 'mine' | 'unleased';
+/** other/mine: held; unleased: a write that escaped the leases; ended: an ended session's uncommitted work. */
+export type FileMarkKind = 'other' | 'mine' | 'unleased' | 'ended';
 
 /** What a person should know about one file in one worktree. */
 export interface FileMark {
@@ -14,6 +15,9 @@ export interface FileMark {
   lease?: LeaseView;
   holder?: SessionView;
   unleased?: UnleasedEdit;
+  ended?: EndedSessionWork;
+  /** The session that made `ended`'s change. */
+  author?: SessionView;
 }
 
 export class LockState {
@@ -97,6 +101,10 @@ export class LockState {
         const uri = vscode.Uri.file(path.join(u.worktree, ...u.key.split('/')));
         if (!next.has(uri.toString())) next.set(uri.toString(), { kind: 'unleased', key: u.key, uri, unleased: u });
       }
+      for (const e of s.endedWork ?? []) {
+        const uri = vscode.Uri.file(path.join(e.worktree, ...e.key.split('/')));
+        if (!next.has(uri.toString())) next.set(uri.toString(), { kind: 'ended', key: e.key, uri, ended: e, author: sessions.get(e.session) });
+      }
     }
     const changed: vscode.Uri[] = [];
     for (const [id, mark] of next) {
@@ -114,5 +122,5 @@ export class LockState {
 }
 
 function fingerprint(m: FileMark): string {
-  return JSON.stringify([m.kind, m.lease?.session, m.lease?.fence, m.lease?.expiresAt, m.lease?.task, m.holder?.task, m.unleased?.change]);
+  return JSON.stringify([m.kind, m.lease?.session, m.lease?.fence, m.lease?.expiresAt, m.lease?.task, m.holder?.task, m.unleased, m.ended]);
 }

@@ -19,9 +19,16 @@ export function markTooltip(mark: FileMark, now = Date.now()): string {
     }
     case 'unleased': {
       const u = mark.unleased!;
+      const shell = u.shellBy ? ` — probably ${holderName(u.shellBy)}, through a shell command${u.shellCommand ? ` (${u.shellCommand})` : ''}` : '';
+      const holder = u.notWrittenByHolder ? ` — ${holderName(u.notWrittenByHolder)} holds it, but its recorded edits did not make this change` : '';
       const who = u.worktreeSessions.length ? ` (sessions in that worktree: ${u.worktreeSessions.join(', ')})` : '';
       const held = u.heldBy ? ` — and ${holderName(u.heldBy)} holds it in another worktree` : '';
-      return `Lockstep: unleased edit (${u.change}) in ${u.worktree}${who}${held}`;
+      return `Lockstep: unleased edit (${u.change}), a write that escaped the hooks, in ${u.worktree}${shell}${holder}${who}${held}`;
+    }
+    case 'ended': {
+      const e = mark.ended!;
+      const why = e.endReason ? `: ${e.endReason}` : '';
+      return `Lockstep: uncommitted work (${e.change}) of ended session ${holderName(e.session)} (${e.endedAt !== undefined ? 'ended' : 'no longer working'}${why}), made through its own recorded edits — not an escape; commit or discard it`;
     }
   }
 }

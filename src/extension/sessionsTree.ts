@@ -1,15 +1,21 @@
 // "Sessions & Locks": sessions (agent, task, worktree, last seen, sources) → their leased and
-// edited files; unleased edits nobody owns are grouped at the end.
+// edited files, the unleased edits (writes that escaped the hooks) they probably made, and, for a
+// session that ended, the work it left uncommitted; unleased edits nobody owns are grouped at the end.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { holderName, timeLeft } from '../core/leaseNotice';
-import type { SessionView, Snapshot } from '../protocol/coordinatorState';
+import type { SessionView, Snapshot, UnleasedEdit } from '../protocol/coordinatorState';
 import type { LockState } from './lockState';
 import { plural } from '../core/plural';
 
+/** held: a lease; edited: recorded edit; unleased: escaped the hooks; leftover: an ended session's uncommitted work. */
+type FileLook = 'held' | 'edited' | 'unleased' | 'leftover';
+
+const FILE_ICONS: Record<FileLook, string> = { held: 'lock', edited: 'edit', unleased: 'warning', leftover: 'git-commit' };
+
 type Node =
   | { kind: 'session'; session: SessionView }
-  | { kind: 'file'; key: string; session?: string; worktree: string; detail: string; mine: boolean; held: boolean }
+  | { kind: 'file'; key: string; session?: string; worktree: string; detail: string; mine: boolean; held: boolean; look: FileLook; tooltip?: string }
   | { kind: 'unleasedGroup' };
 
 const AGENT_ICONS: Record<string, string> = {
@@ -51,14 +57,12 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       // Only sessions that hold, edit or recently worked; an empty list shows the welcome view.
       const sessions = [...snap.sessions].sort((a, b) => Number(b.live) - Number(a.live) || b.lastSeen - a.lastSeen);
       const nodes: Node[] = sessions.map((session) => ({ kind: 'session', session }));
-      if (snap.unleased.some((u) => u.worktreeSessions.length === 0)) nodes.push({ kind: 'unleasedGroup' });
+      if (snap.unleased.some((u) => unowned(snap, u))) nodes.push({ kind: 'unleasedGroup' });
       return nodes;
     }
     if (node.kind === 'session') return filesOf(snap, node.session);
     if (node.kind === 'unleasedGroup') {
-      return snap.unleased
-        .filter((u) => u.worktreeSessions.length === 0)
-        .map((u) => ({ kind: 'file', key: u.key, worktree: u.worktree, detail: `unleased ${u.change}`, mine: false, held: false }));
+      return snap.unleased.filter((u) => unowned(snap, u)).map((u) => unleasedNode(u));
     }
     return [];
   }
@@ -86,7 +90,8 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       case 'file': {
         const item = new vscode.TreeItem(node.key, vscode.TreeItemCollapsibleState.None);
         item.description = node.detail;
-        item.iconPath = new vscode.ThemeIcon(node.held ? 'lock' : node.detail.startsWith('unleased') ? 'warning' : 'edit');
+        item.iconPath = new vscode.ThemeIcon(FILE_ICONS[node.look]);
+        if (node.tooltip) item.tooltip = node.tooltip;
         item.resourceUri = vscode.Uri.file(path.join(node.worktree || snap.repo.root, ...node.key.split('/')));
         item.contextValue = node.held ? (node.mine ? 'lockstep.file.mine' : 'lockstep.file.other') : 'lockstep.file.edited';
         item.command = { command: 'lockstep.openLeasedFile', title: 'Open File', arguments: [item.resourceUri] };
@@ -94,7 +99,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         return item;
       }
       case 'unleasedGroup': {
-        const item = new vscode.TreeItem('Unleased edits (no session in that worktree)', vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem('Unleased edits (escaped the hooks; no session in that worktree)', vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon('warning');
         item.id = 'unleased';
         return item;
@@ -116,23 +121,52 @@ function sessionLabel(s: SessionView, snap: Snapshot): string {
   return holderName(s.id);
 }
 
+/** An unleased edit listed under no session of the view (none in that worktree, none edited it or probably wrote it). */
+function unowned(snap: Snapshot, u: UnleasedEdit): boolean {
+  const shown = new Set(snap.sessions.map((s) => s.id));
+  return ![...u.worktreeSessions, ...u.editedBy, ...(u.shellBy ? [u.shellBy] : [])].some((id) => shown.has(id));
+}
+
+function unleasedNode(u: UnleasedEdit, session?: string): Node {
+  const how = u.shellBy ? ` · probably ${holderName(u.shellBy)} (shell)` : u.notWrittenByHolder ? ` · not by holder ${holderName(u.notWrittenByHolder)}` : '';
+  const tooltip = [
+    `Unleased edit (${u.change}): a write that escaped the hooks`,
+    u.shellBy ? `probably ${u.shellBy}, through a shell command${u.shellCommand ? `: ${u.shellCommand}` : ''}` : '',
+    u.notWrittenByHolder ? `${u.notWrittenByHolder} holds the file, but its recorded edits did not make this change` : '',
+    u.heldBy ? `${u.heldBy} holds it in another worktree` : '',
+  ].filter(Boolean).join('\n');
+  return { kind: 'file', key: u.key, session, worktree: u.worktree, detail: `unleased ${u.change}${how}`, mine: false, held: false, look: 'unleased', tooltip };
+}
+
 function filesOf(snap: Snapshot, s: SessionView): Node[] {
   const now = Date.now();
   const out: Node[] = [];
   const seen = new Set<string>();
   for (const l of snap.leases.filter((x) => x.session === s.id)) {
     seen.add(l.key);
-    out.push({ kind: 'file', key: l.key, session: s.id, worktree: s.worktree, detail: `locked · ${timeLeft(l.expiresAt, now)}`, mine: s.id === snap.userSession, held: true });
+    out.push({ kind: 'file', key: l.key, session: s.id, worktree: s.worktree, detail: `locked · ${timeLeft(l.expiresAt, now)}`, mine: s.id === snap.userSession, held: true, look: 'held' });
+  }
+  // What the session left uncommitted when it stopped: its own work, not an escape.
+  for (const e of (snap.endedWork ?? []).filter((x) => x.session === s.id)) {
+    if (seen.has(e.key)) continue;
+    seen.add(e.key);
+    const tooltip = `Uncommitted work (${e.change}) of this ended session, made through its own recorded edits: commit or discard it`;
+    out.push({ kind: 'file', key: e.key, session: s.id, worktree: e.worktree, detail: `uncommitted ${e.change} · left when the session ended`, mine: false, held: false, look: 'leftover', tooltip });
+  }
+  for (const u of snap.unleased.filter((x) => x.shellBy === s.id)) {
+    if (seen.has(u.key)) continue;
+    seen.add(u.key);
+    out.push(unleasedNode(u, s.id));
   }
   for (const e of snap.edits.filter((x) => x.session === s.id)) {
     if (seen.has(e.key)) continue;
     seen.add(e.key);
-    out.push({ kind: 'file', key: e.key, session: s.id, worktree: e.worktree, detail: `edited (${e.sources.join('+')})`, mine: false, held: false });
+    out.push({ kind: 'file', key: e.key, session: s.id, worktree: e.worktree, detail: `edited (${e.sources.join('+')})`, mine: false, held: false, look: 'edited' });
   }
   for (const u of snap.unleased.filter((x) => x.worktreeSessions.includes(s.id) || x.editedBy.includes(s.id))) {
     if (seen.has(u.key)) continue;
     seen.add(u.key);
-    out.push({ kind: 'file', key: u.key, session: s.id, worktree: u.worktree, detail: `unleased ${u.change}`, mine: false, held: false });
+    out.push(unleasedNode(u, s.id));
   }
   return out;
 }

@@ -4,7 +4,7 @@
 //
 // Identity of each collection (the field a Delta's `remove` lists):
 //   sessions → id         leases → key         worktrees → path
-//   edits    → id         unleased → id
+//   edits    → id         unleased → id        endedWork → id
 import { z } from 'zod';
 import { AgentName, FactSource } from '../core/model';
 
@@ -22,8 +22,8 @@ export const SessionView = z.object({
   /** Every source that reported this session: 'hook' (lease store), 'transcript', 'cli', 'scheduler'. */
   sources: z.array(FactSource).min(1),
   /**
-   * Still working: not ended in the store; for a transcript-only session, its transcript grew
-   * within the last TRANSCRIPT_IDLE_MS.
+   * Still working: not ended in the store and its agent process (when known) still runs; for a
+   * transcript-only session, its transcript grew within the last TRANSCRIPT_IDLE_MS.
    */
   live: z.boolean(),
   readOnly: z.boolean(),
@@ -70,8 +70,9 @@ export const ChangeKind = z.enum(['modified', 'added', 'deleted', 'renamed', 'co
 export type ChangeKind = z.infer<typeof ChangeKind>;
 
 /**
- * An uncommitted change in a worktree that no session working in that worktree holds a lease on:
- * typically a write through a shell command, or a user's edit without a claim.
+ * An uncommitted change in a worktree that escaped the leases: no session working in that worktree
+ * holds a lease on it, or the holder's recorded edits do not explain it. Typically a write through a
+ * shell command, or a user's edit without a claim.
  */
 export const UnleasedEdit = z.object({
   /** JSON.stringify([worktree, key]) */
@@ -85,8 +86,37 @@ export const UnleasedEdit = z.object({
   editedBy: z.array(z.string()),
   /** The key is leased, but by a session of another worktree: a conflict in the making. */
   heldBy: z.string().optional(),
+  /**
+   * The key is leased by a session of this worktree, but that session's recorded edits do not explain
+   * the change (the file changed after its last recorded edit).
+   */
+  notWrittenByHolder: z.string().optional(),
+  /** The session whose shell command most likely made the change (it ran in this worktree as the file changed). */
+  shellBy: z.string().optional(),
+  /** That shell command (shortened). */
+  shellCommand: z.string().optional(),
 });
 export type UnleasedEdit = z.infer<typeof UnleasedEdit>;
+
+/**
+ * An uncommitted change that a session no longer working (ended, its agent gone, or its transcript
+ * idle) made through its own recorded edits, and nobody changed since: work left behind, not a
+ * write that escaped the hooks.
+ */
+export const EndedSessionWork = z.object({
+  /** JSON.stringify([worktree, key]) */
+  id: z.string(),
+  key: z.string(),
+  worktree: z.string(),
+  change: ChangeKind,
+  session: z.string(),
+  /** When the session ended, if the store says. */
+  endedAt: z.number().optional(),
+  endReason: z.string().optional(),
+  /** The session's last recorded edit of the file (ms since epoch). */
+  lastEditAt: z.number(),
+});
+export type EndedSessionWork = z.infer<typeof EndedSessionWork>;
 
 export const WorktreeView = z.object({
   /** Absolute realpath of the worktree's top folder. */
@@ -128,6 +158,7 @@ export const Snapshot = z.object({
   worktrees: z.array(WorktreeView),
   edits: z.array(EditView),
   unleased: z.array(UnleasedEdit),
+  endedWork: z.array(EndedSessionWork),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
@@ -151,6 +182,7 @@ export const StateDelta = z.object({
   worktrees: changes(WorktreeView).optional(),
   edits: changes(EditView).optional(),
   unleased: changes(UnleasedEdit).optional(),
+  endedWork: changes(EndedSessionWork).optional(),
 });
 export type StateDelta = z.infer<typeof StateDelta>;
 
@@ -161,6 +193,7 @@ export const COLLECTION_IDS = {
   worktrees: 'path',
   edits: 'id',
   unleased: 'id',
+  endedWork: 'id',
 } as const;
 export type CollectionName = keyof typeof COLLECTION_IDS;
 

@@ -21,6 +21,7 @@ import { changedSince } from '../git/mergeTree';
 import { runGit } from '../git/gitRunner';
 import { installHooksFor } from './hookInstaller';
 import { plural } from '../core/plural';
+import { processVerdict } from '../agents/agentProcess';
 
 export class CoordinatorRequestError extends Error {
   override readonly name = 'CoordinatorRequestError';
@@ -40,7 +41,7 @@ export interface CoordinatorOptions {
 
 export type RequestHandlers = { [K in CoordinatorRequestName]: (params: RequestParams<K>) => Promise<RequestResult<K>> };
 
-const EMPTY: ModelCollections = { sessions: [], leases: [], worktrees: [], edits: [], unleased: [] };
+const EMPTY: ModelCollections = { sessions: [], leases: [], worktrees: [], edits: [], unleased: [], endedWork: [] };
 
 export class Coordinator {
   readonly epoch = randomBytes(6).toString('hex');
@@ -148,6 +149,8 @@ export class Coordinator {
       worktrees: this.worktrees.states(),
       transcriptSessions: this.transcripts.sessions.values(),
       transcriptEdits: this.transcripts.edits.values(),
+      shellRuns: this.transcripts.shellRuns.values(),
+      processVerdict,
     });
     const config = configView(this.storeTracker.config);
     const configChanged = JSON.stringify(config) !== JSON.stringify(this.config);
@@ -363,7 +366,8 @@ export function statusText(model: ModelCollections, userSession: string): Reques
   if (model.unleased.length > 0) parts.push(plural(model.unleased.length, 'unleased edit'));
   const tooltip = [
     ...agents.map((s) => `${s.id}${s.task ? ` (task '${s.task}')` : ''} — ${model.leases.filter((l) => l.session === s.id).length} locks`),
-    ...model.unleased.slice(0, 20).map((u) => `unleased: ${u.key} in ${u.worktree}`),
+    ...model.unleased.slice(0, 20).map((u) => `unleased: ${u.key} in ${u.worktree}${u.shellBy ? ` (probably ${u.shellBy}, shell)` : ''}`),
+    ...model.endedWork.slice(0, 20).map((e) => `uncommitted work of ended session ${e.session}: ${e.key}`),
   ];
   return { text: `Lockstep: ${parts.join(' · ')}`, tooltip: tooltip.join('\n') || 'No agent sessions' };
 }

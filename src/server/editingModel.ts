@@ -2,10 +2,19 @@
 // watchers gather the inputs, this decides what they mean.
 //  - store (hooks, CLI): sessions, leases, recorded edits            → source 'hook' / 'cli' / …
 //  - agents' transcripts: sessions and the files their tools wrote   → source 'transcript'
-//  - each worktree's `git status`: uncommitted files; a file leased by a session of that worktree
-//    is that session's edit (source 'worktree'), any other is an "unleased edit".
-import type { AgentName, FactSource, LeaseTableState } from '../core/model';
-import type { ChangeKind, EditView, LeaseView, SessionView, UnleasedEdit, WorktreeView } from '../protocol/coordinatorState';
+//  - each worktree's `git status` (with each file's mtime): uncommitted files. A file leased by a
+//    session of that worktree is that session's edit (source 'worktree') unless its recorded edits do
+//    not explain it and another session's shell command does (changeAttribution.ts); a file nobody
+//    holds is the uncommitted work of a session that is no longer working when that session's
+//    recorded edits explain it, and otherwise an "unleased edit" (a write that escaped the hooks).
+//  - leases and sessions are read with liveness applied (leaseStanding.ts): a dead agent's lease is
+//    free at once, as the lease table's next transaction will find it.
+import { leaseStanding, type ProcessVerdict } from '../core/leaseStanding';
+import type { AgentName, FactSource, LeaseTableState, ProcessIdentity } from '../core/model';
+import type { ChangeKind, EditView, EndedSessionWork, LeaseView, SessionView, UnleasedEdit, WorktreeView } from '../protocol/coordinatorState';
+import { editExplains, probableShellRun, shortCommand, type ShellRun } from './changeAttribution';
+
+export type { ShellRun } from './changeAttribution';
 
 /** A transcript-only session counts as live while its transcript grew within this window. */
 export const TRANSCRIPT_IDLE_MS = 15 * 60 * 1000;
@@ -13,6 +22,8 @@ export const TRANSCRIPT_IDLE_MS = 15 * 60 * 1000;
 export interface FileChange {
   key: string;
   change: ChangeKind;
+  /** The file's modification time (ms), absent for a deleted file. */
+  mtimeMs?: number;
 }
 
 export interface WorktreeState {
@@ -48,6 +59,10 @@ export interface ModelInputs {
   worktrees: readonly WorktreeState[];
   transcriptSessions: Iterable<TranscriptSession>;
   transcriptEdits: Iterable<TranscriptEdit>;
+  /** Shell commands sessions ran (transcripts, hooks), for attributing writes no edit explains. */
+  shellRuns?: Iterable<ShellRun>;
+  /** Liveness of agent processes (default: unknown, i.e. TTL only). */
+  processVerdict?: (identity: ProcessIdentity) => ProcessVerdict;
 }
 
 export interface ModelCollections {
@@ -56,6 +71,7 @@ export interface ModelCollections {
   worktrees: WorktreeView[];
   edits: EditView[];
   unleased: UnleasedEdit[];
+  endedWork: EndedSessionWork[];
 }
 
 export interface EditingModel extends ModelCollections {
@@ -82,9 +98,22 @@ export function buildEditingModel(inputs: ModelInputs): EditingModel {
     if (t > now && (boundary === undefined || t < boundary)) boundary = t;
   };
 
+  // One liveness verdict per session per model.
+  const verdicts = new Map<string, ProcessVerdict>();
+  const verdictOf = (identity: ProcessIdentity, session: string): ProcessVerdict => {
+    let v = verdicts.get(session);
+    if (!v) {
+      v = inputs.processVerdict?.(identity) ?? { state: 'unknown' };
+      verdicts.set(session, v);
+    }
+    return v;
+  };
+
   // Sessions: the store's, then transcript facts merged in.
   const sessions = new Map<string, SessionView>();
   for (const s of Object.values(store.sessions)) {
+    const dead = s.endedAt === undefined && s.process ? verdictOf(s.process, s.id) : undefined;
+    const gone = dead?.state === 'dead' ? dead.reason : undefined;
     sessions.set(s.id, {
       id: s.id,
       agent: s.agent,
@@ -94,10 +123,10 @@ export function buildEditingModel(inputs: ModelInputs): EditingModel {
       startedAt: s.startedAt,
       lastSeen: s.lastSeen,
       sources: [s.source],
-      live: s.endedAt === undefined,
+      live: s.endedAt === undefined && gone === undefined,
       readOnly: s.readOnly,
       endedAt: s.endedAt,
-      endReason: s.endReason,
+      endReason: s.endReason ?? gone,
       pid: s.process?.pid,
     });
   }
@@ -123,11 +152,11 @@ export function buildEditingModel(inputs: ModelInputs): EditingModel {
     });
   }
 
-  // Leases in force: not expired, holder not ended (the store frees those at its next transaction).
+  // Leases in force: not expired, holder not ended, holder's agent not gone (the store frees those
+  // at its next transaction).
   const leases = new Map<string, LeaseView>();
   for (const l of Object.values(store.leases)) {
-    if (l.expiresAt <= now) continue;
-    if (store.sessions[l.session]?.endedAt !== undefined) continue;
+    if (leaseStanding(l, store.sessions[l.session], now, (p) => verdictOf(p, l.session)).kind !== 'in-force') continue;
     bound(l.expiresAt);
     leases.set(l.key, { key: l.key, session: l.session, fence: l.fence, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt, task: l.task });
   }
@@ -135,6 +164,7 @@ export function buildEditingModel(inputs: ModelInputs): EditingModel {
   // Edits reported by hooks and transcripts.
   const edits = new Map<string, EditView>();
   const editedBy = new Map<string, string[]>(); // unleasedId(worktree, key) → sessions
+  const lastEdits = new Map<string, Map<string, number>>(); // unleasedId(worktree, key) → session → newest recorded edit
   const addEdit = (session: string, worktree: string, key: string, source: FactSource, at: number, tool?: string) => {
     const id = editId(session, worktree, key);
     let e = edits.get(id);
@@ -150,6 +180,9 @@ export function buildEditingModel(inputs: ModelInputs): EditingModel {
       const by = editedBy.get(wk) ?? [];
       addUnique(by, session);
       editedBy.set(wk, by);
+      const last = lastEdits.get(wk) ?? new Map<string, number>();
+      last.set(session, Math.max(last.get(session) ?? -Infinity, at));
+      lastEdits.set(wk, last);
     }
   };
   for (const e of store.edits) addEdit(e.session, e.worktree, e.key, e.source, e.at, e.tool);
@@ -163,27 +196,48 @@ export function buildEditingModel(inputs: ModelInputs): EditingModel {
     list.push(s.id);
     liveByWorktree.set(s.worktree, list);
   }
+  const shellRuns = [...(inputs.shellRuns ?? [])];
   const worktrees: WorktreeView[] = [];
   const unleased: UnleasedEdit[] = [];
+  const endedWork: EndedSessionWork[] = [];
   for (const w of inputs.worktrees) {
     worktrees.push({ path: w.path, branch: w.branch, head: w.head, main: w.main, changedFiles: w.changes?.length });
     for (const c of w.changes ?? []) {
+      const id = unleasedId(w.path, c.key);
+      const last = lastEdits.get(id);
       const lease = leases.get(c.key);
       const holder = lease ? sessions.get(lease.session) : undefined;
+      const escaped = (fields: Partial<UnleasedEdit>) =>
+        unleased.push({ id, key: c.key, worktree: w.path, change: c.change, worktreeSessions: liveByWorktree.get(w.path) ?? [], editedBy: editedBy.get(id) ?? [], ...fields });
+      const shellFields = (since: number): Partial<UnleasedEdit> => {
+        const run = c.mtimeMs !== undefined ? probableShellRun(shellRuns, w.path, c.key, c.mtimeMs, since) : undefined;
+        return run ? { shellBy: run.session, shellCommand: shortCommand(run.command) } : {};
+      };
       if (lease && holder && holder.worktree === w.path) {
-        addEdit(lease.session, w.path, c.key, 'worktree', lease.acquiredAt);
+        // The holder's own recorded edit explains it; else another session's shell command may.
+        const own = last?.get(lease.session);
+        if (own !== undefined && editExplains(own, c.mtimeMs)) {
+          addEdit(lease.session, w.path, c.key, 'worktree', lease.acquiredAt);
+          continue;
+        }
+        const shell = shellFields(own ?? -Infinity);
+        // Without evidence against it, a holder whose edits are not recorded (a claim by a person) wrote it.
+        if (shell.shellBy === lease.session || (shell.shellBy === undefined && own === undefined)) {
+          addEdit(lease.session, w.path, c.key, 'worktree', lease.acquiredAt);
+          continue;
+        }
+        escaped({ notWrittenByHolder: lease.session, ...shell });
         continue;
       }
-      const id = unleasedId(w.path, c.key);
-      unleased.push({
-        id,
-        key: c.key,
-        worktree: w.path,
-        change: c.change,
-        worktreeSessions: liveByWorktree.get(w.path) ?? [],
-        editedBy: editedBy.get(id) ?? [],
-        heldBy: lease?.session,
-      });
+      // Nobody of this worktree holds it: the work of a session that stopped, if its edit explains it.
+      let newest: { session: string; at: number } | undefined;
+      for (const [session, at] of last ?? []) if (!newest || at > newest.at) newest = { session, at };
+      const author = newest ? sessions.get(newest.session) : undefined;
+      if (newest && author && !author.live && author.worktree === w.path && editExplains(newest.at, c.mtimeMs) && !lease) {
+        endedWork.push({ id, key: c.key, worktree: w.path, change: c.change, session: author.id, endedAt: author.endedAt, endReason: author.endReason, lastEditAt: newest.at });
+        continue;
+      }
+      escaped({ heldBy: lease?.session, ...shellFields(newest?.at ?? -Infinity) });
     }
   }
 
@@ -193,6 +247,7 @@ export function buildEditingModel(inputs: ModelInputs): EditingModel {
     worktrees,
     edits: [...edits.values()],
     unleased,
+    endedWork,
     nextTimeBoundary: boundary,
   };
 }

@@ -9,13 +9,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { claudeProjectDirFor, parseClaudeTranscriptLine } from '../agents/transcripts/claudeTranscript';
+import { claudeProjectDirFor, parseClaudeTranscriptLine, type TranscriptShellCall, type TranscriptToolResult } from '../agents/transcripts/claudeTranscript';
 import { parseCodexRolloutLine } from '../agents/transcripts/codexTranscript';
 import { keyFromAbsolute } from '../core/pathKey';
 import { realpathDeep } from '../git/repoLocator';
 import { CoalescingRunner } from './coalescingRunner';
 import { watchDirectories, type DirectoryWatcher } from './directoryWatch';
-import { editId, type TranscriptEdit, type TranscriptSession } from './editingModel';
+import { editId, type ShellRun, type TranscriptEdit, type TranscriptSession } from './editingModel';
 import { JsonlTail } from './jsonlTail';
 
 /** Transcripts not written to for this long are not read at start (their sessions are over). */
@@ -27,8 +27,21 @@ type TranscriptKind = 'claude' | 'codex';
 interface ParsedLine {
   sessionId?: string;
   cwd?: string;
-  edits: { path: string; tool?: string }[];
+  at?: number;
+  edits: { path: string; tool?: string; toolUseId?: string }[];
+  shells?: TranscriptShellCall[];
+  results?: TranscriptToolResult[];
 }
+
+/** A tool call seen in a transcript whose result has not come yet. */
+type PendingCall =
+  | { kind: 'edit'; path: string; tool?: string; cwd: string; at: number }
+  | { kind: 'shell'; command: string; tool: string; worktree: string; at: number };
+
+/** Calls awaiting their result, per transcript. */
+const MAX_PENDING_CALLS = 500;
+/** Shell commands remembered (the newest), for attributing writes no hook saw. */
+const MAX_SHELL_RUNS = 2000;
 
 interface FollowedFile {
   kind: TranscriptKind;
@@ -38,6 +51,17 @@ interface FollowedFile {
   worktree?: string;
   /** Belongs to another repository: never read again. */
   foreign: boolean;
+  /** tool_use id / call_id → the calls awaiting that result. */
+  pending: Map<string, PendingCall[]>;
+}
+
+/**
+ * A tool result saying a hook or the user refused the call before it ran (Claude marks those
+ * is_error too, but so is a command that ran and exited non-zero: that one may have written).
+ */
+function refusedBeforeRunning(result: TranscriptToolResult): boolean {
+  if (result.isError) return /\bhook\b|permission to use|doesn't want to|denied by|blocked by|was rejected|\bis held by\b/i.test(result.text);
+  return /^\W*(blocked|denied|rejected|refused)\b/i.test(result.text);
 }
 
 export interface TranscriptTrackerOptions {
@@ -59,6 +83,8 @@ export function codexSessionsRoot(env: NodeJS.ProcessEnv): string {
 export class TranscriptTracker {
   readonly sessions = new Map<string, TranscriptSession>();
   readonly edits = new Map<string, TranscriptEdit>();
+  /** Shell commands the agents ran (only those whose result came back and was not a refusal). */
+  readonly shellRuns = new Map<string, ShellRun>();
   private readonly files = new Map<string, FollowedFile>();
   private readonly watchers: DirectoryWatcher[] = [];
   private readonly rootPolls: NodeJS.Timeout[] = [];
@@ -198,7 +224,7 @@ export class TranscriptTracker {
     if (this.closed) return;
     let f = this.files.get(file);
     if (!f) {
-      f = { kind, tail: new JsonlTail(file), foreign: false };
+      f = { kind, tail: new JsonlTail(file), foreign: false, pending: new Map() };
       this.files.set(file, f);
     }
     if (f.foreign) return;
@@ -207,12 +233,15 @@ export class TranscriptTracker {
       this.files.delete(file);
       return;
     }
+    if (read.restarted) f.pending.clear();
     if (read.lines.length === 0) return;
-    const at = read.mtimeMs || Date.now();
+    // Each entry's own timestamp; the file's mtime only for entries that carry none.
+    const fallbackAt = read.mtimeMs || Date.now();
     let changed = false;
     for (const line of read.lines) {
       const parsed = parseLine(kind, line);
       if (!parsed) continue;
+      const at = parsed.at ?? fallbackAt;
       if (parsed.sessionId && !f.sessionId) f.sessionId = parsed.sessionId;
       if (parsed.cwd && parsed.cwd !== f.cwd) {
         f.cwd = parsed.cwd;
@@ -220,23 +249,62 @@ export class TranscriptTracker {
         if (!f.worktree) {
           // A session of another repository (or another folder): ignore the whole file.
           f.foreign = true;
+          f.pending.clear();
           return changed ? this.opts.onChange() : undefined;
         }
       }
       if (!f.cwd || !f.worktree) continue;
       const sessionId = `${kind}:${f.sessionId ?? sessionIdFromFile(kind, file)}`;
       changed = this.touchSession(sessionId, kind, f.cwd, f.worktree, at) || changed;
+      // A call with an id counts once its result says it ran; one without (older formats) at once.
       for (const edit of parsed.edits) {
-        const located = this.locate(edit.path, f.cwd);
-        if (!located) continue;
-        const id = editId(sessionId, located.worktree, located.key);
-        const existing = this.edits.get(id);
-        if (existing && existing.at >= at && (existing.tool === edit.tool || !edit.tool)) continue;
-        this.edits.set(id, { session: sessionId, worktree: located.worktree, key: located.key, tool: edit.tool ?? existing?.tool, at });
-        changed = true;
+        if (edit.toolUseId) this.remember(f, edit.toolUseId, { kind: 'edit', path: edit.path, tool: edit.tool, cwd: f.cwd, at });
+        else changed = this.addEdit(sessionId, edit.path, f.cwd, edit.tool, at) || changed;
+      }
+      for (const shell of parsed.shells ?? []) {
+        if (shell.toolUseId) this.remember(f, shell.toolUseId, { kind: 'shell', command: shell.command, tool: shell.tool, worktree: f.worktree, at });
+        else changed = this.addShellRun({ session: sessionId, worktree: f.worktree, command: shell.command, tool: shell.tool, endedAt: at, source: 'transcript' }) || changed;
+      }
+      for (const result of parsed.results ?? []) {
+        const calls = f.pending.get(result.toolUseId);
+        if (!calls) continue;
+        f.pending.delete(result.toolUseId);
+        for (const call of calls) {
+          // An edit that failed or was refused did not happen; a shell command that ran and failed may have written.
+          if (call.kind === 'edit') {
+            if (!result.isError) changed = this.addEdit(sessionId, call.path, call.cwd, call.tool, at) || changed;
+          } else if (!refusedBeforeRunning(result)) changed = this.addShellRun({ session: sessionId, worktree: call.worktree, command: call.command, tool: call.tool, startedAt: call.at, endedAt: at, source: 'transcript', callId: result.toolUseId }) || changed;
+        }
       }
     }
     if (changed) this.opts.onChange();
+  }
+
+  private remember(f: FollowedFile, id: string, call: PendingCall): void {
+    const calls = f.pending.get(id);
+    if (calls) calls.push(call);
+    else f.pending.set(id, [call]);
+    // A call whose result never comes (the agent was killed mid-tool) must not pile up.
+    if (f.pending.size > MAX_PENDING_CALLS) f.pending.delete(f.pending.keys().next().value!);
+  }
+
+  private addEdit(sessionId: string, p: string, cwd: string, tool: string | undefined, at: number): boolean {
+    const located = this.locate(p, cwd);
+    if (!located) return false;
+    const id = editId(sessionId, located.worktree, located.key);
+    const existing = this.edits.get(id);
+    if (existing && existing.at >= at && (existing.tool === tool || !tool)) return false;
+    this.edits.set(id, { session: sessionId, worktree: located.worktree, key: located.key, tool: tool ?? existing?.tool, at: Math.max(at, existing?.at ?? 0) });
+    return true;
+  }
+
+  private addShellRun(run: ShellRun & { callId?: string }): boolean {
+    const { callId, ...fact } = run;
+    const id = JSON.stringify([run.session, callId ?? `${run.endedAt}:${run.command}`]);
+    if (this.shellRuns.has(id)) return false;
+    this.shellRuns.set(id, fact);
+    if (this.shellRuns.size > MAX_SHELL_RUNS) this.shellRuns.delete(this.shellRuns.keys().next().value!);
+    return true;
   }
 
   private touchSession(id: string, kind: TranscriptKind, cwd: string, worktree: string, at: number): boolean {

@@ -227,6 +227,7 @@ export class WorktreeTracker {
       throw e;
     }
     if (w.gone) return;
+    stampModified(w.loc.worktreeRoot, changes);
     const headChanged = this.readHead(w);
     if (headChanged || !sameChanges(w.changes, changes)) {
       w.changes = changes;
@@ -350,9 +351,24 @@ function resolveRef(commonDir: string, ref: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Each changed file's mtime: who wrote it is told apart by when it was written (changeAttribution.ts).
+ * One lstat per uncommitted file per status run.
+ */
+function stampModified(root: string, changes: FileChange[]): void {
+  for (const c of changes) {
+    if (c.change === 'deleted') continue;
+    try {
+      c.mtimeMs = fs.lstatSync(path.join(root, ...c.key.split('/'))).mtimeMs;
+    } catch {
+      c.mtimeMs = undefined; // vanished since the status: the next event re-runs it
+    }
+  }
+}
+
 function sameChanges(a: readonly FileChange[] | undefined, b: readonly FileChange[]): boolean {
   if (!a || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.key !== b[i]!.key || a[i]!.change !== b[i]!.change) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.key !== b[i]!.key || a[i]!.change !== b[i]!.change || a[i]!.mtimeMs !== b[i]!.mtimeMs) return false;
   return true;
 }
 

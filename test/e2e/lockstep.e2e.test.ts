@@ -96,6 +96,11 @@ test('agents contending through hooks show up live in the workbench, and a claim
       await wb.waitForStatusBar(/1 unleased/);
       await wb.screenshot('lockstep-3-unleased-edit');
 
+      // Agent A writes src/notes.ts through its hooks and does not commit it.
+      assert.equal(a.preEdit('src/notes.ts').allowed, true);
+      fs.writeFileSync(path.join(repo.root, 'src/notes.ts'), '// notes by agent a\n');
+      a.postEdit('src/notes.ts');
+
       // Agent A's session ends: its lease is released and the badge disappears.
       a.end();
       await wb.runCommand('View: Show Explorer');
@@ -104,6 +109,15 @@ test('agents contending through hooks show up live in the workbench, and a claim
       const after = b.preEdit('src/api.ts');
       assert.equal(after.allowed, true, after.reason);
       await wb.screenshot('lockstep-4-released');
+
+      // What it left uncommitted is its own work, not a write that escaped the hooks.
+      await wb.revealInExplorer('src/notes.ts');
+      const left = await wb.waitForExplorerBadge('src/notes.ts', /(^|, )E$/); // beside git's own U
+      assert.match(left.tooltip ?? '', /uncommitted work \(untracked\) of ended session claude session agent-a-.*not an escape/);
+      await wb.waitForStatusBar(/1 unleased/); // src/db.ts only
+      const ended = await wb.waitForTreeItems('Sessions & Locks', (items) => items.some((i) => i.label === 'src/notes.ts'));
+      assert.match(ended.find((i) => i.label === 'src/notes.ts')!.description, /uncommitted untracked · left when the session ended/);
+      await wb.screenshot('lockstep-5-ended-session-work');
     });
   } finally {
     repo.cleanup();

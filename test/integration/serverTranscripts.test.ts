@@ -11,7 +11,7 @@ import { ensureBuilt } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 import { startServer, type ServerHandle } from './serverHarness';
 import { claudeProjectDirFor } from '../../src/agents/transcripts/claudeTranscript';
-import { claudeToolUseLine, claudeUserLine } from '../fixtures/transcriptLines';
+import { claudeEditLines, claudeUserLine } from '../fixtures/transcriptLines';
 
 function codexMeta(id: string, cwd: string): string {
   return JSON.stringify({
@@ -79,7 +79,7 @@ describe('coordinator server: transcripts', () => {
     assert.equal(session.live, true);
 
     // Corrupt and unknown lines, then a tool line written in two parts (a partial last line).
-    const line = claudeToolUseLine(claudeSession, repo.root, 'Edit', path.join(repo.root, 'src/a.ts'));
+    const line = claudeEditLines(claudeSession, repo.root, 'Edit', path.join(repo.root, 'src/a.ts'));
     fs.appendFileSync(claudeFile, '{"type":"assistant", not json\n\u0000\u0001garbage\n{"type":"summary","summary":"x"}\n[1,2,3]\n' + line.slice(0, 40));
     await new Promise((r) => setTimeout(r, 300));
     assert.ok(!server!.state()!.edits.some((e) => e.session === id), 'half a line is not an edit yet');
@@ -111,7 +111,7 @@ describe('coordinator server: transcripts', () => {
     const foreignClaude = randomUUID();
     fs.writeFileSync(
       path.join(foreignProject, `${foreignClaude}.jsonl`),
-      claudeUserLine(foreignClaude, other.root, 'hi') + '\n' + claudeToolUseLine(foreignClaude, other.root, 'Write', path.join(other.root, 'src/a.ts')) + '\n',
+      claudeUserLine(foreignClaude, other.root, 'hi') + '\n' + claudeEditLines(foreignClaude, other.root, 'Write', path.join(other.root, 'src/a.ts')) + '\n',
     );
 
     const id = `codex:${codexSession}`;
@@ -135,7 +135,7 @@ describe('coordinator server: transcripts', () => {
     const file = path.join(project, `${id}.jsonl`);
     fs.writeFileSync(file, claudeUserLine(id, late, 'go') + '\n');
     await server!.waitFor('the late session', (x) => x.sessions.some((y) => y.id === `claude:${id}` && y.worktree === late));
-    fs.appendFileSync(file, claudeToolUseLine(id, late, 'Write', path.join(late, 'late.txt')) + '\n');
+    fs.appendFileSync(file, claudeEditLines(id, late, 'Write', path.join(late, 'late.txt')) + '\n');
     await server!.waitFor('its edit', (x) => x.edits.some((e) => e.session === `claude:${id}` && e.key === 'late.txt' && e.worktree === late));
   });
 
@@ -159,7 +159,7 @@ describe('coordinator server: transcripts', () => {
 
   it('a truncated transcript is read again from the start', async () => {
     const id = `claude:${claudeSession}`;
-    fs.writeFileSync(claudeFile, claudeToolUseLine(claudeSession, repo.root, 'Write', path.join(repo.root, 'src/new-after-truncate.ts')) + '\n');
+    fs.writeFileSync(claudeFile, claudeEditLines(claudeSession, repo.root, 'Write', path.join(repo.root, 'src/new-after-truncate.ts')) + '\n');
     await server!.waitFor('edit from the rewritten transcript', (x) => x.edits.some((e) => e.session === id && e.key === 'src/new-after-truncate.ts'));
     // Earlier facts are kept while the server runs (a restart can only know what transcripts still say).
     assert.ok(server!.state()!.edits.some((e) => e.session === id && e.key === 'src/a.ts'));

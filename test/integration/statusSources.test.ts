@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { claudeProjectDirFor } from '../../src/agents/transcripts/claudeTranscript';
-import { claudeToolUseLine, claudeUserLine } from '../fixtures/transcriptLines';
+import { claudeEditLines, claudeUserLine } from '../fixtures/transcriptLines';
 import { CLI, ensureBuilt, runCli } from '../helpers/cli';
 import { committedTable } from '../helpers/storeFiles';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
@@ -75,7 +75,7 @@ before(() => {
     path.join(project, `${transcriptSession}.jsonl`),
     claudeUserLine(transcriptSession, repo.root, 'write the notes') +
       '\n' +
-      claudeToolUseLine(transcriptSession, repo.root, 'Write', path.join(repo.root, 'docs/notes.md')) +
+      claudeEditLines(transcriptSession, repo.root, 'Write', path.join(repo.root, 'docs/notes.md')) +
       '\n',
   );
   fs.mkdirSync(path.join(repo.root, 'docs'));

@@ -106,7 +106,9 @@ describe('editing model', () => {
     const t = m.sessions.find((s) => s.id === 'codex:t')!;
     assert.deepEqual(t.sources, ['transcript']);
     assert.equal(t.live, false, 'idle transcript session');
-    assert.deepEqual(m.unleased.find((u) => u.key === 'tmp.log')!.editedBy, ['codex:t']);
+    // Its edit explains the change: work it left uncommitted, not an escape.
+    assert.equal(m.unleased.find((u) => u.key === 'tmp.log'), undefined);
+    assert.deepEqual(m.endedWork.map((e) => [e.key, e.session]), [['tmp.log', 'codex:t']]);
   });
 });
 
@@ -155,6 +157,7 @@ describe('snapshot and deltas', () => {
           worktrees: [],
           edits: [],
           unleased: [],
+          endedWork: [],
         }),
       );
     fc.assert(

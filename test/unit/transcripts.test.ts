@@ -19,7 +19,7 @@ describe('claudeProjectDirFor', () => {
 });
 
 describe('parseClaudeTranscriptLine', () => {
-  it('assistant tool_use of Edit, Write, MultiEdit, NotebookEdit are edits; Bash and text are not', () => {
+  it('assistant tool_use of Edit, Write, MultiEdit, NotebookEdit are edit calls, Bash a shell call, each with its id; the line has its own time', () => {
     const r = parseClaudeTranscriptLine(
       line({
         ...claudeBase,
@@ -49,17 +49,45 @@ describe('parseClaudeTranscriptLine', () => {
     assert.deepEqual(r, {
       sessionId: CS,
       cwd: CWD,
+      at: Date.parse('2025-11-03T10:00:00.000Z'),
       edits: [
-        { path: `${CWD}/src/api.ts`, tool: 'Edit' },
-        { path: `${CWD}/src/new.ts`, tool: 'Write' },
-        { path: `${CWD}/src/cart.ts`, tool: 'MultiEdit' },
-        { path: `${CWD}/nb.ipynb`, tool: 'NotebookEdit' },
+        { path: `${CWD}/src/api.ts`, tool: 'Edit', toolUseId: 'toolu_1' },
+        { path: `${CWD}/src/new.ts`, tool: 'Write', toolUseId: 'toolu_2' },
+        { path: `${CWD}/src/cart.ts`, tool: 'MultiEdit', toolUseId: 'toolu_3' },
+        { path: `${CWD}/nb.ipynb`, tool: 'NotebookEdit', toolUseId: 'toolu_4' },
       ],
+      shells: [{ command: 'echo hi > out.txt', tool: 'Bash', toolUseId: 'toolu_5' }],
+      results: [],
     });
   });
-  it('user and tool_result lines give the session and cwd with no edits', () => {
-    const r = parseClaudeTranscriptLine(line({ ...claudeBase, type: 'user', uuid: 'u-1', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] } }));
-    assert.deepEqual(r, { sessionId: CS, cwd: CWD, edits: [] });
+  it('user lines give tool results: refused ones (is_error) marked, with their text', () => {
+    const r = parseClaudeTranscriptLine(
+      line({
+        ...claudeBase,
+        type: 'user',
+        uuid: 'u-1',
+        timestamp: '2025-11-03T10:00:02.500Z',
+        message: {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' },
+            { type: 'tool_result', tool_use_id: 'toolu_2', is_error: true, content: [{ type: 'text', text: 'PreToolUse:Write hook error: src/new.ts is held by codex session 3f2a' }] },
+            { type: 'tool_result', content: 'no id' },
+          ],
+        },
+      }),
+    );
+    assert.deepEqual(r, {
+      sessionId: CS,
+      cwd: CWD,
+      at: Date.parse('2025-11-03T10:00:02.500Z'),
+      edits: [],
+      shells: [],
+      results: [
+        { toolUseId: 'toolu_1', isError: false, text: 'ok' },
+        { toolUseId: 'toolu_2', isError: true, text: 'PreToolUse:Write hook error: src/new.ts is held by codex session 3f2a' },
+      ],
+    });
   });
   it('summary and snapshot lines, unknown shapes and corrupt lines give undefined, never throw', () => {
     for (const l of [
@@ -74,8 +102,9 @@ describe('parseClaudeTranscriptLine', () => {
     ]) {
       assert.equal(parseClaudeTranscriptLine(l), undefined, l);
     }
-    assert.deepEqual(parseClaudeTranscriptLine(line({ ...claudeBase, type: 'assistant', message: 'corrupt' })), { sessionId: CS, cwd: CWD, edits: [] });
-    assert.deepEqual(parseClaudeTranscriptLine(line({ ...claudeBase, type: 'assistant', message: { content: [null, 3, { type: 'tool_use' }] } })), { sessionId: CS, cwd: CWD, edits: [] });
+    const none = { sessionId: CS, cwd: CWD, edits: [], shells: [], results: [] };
+    assert.deepEqual(parseClaudeTranscriptLine(line({ ...claudeBase, type: 'assistant', message: 'corrupt' })), none);
+    assert.deepEqual(parseClaudeTranscriptLine(line({ ...claudeBase, type: 'assistant', timestamp: 'not a time', message: { content: [null, 3, { type: 'tool_use' }] } })), none);
   });
 });
 
@@ -92,7 +121,7 @@ describe('parseCodexRolloutLine', () => {
           payload: { id: XS, timestamp: '2025-11-03T10:12:44.101Z', cwd: CWD, originator: 'codex_cli_rs', cli_version: '0.53.0', instructions: null, git: { commit_hash: 'abc', branch: 'main' } },
         }),
       ),
-      { sessionId: XS, cwd: CWD, edits: [] },
+      { sessionId: XS, cwd: CWD, at: Date.parse('2025-11-03T10:12:44.120Z'), edits: [] },
     );
     assert.deepEqual(
       parseCodexRolloutLine(line({ timestamp: 't', type: 'turn_context', payload: { cwd: `${CWD}/sub`, approval_policy: 'on-request', sandbox_policy: { mode: 'workspace-write' }, model: 'gpt-5-codex' } })),
@@ -121,6 +150,7 @@ describe('parseCodexRolloutLine', () => {
       }),
     );
     assert.deepEqual(r, {
+      at: Date.parse('2025-11-03T10:13:02.500Z'),
       edits: [
         { path: `${CWD}/src/api.ts`, tool: 'apply_patch', status: 'applied' },
         { path: `${CWD}/src/http/api.ts`, tool: 'apply_patch', status: 'applied' },
@@ -142,9 +172,19 @@ describe('parseCodexRolloutLine', () => {
       expected,
     );
   });
+  it('shell calls and their outputs (paired by call_id), with the exit code telling a failure', () => {
+    assert.deepEqual(
+      parseCodexRolloutLine(line({ timestamp: '2025-11-03T10:14:00.000Z', type: 'response_item', payload: { type: 'function_call', name: 'shell', arguments: JSON.stringify({ command: ['bash', '-lc', 'echo x >> src/b.ts'] }), call_id: 'c9' } })),
+      { at: Date.parse('2025-11-03T10:14:00.000Z'), edits: [], shells: [{ command: 'bash -lc echo x >> src/b.ts', tool: 'shell', toolUseId: 'c9' }] },
+    );
+    assert.deepEqual(
+      parseCodexRolloutLine(line({ timestamp: 't', type: 'response_item', payload: { type: 'function_call_output', call_id: 'c9', output: JSON.stringify({ output: '', metadata: { exit_code: 1 } }) } })),
+      { edits: [], results: [{ toolUseId: 'c9', isError: true, text: JSON.stringify({ output: '', metadata: { exit_code: 1 } }) }] },
+    );
+  });
   it('other calls, messages, unknown types and corrupt lines give undefined', () => {
     for (const l of [
-      line({ timestamp: 't', type: 'response_item', payload: { type: 'function_call', name: 'shell', arguments: JSON.stringify({ command: ['bash', '-lc', 'ls'] }), call_id: 'c' } }),
+      line({ timestamp: 't', type: 'response_item', payload: { type: 'function_call', name: 'read_file', arguments: JSON.stringify({ path: 'x' }), call_id: 'c' } }),
       line({ timestamp: 't', type: 'response_item', payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'done' }] } }),
       line({ timestamp: 't', type: 'event_msg', payload: { type: 'agent_message', message: 'done' } }),
       line({ timestamp: 't', type: 'event_msg', payload: { type: 'token_count', info: null } }),

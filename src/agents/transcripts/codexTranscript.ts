@@ -5,11 +5,17 @@
 //   event_msg     payload {type:"patch_apply_end", success, changes: {<absolute path>: {type:"add"|"delete"|"update", move_path?}}}
 //   response_item payload {type:"function_call", name:"apply_patch", arguments:"{\"input\":…}"}
 //                 or {type:"custom_tool_call", name:"apply_patch", input:"*** Begin Patch…"}
+//   response_item payload {type:"function_call", name:"shell"|"exec_command"…, call_id, arguments}
+//                 or {type:"local_shell_call", call_id, action:{command:[…]}}        → a shell command
+//   response_item payload {type:"function_call_output"|"custom_tool_call_output", call_id, output} → its outcome
 // Applied patches give status 'applied'; apply_patch calls (which may still be refused) 'requested'.
+// Every line's `timestamp` is the entry's own time.
 // Lines of the oldest format (no `type`, `{id, timestamp, …}` first line) give the session id.
 // Pure: no I/O, never throws on a bad line.
 import * as path from 'node:path';
 import { patchPaths } from '../applyPatch';
+import { CODEX_SHELL_TOOLS } from '../codex';
+import { entryTime, type TranscriptShellCall, type TranscriptToolResult } from './claudeTranscript';
 
 export interface CodexRolloutEdit {
   /** Absolute for applied patches; as written in the patch (relative to cwd or absolute) for calls. */
@@ -21,7 +27,12 @@ export interface CodexRolloutEdit {
 export interface CodexRolloutLine {
   sessionId?: string;
   cwd?: string;
+  /** The entry's own time (ms since epoch), from its `timestamp`. */
+  at?: number;
   edits: CodexRolloutEdit[];
+  /** Shell commands the model ran (`toolUseId` is the call_id their output names). */
+  shells?: TranscriptShellCall[];
+  results?: TranscriptToolResult[];
 }
 
 type Obj = Record<string, unknown>;
@@ -64,6 +75,46 @@ function callPatchText(payload: Obj): string | undefined {
   return text && /(^|\n)\*\*\* Begin Patch/.test(text) ? text : undefined;
 }
 
+/** A shell call (not carrying a patch): its command text. */
+function shellCall(payload: Obj): TranscriptShellCall | undefined {
+  const callId = str(payload.call_id);
+  if (payload.type === 'local_shell_call') {
+    const action = isObj(payload.action) ? payload.action : {};
+    const cmd = Array.isArray(action.command) ? action.command.filter((x) => typeof x === 'string').join(' ') : str(action.command);
+    return cmd ? { command: cmd, tool: 'local_shell', ...(callId ? { toolUseId: callId } : {}) } : undefined;
+  }
+  if (payload.type !== 'function_call' || typeof payload.name !== 'string' || !CODEX_SHELL_TOOLS.has(payload.name)) return undefined;
+  let args: unknown = payload.arguments;
+  if (typeof args === 'string') {
+    try {
+      args = JSON.parse(args);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!isObj(args)) return undefined;
+  const c = args.command ?? args.cmd;
+  const cmd = Array.isArray(c) ? c.filter((x) => typeof x === 'string').join(' ') : str(c);
+  return cmd ? { command: cmd, tool: payload.name, ...(callId ? { toolUseId: callId } : {}) } : undefined;
+}
+
+function callOutput(payload: Obj): TranscriptToolResult | undefined {
+  if (payload.type !== 'function_call_output' && payload.type !== 'custom_tool_call_output') return undefined;
+  const callId = str(payload.call_id);
+  if (!callId) return undefined;
+  const out = payload.output;
+  const text = typeof out === 'string' ? out : isObj(out) ? (str(out.content) ?? JSON.stringify(out)) : '';
+  // Shell outputs are JSON `{output, metadata: {exit_code}}` in most versions.
+  let isError = isObj(out) && out.success === false;
+  try {
+    const o: unknown = typeof out === 'string' ? JSON.parse(out) : undefined;
+    if (isObj(o) && isObj(o.metadata) && typeof o.metadata.exit_code === 'number') isError = o.metadata.exit_code !== 0;
+  } catch {
+    /* plain text */
+  }
+  return { toolUseId: callId, isError, text: text.slice(0, 400) };
+}
+
 /** What one rollout line says about its session; undefined for corrupt or unrelated lines. */
 export function parseCodexRolloutLine(line: string): CodexRolloutLine | undefined {
   let obj: unknown;
@@ -79,7 +130,13 @@ export function parseCodexRolloutLine(line: string): CodexRolloutLine | undefine
   }
   const payload = obj.payload;
   if (!isObj(payload)) return undefined;
-  switch (obj.type) {
+  const at = entryTime(obj.timestamp);
+  const parsed = parseTyped(obj.type, payload);
+  return parsed && at !== undefined ? { ...parsed, at } : parsed;
+}
+
+function parseTyped(type: unknown, payload: Obj): CodexRolloutLine | undefined {
+  switch (type) {
     case 'session_meta': {
       const meta = isObj(payload.meta) ? payload.meta : payload;
       const sessionId = str(meta.id);
@@ -94,9 +151,14 @@ export function parseCodexRolloutLine(line: string): CodexRolloutLine | undefine
       return payload.type === 'patch_apply_end' ? { edits: appliedEdits(payload) } : undefined;
     case 'response_item': {
       const text = callPatchText(payload);
-      if (!text) return undefined;
-      const edits = patchPaths(text).map((p): CodexRolloutEdit => ({ path: p, tool: 'apply_patch', status: 'requested' }));
-      return edits.length ? { edits } : undefined;
+      if (text) {
+        const edits = patchPaths(text).map((p): CodexRolloutEdit => ({ path: p, tool: 'apply_patch', status: 'requested' }));
+        return edits.length ? { edits } : undefined;
+      }
+      const shell = shellCall(payload);
+      if (shell) return { edits: [], shells: [shell] };
+      const result = callOutput(payload);
+      return result ? { edits: [], results: [result] } : undefined;
     }
     default:
       return undefined;

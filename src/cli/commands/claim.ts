@@ -15,11 +15,11 @@ export function registerClaimCommand(program: Command): void {
     .command('claim')
     .description('lease files for a session (all or none); prints the owner token and fencing token')
     .argument('<path...>', 'files to lease (relative to the current folder, or absolute inside a worktree)')
-    .option('--session <id>', 'session id, <agent>:<id> (e.g. human:alice)')
+    .option('--session <agent:id>', "session id: the agent's name and its own session id (claude:3f2a…), or human:<name> for a person")
     .option('--ttl <seconds>', 'lease time to live (default: the store setting, 15 min)')
     .option('--task <id>', 'task the leases are for')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExit status: 0 granted, 3 denied (nothing leased; the holder is named), 1 error.')
+    .addHelpText('after', '\nExit status: 0 granted, 3 denied (nothing leased; the holder is named), 1 error.\n\nExamples:\n  lockstep claim src/api.ts --session human:alice --ttl 600')
     .action(
       action((paths: string[], opts: ClaimOptions) => {
         const session = parseSessionId(opts.session);

@@ -16,12 +16,12 @@ export function registerReleaseCommand(program: Command): void {
     .command('release')
     .description("release leases: the session's own (--session), by owner token (--token), or anyone's (--force)")
     .argument('[path...]', 'files to release')
-    .option('--session <id>', 'session id, <agent>:<id>')
+    .option('--session <agent:id>', 'session id, as given to lockstep claim (e.g. human:alice)')
     .option('--all', "release every lease of the session")
     .option('--token <ownerToken>', 'release the lease held with this owner token')
     .option('--force', "release even if another session holds it (a person overriding a lock)")
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nAll or none: if any lease cannot be released, nothing is. Exit status: 0 released, 3 refused, 1 error.')
+    .addHelpText('after', '\nAll or none: if any lease cannot be released, nothing is. Exit status: 0 released, 3 refused, 1 error.\n\nExamples:\n  lockstep release src/api.ts --session human:alice\n  lockstep release --all --session human:alice')
     .action(
       action((paths: string[], opts: ReleaseOptions) => {
         if (opts.all && paths.length > 0) throw new CliError('give either paths or --all, not both');

@@ -10,8 +10,9 @@ import * as os from 'node:os';
 import type { Command } from 'commander';
 import { processVerdict } from '../../agents/agentProcess';
 import { shortSession } from '../../core/leaseNotice';
+import { freedBecause, leaseStanding } from '../../core/leaseStanding';
 import type { Lease, LeaseTableState, Session } from '../../core/model';
-import type { EditView, SessionView, Snapshot, UnleasedEdit } from '../../protocol/coordinatorState';
+import type { EditView, EndedSessionWork, SessionView, Snapshot, UnleasedEdit } from '../../protocol/coordinatorState';
 import { Coordinator } from '../../server/coordinator';
 import { action, CliError, formatDuration, openContext, printJson } from '../commandContext';
 
@@ -89,10 +90,23 @@ function transcriptLiveness(s: SessionView): { state: string; reason: string } {
   return s.live ? { state: 'active', reason: 'its transcript grew recently' } : { state: 'idle', reason: 'its transcript stopped growing' };
 }
 
-function publicLease(l: Lease, now: number) {
+/** Whether the lease still holds, by the lease table's own rule (a dead or ended holder frees it). */
+function standingOf(l: Lease, state: LeaseTableState, now: number) {
+  return leaseStanding(l, state.sessions[l.session], now, processVerdict);
+}
+
+function publicLease(l: Lease, state: LeaseTableState, now: number) {
   // The owner token is a capability: status never shows it.
   const { ownerToken: _token, ...rest } = l;
-  return { ...rest, msLeft: Math.max(0, l.expiresAt - now), expired: l.expiresAt <= now, source: 'lease table' };
+  const standing = standingOf(l, state, now);
+  return {
+    ...rest,
+    msLeft: Math.max(0, l.expiresAt - now),
+    expired: l.expiresAt <= now,
+    inForce: standing.kind === 'in-force',
+    ...(standing.kind !== 'in-force' ? { freed: freedBecause(standing) } : {}),
+    source: 'lease table',
+  };
 }
 
 function tags(sources: readonly string[]): string {
@@ -135,10 +149,17 @@ function editJson(e: EditView) {
 
 function unleasedLine(u: UnleasedEdit): string {
   const parts = [`  ${u.change.padEnd(10)} ${u.key}  in ${u.worktree}`];
+  if (u.shellBy) parts.push(`probably ${u.shellBy} (shell: ${u.shellCommand ?? '?'})`);
+  if (u.notWrittenByHolder) parts.push(`leased by ${u.notWrittenByHolder}, but not by its recorded edits`);
   if (u.heldBy) parts.push(`leased by ${u.heldBy} in another worktree`);
   if (u.editedBy.length > 0) parts.push(`edited by ${u.editedBy.join(', ')}`);
   parts.push(u.worktreeSessions.length > 0 ? `sessions there: ${u.worktreeSessions.join(', ')}` : 'no live session there');
   return `${parts.join('  ')}  [worktree]`;
+}
+
+function endedWorkLine(e: EndedSessionWork, now: number): string {
+  const ended = e.endedAt !== undefined ? `ended ${formatDuration(now - e.endedAt)} ago` : 'no longer working';
+  return `  ${e.change.padEnd(10)} ${e.key}  in ${e.worktree}  by ${e.session} (${ended}${e.endReason ? `: ${e.endReason}` : ''}), last edit ${formatDuration(now - e.lastEditAt)} ago  [worktree]`;
 }
 
 export function registerStatusCommand(program: Command): void {
@@ -166,10 +187,11 @@ export function registerStatusCommand(program: Command): void {
                 ? { ...r.stored, sources: r.view?.sources ?? [r.stored.source], liveness: { ...liveness(r.stored), source: 'os' } }
                 : { ...r.view!, source: 'transcript', liveness: { ...transcriptLiveness(r.view!), source: 'transcript' } },
             ),
-            leases: leases.map((l) => publicLease(l, now)),
+            leases: leases.map((l) => publicLease(l, state, now)),
             reservations,
             edits: edits.map(editJson),
             unleased: snapshot.unleased.map((u) => ({ ...u, source: 'worktree' })),
+            endedWork: snapshot.endedWork.map((e) => ({ ...e, source: 'worktree' })),
             worktrees: snapshot.worktrees,
             readFrom: g.readFrom,
             notes: g.notes,
@@ -177,7 +199,7 @@ export function registerStatusCommand(program: Command): void {
           return;
         }
         const out: string[] = [`Lockstep store ${g.storeDir}`];
-        const active = rows.filter((r) => (r.stored ? r.stored.endedAt === undefined : r.view!.live)).length;
+        const active = rows.filter((r) => (r.stored ? r.stored.endedAt === undefined && r.view?.live !== false : r.view!.live)).length;
         const ended = rows.filter((r) => r.stored?.endedAt !== undefined).length;
         const idle = rows.length - active - ended;
         out.push(`Sessions (${active} active, ${ended} ended${idle > 0 ? `, ${idle} idle` : ''}):`);
@@ -195,10 +217,13 @@ export function registerStatusCommand(program: Command): void {
             out.push(`  ${v.id}  ${tags(v.sources)}  ${v.worktree}  no hook, seen in its transcript: ${lv.state}, last written ${formatDuration(now - v.lastSeen)} ago`);
           }
         }
-        out.push(`Leases (${leases.length}):`);
+        const inForce = leases.filter((l) => standingOf(l, state, now).kind === 'in-force').length;
+        out.push(`Leases (${inForce}${inForce < leases.length ? ` held, ${leases.length - inForce} free until the next transaction` : ''}):`);
         for (const l of leases) {
-          const left = l.expiresAt <= now ? 'expired (freed at the next transaction)' : `${formatDuration(l.expiresAt - now)} left`;
-          out.push(`  ${l.key}  held by ${shortSession(l.session)} (${l.session})${l.task ? `  task ${l.task}` : ''}  fence ${l.fence}  ${left}  [lease table]`);
+          const standing = standingOf(l, state, now);
+          const held = standing.kind === 'in-force';
+          const left = held ? `${formatDuration(l.expiresAt - now)} left` : `free: ${freedBecause(standing)}`;
+          out.push(`  ${l.key}  ${held ? 'held' : 'was held'} by ${shortSession(l.session)} (${l.session})${l.task ? `  task ${l.task}` : ''}  fence ${l.fence}  ${left}  [lease table]`);
         }
         if (reservations.length > 0) {
           out.push(`Reserved scopes (${reservations.length}):`);
@@ -208,8 +233,12 @@ export function registerStatusCommand(program: Command): void {
         for (const e of edits) {
           out.push(`  ${new Date(e.at).toISOString()}  ${e.key}  ${e.session}${e.tools.length > 0 ? `  ${e.tools.join(', ')}` : ''}  in ${e.worktree}  ${tags(e.sources)}`);
         }
-        out.push(`Unleased edits (${snapshot.unleased.length}): uncommitted changes no session of their worktree leased`);
+        out.push(`Unleased edits (${snapshot.unleased.length}): uncommitted changes that escaped the leases (no session of their worktree leased them, or not through the holder's recorded edits)`);
         for (const u of snapshot.unleased) out.push(unleasedLine(u));
+        if (snapshot.endedWork.length > 0) {
+          out.push(`Uncommitted work of ended sessions (${snapshot.endedWork.length}): their own recorded edits, not yet committed`);
+          for (const e of snapshot.endedWork) out.push(endedWorkLine(e, now));
+        }
         for (const n of g.notes) out.push(`Note: ${n.split('\n')[0]}`);
         process.stdout.write(out.join('\n') + '\n');
       }),
