@@ -20,6 +20,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentName } from '../core/model';
+import { CLAUDE_HOOK_MATCHER } from './claude';
+import { CODEX_HOOK_MATCHER } from './codex';
+import { GEMINI_HOOK_MATCHER } from './gemini';
 
 export type HookScope = 'project' | 'user';
 
@@ -49,8 +52,6 @@ export class HookInstallError extends Error {
 
 /** Seconds an agent waits for the hook; Lockstep answers in milliseconds unless its store is stuck. */
 const HOOK_TIMEOUT_S = 30;
-
-const CLAUDE_EDIT_MATCHER = 'Edit|Write|MultiEdit|NotebookEdit';
 
 /** Matches `lockstep hook …`, `npx lockstep hook …`, `node '/x/dist/cli.js' hook …`. */
 export function isLockstepHookCommand(cmd: unknown, command?: string): boolean {
@@ -106,7 +107,7 @@ function claudeSettingsPath(opts: HookInstallOptions): string {
 }
 
 function claudePlan(opts: HookInstallOptions, file: string): JsonPlan {
-  const edit = (e: string) => (e === 'PreToolUse' || e === 'PostToolUse' ? CLAUDE_EDIT_MATCHER : undefined);
+  const edit = (e: string) => (e === 'PreToolUse' || e === 'PostToolUse' ? CLAUDE_HOOK_MATCHER : undefined);
   return {
     kind: 'json',
     file,
@@ -143,7 +144,7 @@ export function hookPlanFor(opts: HookInstallOptions): Plan {
       return copilotPlan(opts);
     case 'codex': {
       const dir = scope === 'project' ? path.join(repoRoot, '.codex') : opts.home ? path.join(opts.home, '.codex') : process.env.CODEX_HOME || path.join(os.homedir(), '.codex');
-      const patch = (e: string) => (e === 'PreToolUse' || e === 'PostToolUse' ? 'apply_patch' : undefined);
+      const patch = (e: string) => (e === 'PreToolUse' || e === 'PostToolUse' ? CODEX_HOOK_MATCHER : undefined);
       return {
         kind: 'json',
         file: path.join(dir, 'hooks.json'),
@@ -155,7 +156,7 @@ export function hookPlanFor(opts: HookInstallOptions): Plan {
     }
     case 'gemini': {
       const dir = scope === 'project' ? path.join(repoRoot, '.gemini') : path.join(home(), '.gemini');
-      const write = (e: string) => (e === 'BeforeTool' || e === 'AfterTool' ? 'write_file|replace' : undefined);
+      const write = (e: string) => (e === 'BeforeTool' || e === 'AfterTool' ? GEMINI_HOOK_MATCHER : undefined);
       return {
         kind: 'json',
         file: path.join(dir, 'settings.json'),
@@ -174,7 +175,7 @@ export function hookPlanFor(opts: HookInstallOptions): Plan {
         file: path.join(dir, 'hooks.json'),
         layout: 'flat',
         header: { version: 1 },
-        registrations: ['preToolUse', 'afterFileEdit', 'sessionStart', 'sessionEnd'].map((event) => ({ event, entry })),
+        registrations: ['preToolUse', 'beforeShellExecution', 'afterFileEdit', 'sessionStart', 'sessionEnd'].map((event) => ({ event, entry })),
         ownFile: false,
       };
     }
@@ -188,6 +189,8 @@ export function hookPlanFor(opts: HookInstallOptions): Plan {
         registrations: [
           { event: 'pre_write_code', entry: { command, show_output: true } },
           { event: 'post_write_code', entry: { command } },
+          { event: 'pre_run_command', entry: { command, show_output: true } },
+          { event: 'post_run_command', entry: { command } },
         ],
         ownFile: false,
       };
