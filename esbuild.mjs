@@ -68,7 +68,11 @@ function existsSafe(p) {
     return false;
   }
 }
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
+
+// A production build (what `npm run package` ships) starts from an empty dist/, so nothing an earlier
+// development build left there (source maps, renamed bundles) reaches the package.
+if (production) rmSync('dist', { recursive: true, force: true });
 
 if (watch) {
   const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));

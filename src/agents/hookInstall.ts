@@ -107,13 +107,20 @@ function claudeSettingsPath(opts: HookInstallOptions): string {
 }
 
 function claudePlan(opts: HookInstallOptions, file: string): JsonPlan {
-  const edit = (e: string) => (e === 'PreToolUse' || e === 'PostToolUse' ? CLAUDE_HOOK_MATCHER : undefined);
+  // PostToolUseFailure and PermissionDenied say an edit did not happen; Stop and SubagentStop end a
+  // thread's turn: both release a lease granted for an edit that never came (src/cli/unconfirmedLeases.ts).
+  const edit = (e: string) => (['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PermissionDenied'].includes(e) ? CLAUDE_HOOK_MATCHER : undefined);
   return {
     kind: 'json',
     file,
     layout: 'grouped',
     header: {},
-    registrations: claudeGroups(opts.command, edit, ['PreToolUse', 'PostToolUse', 'SessionStart', 'SessionEnd', 'UserPromptSubmit'], HOOK_TIMEOUT_S),
+    registrations: claudeGroups(
+      opts.command,
+      edit,
+      ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PermissionDenied', 'SessionStart', 'SessionEnd', 'UserPromptSubmit', 'Stop', 'SubagentStop'],
+      HOOK_TIMEOUT_S,
+    ),
     ownFile: false,
   };
 }

@@ -8,6 +8,7 @@ import {
   stateChangedNotification,
   type CoordinatorRequestName,
   type InitializationOptions,
+  type InitializeInfo,
   type RequestParams,
   type RequestResult,
 } from '../protocol/coordinatorMethods';
@@ -36,6 +37,7 @@ export class CoordinatorClient implements vscode.Disposable {
   private readonly client: LanguageClient;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly stateEmitter = new vscode.EventEmitter<boolean>();
+  private disposed = false;
   /** Fires true when the server is running, false when it stopped. */
   readonly onDidChangeRunning = this.stateEmitter.event;
 
@@ -55,7 +57,7 @@ export class CoordinatorClient implements vscode.Disposable {
       documentSelector: [{ scheme: 'file' }],
       workspaceFolder: vscode.workspace.getWorkspaceFolder(vscode.Uri.file(root)),
       initializationOptions: { ...init, root },
-      outputChannel: output,
+      outputChannel: this.logUntilDisposed(output),
     };
     this.client = new LanguageClient('lockstep', 'Lockstep Coordinator', serverOptions, clientOptions);
     this.disposables.push(
@@ -66,6 +68,11 @@ export class CoordinatorClient implements vscode.Disposable {
 
   get running(): boolean {
     return this.client.state === State.Running;
+  }
+
+  /** The coordinator's process id, as it answered `initialize` (a new one after every restart). */
+  get serverPid(): number | undefined {
+    return (this.client.initializeResult as { lockstep?: InitializeInfo } | undefined)?.lockstep?.pid;
   }
 
   async start(): Promise<void> {
@@ -120,6 +127,29 @@ export class CoordinatorClient implements vscode.Disposable {
 
   async dispose(): Promise<void> {
     await this.stop().catch(() => undefined);
+    this.disposed = true;
     for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  /**
+   * The client reports the server's exit after stop() resolved, when deactivation may already have
+   * disposed the channel (writing to it then throws "Channel has been closed"): drop lines after dispose.
+   */
+  private logUntilDisposed(output: vscode.OutputChannel): vscode.OutputChannel {
+    const whileOpen =
+      <A extends unknown[]>(write: (...args: A) => void) =>
+      (...args: A): void => {
+        if (!this.disposed) write(...args);
+      };
+    return {
+      name: output.name,
+      append: whileOpen((value: string) => output.append(value)),
+      appendLine: whileOpen((value: string) => output.appendLine(value)),
+      replace: whileOpen((value: string) => output.replace(value)),
+      clear: whileOpen(() => output.clear()),
+      show: whileOpen((...args: unknown[]) => output.show(...(args as [boolean?]))),
+      hide: whileOpen(() => output.hide()),
+      dispose: () => undefined, // the channel belongs to the activation, not to this client
+    };
   }
 }

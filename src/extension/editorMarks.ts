@@ -22,6 +22,8 @@ export class EditorMarks implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly warned = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** URIs of the visible editors that carry the held-file mark now (VS Code has no getter for decorations). */
+  private readonly marked = new Set<string>();
 
   constructor(
     private readonly state: LockState,
@@ -48,12 +50,19 @@ export class EditorMarks implements vscode.CodeLensProvider, vscode.Disposable {
   }
 
   private refresh(): void {
+    this.marked.clear();
     for (const editor of vscode.window.visibleTextEditors) {
       const held = this.config.editorDecorations ? this.heldBy(editor.document.uri) : undefined;
       const range = new vscode.Range(0, 0, 0, 0);
       editor.setDecorations(this.heldType, held ? [{ range, hoverMessage: held.line }] : []);
+      if (held) this.marked.add(editor.document.uri.toString());
     }
     this.lensEmitter.fire();
+  }
+
+  /** Whether a visible editor of `uri` carries the held-file mark (for the extension-host tests). */
+  isMarked(uri: vscode.Uri): boolean {
+    return this.marked.has(uri.toString());
   }
 
   private heldBy(uri: vscode.Uri): { key: string; line: string; session: string; fence: number } | undefined {
@@ -97,6 +106,7 @@ export class EditorMarks implements vscode.CodeLensProvider, vscode.Disposable {
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.marked.clear();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

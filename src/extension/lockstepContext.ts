@@ -9,12 +9,15 @@ import { EditorMarks } from './editorMarks';
 import { LockFileDecorations } from './fileDecorations';
 import { LockState } from './lockState';
 import { AgentTerminals } from './agentTerminals';
+import { Announcer } from './announcer';
 import { landingCommandTable } from './landingCommands';
 import { matrixCommandTable, matrixDisposable } from './matrixCommands';
 import { schedulerCommandTable } from './schedulerCommands';
+import { PlanDiagnostics } from './planDiagnostics';
 import { SchedulerModel, SchedulerTree } from './schedulerView';
 import { SessionsTree } from './sessionsTree';
 import { LockStatusBar, type ServerState } from './statusBar';
+import { WalkthroughProgress } from './walkthroughProgress';
 
 export class LockstepContext implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Lockstep');
@@ -24,6 +27,12 @@ export class LockstepContext implements vscode.Disposable {
   readonly terminals = new AgentTerminals((task, exitCode) => this.client?.agentExited({ task, exitCode }));
   client: CoordinatorClient | undefined;
   stoppedReason: string | undefined;
+  serverState: ServerState = 'starting';
+  // Kept by name for the extension-host tests (see testApi.ts).
+  readonly fileDecorations: LockFileDecorations;
+  readonly editorMarks: EditorMarks;
+  readonly sessionsTree: SessionsTree;
+  readonly schedulerTree: SchedulerTree;
   private readonly statusBar: LockStatusBar;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -33,17 +42,24 @@ export class LockstepContext implements vscode.Disposable {
       void vscode.window.showWarningMessage(message);
     });
     this.statusBar = new LockStatusBar(this.state);
+    this.fileDecorations = new LockFileDecorations(this.state, this.config);
+    this.editorMarks = new EditorMarks(this.state, this.config);
+    this.sessionsTree = new SessionsTree(this.state);
+    this.schedulerTree = new SchedulerTree(this.scheduler);
     this.disposables.push(
       this.output,
       this.state,
       this.config,
       this.statusBar,
-      new LockFileDecorations(this.state, this.config),
-      new EditorMarks(this.state, this.config),
-      new SessionsTree(this.state),
+      this.fileDecorations,
+      this.editorMarks,
+      this.sessionsTree,
       this.scheduler,
       this.terminals,
-      new SchedulerTree(this.scheduler),
+      this.schedulerTree,
+      new PlanDiagnostics(this.scheduler),
+      new WalkthroughProgress(this.state, this.scheduler, this.config),
+      new Announcer(this.scheduler, this.state, this.config, (line) => this.output.appendLine(line)),
       ...registerCommands(this, schedulerCommandTable, landingCommandTable, matrixCommandTable),
       matrixDisposable(this),
       this.config.onDidChange(() => void this.pushSettings()),
@@ -119,6 +135,7 @@ export class LockstepContext implements vscode.Disposable {
   }
 
   private setServerState(state: ServerState, reason?: string): void {
+    this.serverState = state;
     this.stoppedReason = state === 'stopped' ? reason : undefined;
     this.statusBar.setServerState(state);
     void vscode.commands.executeCommand('setContext', 'lockstep.serverState', state);

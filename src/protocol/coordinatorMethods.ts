@@ -43,6 +43,8 @@ export const InitializeInfo = z.object({
   repo: z.object({ commonDir: z.string(), root: z.string() }).nullable(),
   reason: z.string().optional(),
   userSession: z.string(),
+  /** The coordinator's process id (a client shows it in its log, tests kill it to check recovery). */
+  pid: z.number().int().positive().optional(),
   /** Request method names this server answers (for clients that probe). */
   methods: z.array(z.string()),
 });

@@ -122,6 +122,7 @@ export function runServer(connection: Connection): void {
       repo: coordinator ? { commonDir: coordinator.location.commonDir, root: coordinator.location.worktreeRoot } : null,
       reason,
       userSession,
+      pid: process.pid,
       methods: Object.values(coordinatorRequests).map((r) => r.type.method),
     };
     return {

@@ -4,3 +4,5 @@ export type { Workbench, WorkbenchOptions, StartupTimings, StatusBarItem, Explor
 export { packageVsix } from './packageVsix';
 export { artifactsDir, projectRoot, codeServerEntry, assertE2eInstalled } from './paths';
 export { waitFor } from './waitFor';
+export { runExtensionTests } from './extensionTests';
+export type { ExtensionTestRun, ExtensionTestResult } from './extensionTests';
