@@ -53,7 +53,7 @@ function main(): void {
       cases.forEach((c, k) => times[k]!.push(timed([CLI, 'hook', '--agent', 'claude'], c.payload, c.deny)));
     }
     const b = median(base);
-    const row = (name: string, xs: number[]) => `${name.padEnd(52)} ${median(xs).toFixed(1).padStart(7)} ms   ${(median(xs) / b).toFixed(2)}x`;
+    const row = (name: string, xs: number[]) => `${name.padEnd(60)} ${median(xs).toFixed(1).padStart(7)} ms   ${(median(xs) / b).toFixed(2)}x`;
     console.log(`hookShell: median of ${RUNS} runs each, interleaved (ratio against node -e 0); load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
     console.log(row('node -e 0 (baseline)', base));
     cases.forEach((c, k) => console.log(row(`node dist/cli.js hook: ${c.name}`, times[k]!)));
