@@ -1,11 +1,13 @@
 // Claude Code hooks (code.claude.com/docs/en/hooks). Edits arrive as PreToolUse/PostToolUse for
 // Edit, Write, MultiEdit (file_path) and NotebookEdit (notebook_path). Subagent payloads carry
 // agent_id/agent_type but the parent's session_id, which is the session Lockstep keys on.
+// Bash {command} is read for the files the command obviously writes (shellTool.ts).
 import { z } from 'zod';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
 import { claudeStyleAnswer } from './hookOutput';
 import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
 import { isClaudePayload } from './payloadShape';
+import { readShellCall } from './shellTool';
 
 /** Claude's file-writing tools and the input field naming the file. */
 export const CLAUDE_EDIT_TOOLS: Readonly<Record<string, 'file_path' | 'notebook_path'>> = {
@@ -14,6 +16,12 @@ export const CLAUDE_EDIT_TOOLS: Readonly<Record<string, 'file_path' | 'notebook_
   MultiEdit: 'file_path',
   NotebookEdit: 'notebook_path',
 };
+
+/** Claude's shell tool. */
+export const CLAUDE_SHELL_TOOLS: ReadonlySet<string> = new Set(['Bash']);
+
+/** The tools Lockstep's PreToolUse/PostToolUse hooks are installed for. */
+export const CLAUDE_HOOK_MATCHER = [...Object.keys(CLAUDE_EDIT_TOOLS), ...CLAUDE_SHELL_TOOLS].join('|');
 
 const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
   SessionStart: 'session-start',
@@ -43,7 +51,7 @@ const Common = z
   })
   .passthrough();
 
-const ToolCall = z.object({ tool_name: nonEmptyString, tool_input: z.object({}).passthrough() }).passthrough();
+const ToolCall = z.object({ tool_name: nonEmptyString }).passthrough();
 
 function parse(payload: Payload): HookEvent {
   const where = `claude ${rawEventName(payload, 'hook_event_name')}`;
@@ -65,8 +73,14 @@ function parse(payload: Payload): HookEvent {
   if (toolKind === 'edit-failed' && !ToolCall.safeParse(payload).success) return event;
   const call = check(ToolCall, payload, where);
   event.tool = call.tool_name;
+  const pre = base.hook_event_name === 'PreToolUse';
+  if (CLAUDE_SHELL_TOOLS.has(call.tool_name)) {
+    readShellCall(event, call.tool_input, pre);
+    if (event.fromShell) event.kind = toolKind; // a failed or refused command: its leases are released
+    return event;
+  }
   const field = CLAUDE_EDIT_TOOLS[call.tool_name];
-  if (!field) return event; // Bash, Read, Grep…: shell writes are caught from git status instead
+  if (!field) return event; // Read, Grep, unknown tools…: nothing to lease
   const input = check(z.object({ [field]: nonEmptyString }).passthrough(), call.tool_input, where, ['tool_input']);
   event.kind = toolKind;
   event.paths = [input[field] as string];

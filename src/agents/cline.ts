@@ -3,6 +3,7 @@
 // userId, <hookName in camelCase>: {...}}, e.g. preToolUse: {toolName, parameters: {path, …}}.
 // Cline's paths are relative to the workspace root. Output: {"cancel": bool, "contextModification",
 // "errorMessage"}. A non-zero exit or invalid JSON BLOCKS the action, so every answer is JSON, exit 0.
+// execute_command {command} is read for the files the command obviously writes (shellTool.ts).
 import { z } from 'zod';
 import { patchPaths } from './applyPatch';
 import type { Dialect, HookDecision, HookEvent, HookEventKind, ParseOptions } from './dialect';
@@ -10,6 +11,7 @@ import { HookInputError } from './dialect';
 import { denyReason, joinNotes, jsonAnswer, notesOf } from './hookOutput';
 import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
 import { isClinePayload } from './payloadShape';
+import { readShellCall } from './shellTool';
 
 /** Cline (and Roo-style) tools that write the file named by `path`. */
 export const CLINE_EDIT_TOOLS = new Set(['write_to_file', 'replace_in_file', 'new_rule', 'apply_diff', 'insert_content', 'search_and_replace']);
@@ -30,7 +32,10 @@ const Common = z
   })
   .passthrough();
 
-const ToolSection = z.object({ toolName: nonEmptyString, parameters: z.object({}).passthrough() }).passthrough();
+export const CLINE_SHELL_TOOLS: ReadonlySet<string> = new Set(['execute_command']);
+
+const ToolSection = z.object({ toolName: nonEmptyString }).passthrough();
+const Parameters = z.object({}).passthrough();
 
 function parse(payload: Payload, opts: ParseOptions = {}): HookEvent {
   const where = `cline ${rawEventName(payload, 'hookName')}`;
@@ -50,11 +55,15 @@ function parse(payload: Payload, opts: ParseOptions = {}): HookEvent {
   const section = check(ToolSection, payload[key], where, [key]);
   event.tool = section.toolName;
   const editKind = base.hookName === 'PreToolUse' ? 'pre-edit' : 'post-edit';
-  if (CLINE_EDIT_TOOLS.has(section.toolName)) {
-    event.paths = [check(nonEmptyString, section.parameters.path, where, [key, 'parameters', 'path'])];
+  if (CLINE_SHELL_TOOLS.has(section.toolName)) {
+    readShellCall(event, section.parameters, editKind === 'pre-edit');
+  } else if (CLINE_EDIT_TOOLS.has(section.toolName)) {
+    const parameters = check(Parameters, section.parameters, where, [key, 'parameters']);
+    event.paths = [check(nonEmptyString, parameters.path, where, [key, 'parameters', 'path'])];
     event.kind = editKind;
   } else if (section.toolName === 'apply_patch') {
-    const text = check(z.string(), section.parameters.input, where, [key, 'parameters', 'input']);
+    const parameters = check(Parameters, section.parameters, where, [key, 'parameters']);
+    const text = check(z.string(), parameters.input, where, [key, 'parameters', 'input']);
     const paths = patchPaths(text);
     if (!paths.length) throw new HookInputError(`${where}: ${key}.parameters.input names no file (no '*** Add/Update/Delete File:' line)`);
     event.paths = paths;
@@ -71,4 +80,10 @@ function answer(event: HookEvent | undefined, decision: HookDecision) {
   return jsonAnswer(note ? { cancel: false, contextModification: note } : { cancel: false });
 }
 
-export const clineDialect: Dialect = { name: 'cline', detect: isClinePayload, parse, answer };
+/** Cline blocks on any non-zero exit without showing why: a refusal cancels with the reason instead. */
+function refusal(reason: string) {
+  const ans = jsonAnswer({ cancel: true, errorMessage: `Lockstep could not read this hook call: ${reason}` });
+  return { ...ans, stderr: `lockstep hook: ${reason}\n` };
+}
+
+export const clineDialect: Dialect = { name: 'cline', detect: isClinePayload, parse, answer, refusal };

@@ -1,7 +1,8 @@
 // OpenAI Codex CLI hooks (developers.openai.com/codex/hooks): Claude's shape plus turn_id and model.
 // File edits arrive as tool_name "apply_patch" with the patch text in tool_input.command; shell
-// commands as "Bash" (older builds: shell, exec_command…). A Bash command that pipes an
-// apply_patch envelope through a heredoc is an edit too. The hook leases every file or none.
+// commands as "Bash" {command} (every shell tool is presented so; older builds: shell with an argv
+// array, exec_command…). A shell command's obvious writes, apply_patch heredocs included, are
+// edits too (shellTool.ts). The hook leases every file or none.
 import { z } from 'zod';
 import { patchPaths } from './applyPatch';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
@@ -9,9 +10,13 @@ import { HookInputError } from './dialect';
 import { claudeStyleAnswer } from './hookOutput';
 import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
 import { isCodexPayload } from './payloadShape';
+import { readShellCall } from './shellTool';
 
 /** Tool names Codex has used for its shell; they are 'other' unless they carry a patch. */
 export const CODEX_SHELL_TOOLS = new Set(['Bash', 'shell', 'container.exec', 'local_shell', 'exec_command', 'unified_exec', 'shell_command']);
+
+/** The tools Lockstep's PreToolUse/PostToolUse hooks are installed for: patches, and the shell patches also arrive through. */
+export const CODEX_HOOK_MATCHER = 'apply_patch|Bash';
 
 const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
   SessionStart: 'session-start',
@@ -33,15 +38,7 @@ const Common = z
   })
   .passthrough();
 
-const ToolCall = z.object({ tool_name: nonEmptyString, tool_input: z.object({}).passthrough() }).passthrough();
-
-/** The command text of a shell call: a string, or an argv array (older local_shell). */
-function shellText(input: Record<string, unknown>): string | undefined {
-  const c = input.command;
-  if (typeof c === 'string') return c;
-  if (Array.isArray(c) && c.every((x) => typeof x === 'string')) return c.join('\n');
-  return undefined;
-}
+const ToolCall = z.object({ tool_name: nonEmptyString }).passthrough();
 
 function parse(payload: Payload): HookEvent {
   const eventName = rawEventName(payload, 'hook_event_name');
@@ -68,14 +65,7 @@ function parse(payload: Payload): HookEvent {
     event.paths = paths;
     return event;
   }
-  if (CODEX_SHELL_TOOLS.has(call.tool_name)) {
-    const text = shellText(call.tool_input);
-    const paths = text ? patchPaths(text) : [];
-    if (paths.length > 0) {
-      event.kind = editKind;
-      event.paths = paths;
-    }
-  }
+  if (CODEX_SHELL_TOOLS.has(call.tool_name)) readShellCall(event, call.tool_input, editKind === 'pre-edit', { workdir: ['workdir'] });
   return event;
 }
 

@@ -3,7 +3,10 @@
 // `{timestamp (ms), cwd, toolName, toolArgs}` with no event name, so the event is read from the
 // shape: toolResult → postToolUse, error+toolName → postToolUseFailure, toolName → preToolUse,
 // reason → sessionEnd, source → sessionStart, prompt → userPromptSubmitted, stopReason → agentStop.
-// toolArgs is a JSON string in older builds, an object in newer ones. Events configured in
+// toolArgs is a JSON string in older builds, an object in newer ones; with GPT-5 models the freeform
+// apply_patch tool sends the raw patch text instead. The `bash` tool's {command} is read for the
+// files it obviously writes (shellTool.ts). Other tools' arguments are not read at all, so a
+// malformed one never blocks a call Lockstep has no say in. Events configured in
 // PascalCase get a snake_case "VS Code compatible" payload (hook_event_name, session_id,
 // tool_name, tool_input), handled here too.
 //
@@ -18,9 +21,12 @@ import { HookInputError } from './dialect';
 import { NO_OUTPUT, denyReason, jsonAnswer } from './hookOutput';
 import { absolutePath, check, nonEmptyString, type Payload } from './payloadCheck';
 import { isCopilotPayload } from './payloadShape';
+import { readShellCall } from './shellTool';
 
 /** Copilot CLI tools that write the file named by `path`. */
 export const COPILOT_EDIT_TOOLS = new Set(['edit', 'create', 'write', 'str_replace', 'insert']);
+/** Copilot CLI's shell tool (`write_bash` only types into a running one: not read). */
+export const COPILOT_SHELL_TOOLS: ReadonlySet<string> = new Set(['bash']);
 
 const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
   sessionStart: 'session-start',
@@ -63,6 +69,7 @@ const Common = z
   })
   .passthrough();
 
+/** toolArgs as sent: an object, or the JSON text of one. */
 function toolArgsOf(raw: unknown, field: string, where: string): Record<string, unknown> {
   let value = raw;
   if (typeof raw === 'string') {
@@ -75,19 +82,44 @@ function toolArgsOf(raw: unknown, field: string, where: string): Record<string, 
   return check(z.object({}).passthrough(), value, where, [field]);
 }
 
-function editPaths(tool: string, args: Record<string, unknown>, field: string, where: string): string[] | undefined {
-  if (tool === 'str_replace_editor') {
-    if (args.command === 'view') return undefined;
-    return [check(z.object({ path: nonEmptyString }).passthrough(), args, where, [field]).path];
+/** apply_patch's files: toolArgs is `{input|patch}` (as an object or JSON text) or the raw patch text itself. */
+function patchToolPaths(raw: unknown, field: string, where: string): string[] {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw; // GPT-5's freeform apply_patch: the patch itself
+    }
   }
-  if (COPILOT_EDIT_TOOLS.has(tool)) return [check(z.object({ path: nonEmptyString }).passthrough(), args, where, [field]).path];
-  if (tool === 'apply_patch') {
-    const text = typeof args.input === 'string' ? args.input : typeof args.patch === 'string' ? args.patch : undefined;
-    const paths = text ? patchPaths(text) : [];
-    if (!paths.length) throw new HookInputError(`${where}: ${field}.input names no file (no '*** Add/Update/Delete File:' line)`);
-    return paths;
+  let text: string | undefined;
+  if (typeof value === 'string') text = value;
+  else if (typeof value === 'object' && value !== null) {
+    const o = value as Record<string, unknown>;
+    text = typeof o.input === 'string' ? o.input : typeof o.patch === 'string' ? o.patch : undefined;
   }
-  return undefined;
+  if (text === undefined) throw new HookInputError(`${where}: ${field} must be the patch text, or an object with the patch in 'input'`);
+  const paths = patchPaths(text);
+  if (!paths.length) throw new HookInputError(`${where}: ${field} names no file (no '*** Add/Update/Delete File:' line)`);
+  return paths;
+}
+
+/** The shell tool's arguments, or a note saying why they could not be read (the call is then let through). */
+function shellArgsOf(raw: unknown, field: string): { args?: unknown; note?: string } {
+  if (typeof raw !== 'string') return { args: raw };
+  try {
+    return { args: JSON.parse(raw) };
+  } catch {
+    return { note: `${field} of the shell tool is not JSON; let through unchecked` };
+  }
+}
+
+function editPaths(tool: string, raw: unknown, field: string, where: string): string[] | undefined {
+  if (tool === 'apply_patch') return patchToolPaths(raw, field, where);
+  if (tool !== 'str_replace_editor' && !COPILOT_EDIT_TOOLS.has(tool)) return undefined;
+  const args = toolArgsOf(raw, field, where);
+  if (tool === 'str_replace_editor' && args.command === 'view') return undefined;
+  return [check(z.object({ path: nonEmptyString }).passthrough(), args, where, [field]).path];
 }
 
 function parse(payload: Payload, opts: ParseOptions = {}): HookEvent {
@@ -111,8 +143,16 @@ function parse(payload: Payload, opts: ParseOptions = {}): HookEvent {
   const [nameField, argsField] = snake ? ['tool_name', 'tool_input'] : ['toolName', 'toolArgs'];
   const tool = check(nonEmptyString, payload[nameField], where, [nameField]);
   event.tool = tool;
-  const args = toolArgsOf(payload[argsField], argsField, where);
-  const paths = editPaths(tool, args, argsField, where);
+  if (COPILOT_SHELL_TOOLS.has(tool)) {
+    const { args, note } = shellArgsOf(payload[argsField], argsField);
+    if (note) {
+      event.note = `${tool}: ${note}`;
+      event.quiet = true;
+    }
+    else readShellCall(event, args, pre);
+    return event;
+  }
+  const paths = editPaths(tool, payload[argsField], argsField, where);
   if (paths) {
     event.kind = pre ? 'pre-edit' : 'post-edit';
     event.paths = paths;
@@ -130,7 +170,13 @@ function answer(event: HookEvent | undefined, decision: HookDecision) {
   return NO_OUTPUT;
 }
 
+/** Copilot shows the model only "hook exited with code 2": a refusal is a deny that says what was wrong. */
+function refusal(reason: string) {
+  const ans = jsonAnswer({ permissionDecision: 'deny', permissionDecisionReason: `Lockstep could not read this tool call: ${reason}` });
+  return { ...ans, stderr: `lockstep hook: ${reason}\n` };
+}
+
 /** Copilot CLI reads context only from the notification hook (injected as a user message; it can wake an idle session). */
 const CONTEXT_EVENTS = new Set(['notification', 'Notification']);
 
-export const copilotDialect: Dialect = { name: 'copilot', detect: isCopilotPayload, parse, answer, contextEvents: CONTEXT_EVENTS };
+export const copilotDialect: Dialect = { name: 'copilot', detect: isCopilotPayload, parse, answer, refusal, contextEvents: CONTEXT_EVENTS };

@@ -1,18 +1,25 @@
 // Cursor hooks (cursor.com/docs/hooks): `.cursor/hooks.json` with camelCase events. Common stdin:
 // hook_event_name, conversation_id (the session), generation_id, workspace_roots[]. Edits arrive
 // as preToolUse for the agent's write tools (Write, Edit, Delete…) and afterwards as afterFileEdit
-// {file_path, edits[]}. Deny: {"permission":"deny","user_message","agent_message"}; "allow" would
-// skip the user's approval, so a grant prints an empty object.
+// {file_path, edits[]}. Shell commands arrive as beforeShellExecution/afterShellExecution {command,
+// cwd} (and preToolUse of `Shell`), read for the files they obviously write (shellTool.ts).
+// Deny: {"permission":"deny","user_message","agent_message"}; "allow" would skip the user's
+// approval, so a grant prints an empty object.
 import { z } from 'zod';
 import type { Dialect, HookDecision, HookEvent, HookEventKind, ParseOptions } from './dialect';
 import { HookInputError } from './dialect';
 import { denyReason, joinNotes, jsonAnswer, notesOf } from './hookOutput';
 import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
 import { isCursorPayload } from './payloadShape';
+import { readShellCall } from './shellTool';
 
 /** Cursor agent tools that write the file named in their input. */
 export const CURSOR_EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'Delete', 'StrReplace', 'edit_file', 'search_replace', 'write', 'delete_file']);
 const PATH_FIELDS = ['file_path', 'path', 'target_file', 'filePath'] as const;
+/** The agent's shell tool, when it arrives as preToolUse/postToolUse. */
+export const CURSOR_SHELL_TOOLS: ReadonlySet<string> = new Set(['Shell', 'run_terminal_cmd']);
+/** Shell events, with whether they come before the command runs. */
+const SHELL_EVENTS: Readonly<Record<string, boolean>> = { beforeShellExecution: true, afterShellExecution: false };
 
 const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
   afterFileEdit: 'post-edit',
@@ -72,9 +79,26 @@ function parse(payload: Payload, opts: ParseOptions = {}): HookEvent {
     event.tool = 'afterFileEdit';
     return event;
   }
+  if (base.hook_event_name in SHELL_EVENTS) {
+    event.tool = 'shell';
+    readShellCall(event, payload, SHELL_EVENTS[base.hook_event_name]!);
+    return event;
+  }
   if (base.hook_event_name !== 'preToolUse' && base.hook_event_name !== 'postToolUse') return event;
   const tool = check(nonEmptyString, payload.tool_name, where, ['tool_name']);
   event.tool = tool;
+  if (CURSOR_SHELL_TOOLS.has(tool)) {
+    let input: unknown = payload.tool_input;
+    try {
+      if (typeof input === 'string') input = JSON.parse(input);
+    } catch {
+      event.note = `${tool}: tool_input is not JSON; let through unchecked`;
+      event.quiet = true;
+      return event;
+    }
+    readShellCall(event, input, base.hook_event_name === 'preToolUse', { workdir: ['working_directory', 'cwd'] });
+    return event;
+  }
   if (!CURSOR_EDIT_TOOLS.has(tool)) return event;
   const input = toolInputOf(payload.tool_input, where);
   const field = PATH_FIELDS.find((f) => input[f] !== undefined) ?? 'file_path';

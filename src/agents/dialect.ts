@@ -20,6 +20,15 @@ export interface HookEvent {
   transcriptPath?: string;
   /** The raw event name as the agent sent it (`PreToolUse`, `BeforeTool`, `preToolUse`…). */
   eventName: string;
+  /**
+   * The paths are the files a shell command obviously writes (see shellWrites.ts): one outside the
+   * repository, or that names no file Lockstep can lease, is skipped instead of refused.
+   */
+  fromShell?: boolean;
+  /** What in the payload was not understood and let through, for the hook's stderr. */
+  note?: string;
+  /** Nothing to check nor record (a shell command that writes nothing): answered without the store. */
+  quiet?: boolean;
   /** The agent's id of this tool call (Claude's tool_use_id), where it sends one. */
   toolUseId?: string;
   /** The agent thread within the session (Claude's sub-agent agent_id; undefined: the main thread). */
@@ -69,4 +78,9 @@ export interface Dialect {
   readonly contextEvents?: ReadonlySet<string>;
   /** Answers in the agent's protocol. A grant never says "allow" where that would skip the user's own approval. */
   answer(event: HookEvent | undefined, decision: HookDecision): HookAnswer;
+  /**
+   * How to refuse a payload that cannot be read, where exit 2's stderr would not reach the model
+   * (default: exit 2 with the reason on stderr).
+   */
+  refusal?(reason: string): HookAnswer;
 }

@@ -1,13 +1,19 @@
 // Gemini CLI hooks (google-gemini/gemini-cli docs/hooks/reference.md): BeforeTool/AfterTool with
 // the built-in write tools write_file {file_path, content} and replace {file_path, old_string,
-// new_string} (EDIT_TOOL_NAMES in packages/core/src/tools/tool-names.ts). Deny: {"decision":"deny"}.
+// new_string} (EDIT_TOOL_NAMES in packages/core/src/tools/tool-names.ts), and run_shell_command
+// {command, dir_path} whose obvious writes are edits too (shellTool.ts). Deny: {"decision":"deny"}.
 import { z } from 'zod';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
 import { NO_OUTPUT, denyReason, joinNotes, jsonAnswer, notesOf } from './hookOutput';
 import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
 import { isGeminiPayload } from './payloadShape';
+import { readShellCall } from './shellTool';
 
 export const GEMINI_EDIT_TOOLS = new Set(['write_file', 'replace']);
+export const GEMINI_SHELL_TOOLS: ReadonlySet<string> = new Set(['run_shell_command']);
+
+/** The tools Lockstep's BeforeTool/AfterTool hooks are installed for. */
+export const GEMINI_HOOK_MATCHER = [...GEMINI_EDIT_TOOLS, ...GEMINI_SHELL_TOOLS].join('|');
 
 const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
   SessionStart: 'session-start',
@@ -28,7 +34,7 @@ const Common = z
   })
   .passthrough();
 
-const ToolCall = z.object({ tool_name: nonEmptyString, tool_input: z.object({}).passthrough() }).passthrough();
+const ToolCall = z.object({ tool_name: nonEmptyString }).passthrough();
 const FileInput = z.object({ file_path: nonEmptyString }).passthrough();
 
 function parse(payload: Payload): HookEvent {
@@ -46,9 +52,14 @@ function parse(payload: Payload): HookEvent {
   if (base.hook_event_name !== 'BeforeTool' && base.hook_event_name !== 'AfterTool') return event;
   const call = check(ToolCall, payload, where);
   event.tool = call.tool_name;
+  const pre = base.hook_event_name === 'BeforeTool';
+  if (GEMINI_SHELL_TOOLS.has(call.tool_name)) {
+    readShellCall(event, call.tool_input, pre, { workdir: ['dir_path', 'directory'] });
+    return event;
+  }
   if (!GEMINI_EDIT_TOOLS.has(call.tool_name)) return event;
   const input = check(FileInput, call.tool_input, where, ['tool_input']);
-  event.kind = base.hook_event_name === 'BeforeTool' ? 'pre-edit' : 'post-edit';
+  event.kind = pre ? 'pre-edit' : 'post-edit';
   event.paths = [input.file_path];
   return event;
 }

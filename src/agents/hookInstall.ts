@@ -20,6 +20,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentName } from '../core/model';
+import { CLAUDE_HOOK_MATCHER } from './claude';
+import { CODEX_HOOK_MATCHER } from './codex';
+import { GEMINI_HOOK_MATCHER } from './gemini';
 
 export type HookScope = 'project' | 'user';
 
@@ -49,8 +52,6 @@ export class HookInstallError extends Error {
 
 /** Seconds an agent waits for the hook; Lockstep answers in milliseconds unless its store is stuck. */
 const HOOK_TIMEOUT_S = 30;
-
-const CLAUDE_EDIT_MATCHER = 'Edit|Write|MultiEdit|NotebookEdit';
 
 /** Matches `lockstep hook …`, `npx lockstep hook …`, `node '/x/dist/cli.js' hook …`. */
 export function isLockstepHookCommand(cmd: unknown, command?: string): boolean {
@@ -108,7 +109,7 @@ function claudeSettingsPath(opts: HookInstallOptions): string {
 function claudePlan(opts: HookInstallOptions, file: string): JsonPlan {
   // PostToolUseFailure and PermissionDenied say an edit did not happen; Stop and SubagentStop end a
   // thread's turn: both release a lease granted for an edit that never came (src/cli/unconfirmedLeases.ts).
-  const edit = (e: string) => (['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PermissionDenied'].includes(e) ? CLAUDE_EDIT_MATCHER : undefined);
+  const edit = (e: string) => (['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PermissionDenied'].includes(e) ? CLAUDE_HOOK_MATCHER : undefined);
   return {
     kind: 'json',
     file,
@@ -150,7 +151,7 @@ export function hookPlanFor(opts: HookInstallOptions): Plan {
       return copilotPlan(opts);
     case 'codex': {
       const dir = scope === 'project' ? path.join(repoRoot, '.codex') : opts.home ? path.join(opts.home, '.codex') : process.env.CODEX_HOME || path.join(os.homedir(), '.codex');
-      const patch = (e: string) => (e === 'PreToolUse' || e === 'PostToolUse' ? 'apply_patch' : undefined);
+      const patch = (e: string) => (e === 'PreToolUse' || e === 'PostToolUse' ? CODEX_HOOK_MATCHER : undefined);
       return {
         kind: 'json',
         file: path.join(dir, 'hooks.json'),
@@ -162,7 +163,7 @@ export function hookPlanFor(opts: HookInstallOptions): Plan {
     }
     case 'gemini': {
       const dir = scope === 'project' ? path.join(repoRoot, '.gemini') : path.join(home(), '.gemini');
-      const write = (e: string) => (e === 'BeforeTool' || e === 'AfterTool' ? 'write_file|replace' : undefined);
+      const write = (e: string) => (e === 'BeforeTool' || e === 'AfterTool' ? GEMINI_HOOK_MATCHER : undefined);
       return {
         kind: 'json',
         file: path.join(dir, 'settings.json'),
@@ -181,7 +182,7 @@ export function hookPlanFor(opts: HookInstallOptions): Plan {
         file: path.join(dir, 'hooks.json'),
         layout: 'flat',
         header: { version: 1 },
-        registrations: ['preToolUse', 'afterFileEdit', 'sessionStart', 'sessionEnd'].map((event) => ({ event, entry })),
+        registrations: ['preToolUse', 'beforeShellExecution', 'afterFileEdit', 'sessionStart', 'sessionEnd'].map((event) => ({ event, entry })),
         ownFile: false,
       };
     }
@@ -195,6 +196,8 @@ export function hookPlanFor(opts: HookInstallOptions): Plan {
         registrations: [
           { event: 'pre_write_code', entry: { command, show_output: true } },
           { event: 'post_write_code', entry: { command } },
+          { event: 'pre_run_command', entry: { command, show_output: true } },
+          { event: 'post_run_command', entry: { command } },
         ],
         ownFile: false,
       };

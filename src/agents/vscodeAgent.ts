@@ -2,7 +2,8 @@
 // VS Code runs hooks from .github/hooks/*.json and from Claude's settings files, always with its
 // own camelCase payload: {timestamp, cwd, sessionId, hookEventName, transcript_path, tool_name,
 // tool_input, tool_use_id}. Edit tools (vscode-copilot-chat src/extension/tools/common/toolNames.ts)
-// name their file in camelCase `filePath`. There is no SessionEnd event.
+// name their file in camelCase `filePath`; run_in_terminal {command} is read for the files the
+// command obviously writes (shellTool.ts). There is no SessionEnd event.
 import { z } from 'zod';
 import { patchPaths } from './applyPatch';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
@@ -10,6 +11,7 @@ import { HookInputError } from './dialect';
 import { claudeStyleAnswer } from './hookOutput';
 import { absolutePath, check, nonEmptyString, rawEventName, uniquePaths, type Payload } from './payloadCheck';
 import { isVscodePayload } from './payloadShape';
+import { readShellCall } from './shellTool';
 
 /** Tools whose input is `{filePath, …}`, by tool name and by contributed (copilot_*) name. */
 export const VSCODE_SINGLE_FILE_TOOLS = new Set([
@@ -26,6 +28,8 @@ const MULTI_REPLACE_TOOLS = new Set(['multi_replace_string_in_file', 'copilot_mu
 const APPLY_PATCH_TOOLS = new Set(['apply_patch', 'copilot_applyPatch']);
 /** The placeholder the VS Code docs use in their examples: `{files: [...]}`. */
 const FILES_LIST_TOOLS = new Set(['editFiles', 'edit_files', 'copilot_editFiles']);
+/** The agent's terminal tool. */
+export const VSCODE_SHELL_TOOLS: ReadonlySet<string> = new Set(['run_in_terminal', 'copilot_runInTerminal']);
 /** Tools added later (delete, rename…) still count as edits when their name says they write. */
 const WRITE_VERB = /(create|edit|replace|insert|write|delete|rename|patch)/i;
 
@@ -47,10 +51,13 @@ const Common = z
   })
   .passthrough();
 
-const ToolCall = z.object({ tool_name: nonEmptyString, tool_input: z.object({}).passthrough() }).passthrough();
+const ToolCall = z.object({ tool_name: nonEmptyString }).passthrough();
 
-function editPaths(tool: string, input: Record<string, unknown>, where: string): string[] | undefined {
+function editPaths(tool: string, rawInput: unknown, where: string): string[] | undefined {
   const at = ['tool_input'];
+  const isKnownEdit = VSCODE_SINGLE_FILE_TOOLS.has(tool) || MULTI_REPLACE_TOOLS.has(tool) || APPLY_PATCH_TOOLS.has(tool) || FILES_LIST_TOOLS.has(tool);
+  if (!isKnownEdit && (typeof rawInput !== 'object' || rawInput === null || Array.isArray(rawInput))) return undefined; // other tools may send anything
+  const input = check(z.object({}).passthrough(), rawInput, where, at);
   if (VSCODE_SINGLE_FILE_TOOLS.has(tool)) return [check(z.object({ filePath: nonEmptyString }).passthrough(), input, where, at).filePath];
   if (MULTI_REPLACE_TOOLS.has(tool)) {
     const r = check(z.object({ replacements: z.array(z.object({ filePath: nonEmptyString }).passthrough()).min(1) }).passthrough(), input, where, at);
@@ -85,6 +92,10 @@ function parse(payload: Payload): HookEvent {
   if (base.hookEventName !== 'PreToolUse' && base.hookEventName !== 'PostToolUse') return event;
   const call = check(ToolCall, payload, where);
   event.tool = call.tool_name;
+  if (VSCODE_SHELL_TOOLS.has(call.tool_name)) {
+    readShellCall(event, call.tool_input, base.hookEventName === 'PreToolUse');
+    return event;
+  }
   const paths = editPaths(call.tool_name, call.tool_input, where);
   if (paths) {
     event.kind = base.hookEventName === 'PreToolUse' ? 'pre-edit' : 'post-edit';

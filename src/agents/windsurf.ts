@@ -1,6 +1,7 @@
 // Windsurf Cascade hooks (docs.windsurf.com/windsurf/cascade/hooks): `.windsurf/hooks.json`.
 // Stdin: {agent_action_name, trajectory_id (the session), execution_id, timestamp, tool_info}.
-// pre_write_code/post_write_code carry tool_info.file_path. Pre-hooks block with exit code 2 and
+// pre_write_code/post_write_code carry tool_info.file_path; pre_run_command/post_run_command carry
+// tool_info.command_line, read for the files it obviously writes (shellTool.ts). Pre-hooks block with exit code 2 and
 // the reason on stderr; anything else is printed nowhere (Windsurf reads no JSON answer).
 // The payload has no cwd for write events: the hook process's cwd (ParseOptions.cwd) stands in.
 import * as path from 'node:path';
@@ -10,6 +11,7 @@ import { HookInputError } from './dialect';
 import { NO_OUTPUT, denyReason, exit2Answer } from './hookOutput';
 import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
 import { isWindsurfPayload } from './payloadShape';
+import { readShellCall } from './shellTool';
 
 const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
   pre_write_code: 'pre-edit',
@@ -19,6 +21,9 @@ const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
   session_start: 'session-start',
   session_end: 'session-end',
 };
+
+/** Shell events, with whether they come before the command runs. */
+const SHELL_EVENTS: Readonly<Record<string, boolean>> = { pre_run_command: true, post_run_command: false };
 
 const Common = z
   .object({
@@ -52,6 +57,10 @@ function parse(payload: Payload, opts: ParseOptions = {}): HookEvent {
   const cwd = base.cwd ?? infoCwd ?? opts.cwd ?? fallback;
   if (!cwd) throw new HookInputError(`${where}: cwd must be an absolute path (missing, and no hook cwd given)`);
   event.cwd = cwd;
+  if (base.agent_action_name in SHELL_EVENTS) {
+    event.tool = base.agent_action_name;
+    readShellCall(event, info, SHELL_EVENTS[base.agent_action_name]!, { command: 'command_line' });
+  }
   return event;
 }
 

@@ -21,8 +21,9 @@ export const MAX_HOOK_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
 export const HOOK_USAGE = `Usage: lockstep hook [--agent ${HOOK_AGENT_NAMES.join('|')}]
 
-Run by an agent's hook configuration: reads the hook payload (JSON) on stdin, checks the edit against
-Lockstep's leases, and answers in that agent's protocol (allow, or deny with a reason).
+Run by an agent's hook configuration: reads the hook payload (JSON) on stdin, checks the edit (or the
+files a shell command obviously writes) against Lockstep's leases, and answers in that agent's protocol
+(allow, or deny with a reason).
 Environment: LOCKSTEP_SESSION (session id override), LOCKSTEP_TASK (task id), LOCKSTEP_READ_ONLY=1,
 LOCKSTEP_FAIL_OPEN=1 (allow edits when Lockstep itself fails).
 `;
@@ -82,6 +83,30 @@ function failOpenSetting(env: NodeJS.ProcessEnv, commonDir: string | undefined):
   }
 }
 
+/** identifyAgentProcess, run at most once, and only when asked (it reads the process table). */
+function lazyAgentProcess(env: NodeJS.ProcessEnv): () => ProcessIdentity | undefined {
+  let known = false;
+  let identity: ProcessIdentity | undefined;
+  return () => {
+    if (!known) {
+      identity = identifyAgentProcess({ env });
+      known = true;
+    }
+    return identity;
+  };
+}
+
+/** What the dialect let through without reading it (a shell tool's odd input…): said on stderr with every answer, never a denial. */
+function withNote(dialect: Dialect, note: string): Dialect {
+  return {
+    ...dialect,
+    answer: (event, decision) => {
+      const ans = dialect.answer(event, decision);
+      return { ...ans, stderr: `${ans.stderr}lockstep hook: ${note}\n` };
+    },
+  };
+}
+
 /** Renews every lease the session holds (DESIGN: renew on every hook call of the session). */
 function renewSessionLeases(table: LeaseTable, sessionId: string): void {
   for (const lease of Object.values(table.state.leases)) {
@@ -108,21 +133,28 @@ export function runHook(input: HookInput): HookAnswer {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return refuse('payload on stdin is not a JSON object');
 
   // The agent process that ran this hook: part of the session's identity, and its liveness frees leases.
-  const agentProcess = identifyAgentProcess({ env: input.env });
-  let dialect: Dialect;
+  // Looked up only when needed: a shell command that writes nothing is answered without it.
+  const agent = lazyAgentProcess(input.env);
+  let dialect: Dialect | undefined;
   let event: HookEvent;
   try {
     dialect = detectDialect(payload as Record<string, unknown>, opts.agent);
     event = dialect.parse(payload as Record<string, unknown>, {
-      agentPid: agentProcess?.pid ?? process.ppid,
-      agentStartTime: agentProcess?.startTime,
+      get agentPid() {
+        return agent()?.pid ?? process.ppid;
+      },
+      get agentStartTime() {
+        return agent()?.startTime;
+      },
       cwd: input.cwd,
     });
   } catch (e) {
-    if (e instanceof HookInputError) return refuse(e.message);
+    if (e instanceof HookInputError) return dialect?.refusal?.(e.message) ?? refuse(e.message);
     throw e;
   }
-
+  if (event.note) dialect = withNote(dialect, event.note);
+  if (event.quiet) return dialect.answer(event, { kind: 'ack' });
+  const agentProcess = agent();
   let locations: RepoLocation[];
   try {
     locations = [locateRepo(event.cwd)];
@@ -207,7 +239,8 @@ function decideLeases(
       try {
         resolved.push(resolveEditKey(p, event.cwd, location).key);
       } catch (e) {
-        if (event.kind === 'pre-edit') return { decision: { kind: 'deny', reason: `Lockstep: ${(e as Error).message}` } };
+        // A shell command's write outside the repository (/tmp, .git…) is none of Lockstep's business.
+        if (event.kind === 'pre-edit' && !event.fromShell) return { decision: { kind: 'deny', reason: `Lockstep: ${(e as Error).message}` } };
         // post-edit: the edit already happened; record what can be named.
       }
     }

@@ -94,11 +94,14 @@ test('a Codex apply_patch touching several files is leased all or none', () => {
   assert.deepEqual(keys, ['src/c.ts', 'src/d.ts']);
 });
 
-test('shell tool calls are not edits: allowed', () => {
-  const p = { ...claudeToolPayload('PreToolUse', 'sess-eeee5555', wtA, ''), tool_name: 'Bash', tool_input: { command: 'echo hi > src/a.ts' } };
-  const r = hook(p, { agent: 'claude' });
+test('shell tool calls that write nothing are allowed; a shell write into a held file is denied (more in hookShell.test.ts)', () => {
+  const bash = (command: string) => hook({ ...claudeToolPayload('PreToolUse', 'sess-eeee5555', wtA, ''), tool_name: 'Bash', tool_input: { command } }, { agent: 'claude' });
+  const r = bash('npm test > /dev/null');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.denied, false);
+  const w = bash('echo hi > src/a.ts');
+  assert.equal(w.denied, true);
+  assert.match(w.reason!, /^src\/a\.ts is held by claude session sess-bbb/);
 });
 
 test('bad inputs get a one-line reason and change nothing (lease table and journal byte-identical)', () => {

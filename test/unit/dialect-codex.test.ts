@@ -40,13 +40,14 @@ describe('codex dialect: parse', () => {
     assert.equal(e.tool, 'apply_patch');
     assert.deepEqual(e.paths, ['src/feature/flags.ts', 'src/api.ts', 'src/http/api.ts', 'src/legacy.ts', '/home/dev/shop/README.md']);
   });
-  it('shell commands are other, unless they pipe an apply_patch envelope', () => {
+  it('shell commands are other, unless they write files (an apply_patch heredoc included)', () => {
     const bash = parse('pre-bash');
     assert.equal(bash.kind, 'other');
     assert.deepEqual(bash.paths, []);
     const heredoc = parse('pre-bash-heredoc-patch');
     assert.equal(heredoc.kind, 'pre-edit');
-    assert.deepEqual(heredoc.paths, ['src/cart.ts']);
+    assert.deepEqual(heredoc.paths, [`${CWD}/src/cart.ts`]);
+    assert.equal(heredoc.fromShell, true);
     for (const tool of ['shell', 'exec_command', 'local_shell']) {
       assert.equal(codexDialect.parse(mutate(loadPayload('codex', 'pre-bash'), { tool_name: tool })).kind, 'other');
     }

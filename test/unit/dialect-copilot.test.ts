@@ -38,8 +38,8 @@ describe('copilot dialect: parse', () => {
     assert.match(a1.sessionId, /^cwd-[0-9a-f]{16}$/);
     assert.equal(parse('pre-edit').sessionId, parse('pre-bash').sessionId);
   });
-  it('bash and view are other; post-edit, session and prompt events map', () => {
-    assert.equal(parse('pre-bash').kind, 'other');
+  it('bash writing nothing and view are other; post-edit, session and prompt events map', () => {
+    assert.equal(copilotDialect.parse(mutate(loadPayload('copilot', 'pre-bash'), { toolArgs: JSON.stringify({ command: 'npm test' }) })).kind, 'other');
     assert.equal(parse('pre-view').kind, 'other');
     assert.deepEqual(parse('pre-view').paths, []);
     assert.equal(parse('post-edit').kind, 'post-edit');

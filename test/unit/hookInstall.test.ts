@@ -61,7 +61,7 @@ describe('installHooks: Claude settings merge', () => {
     assert.deepEqual(s.hooks.Notification, USER_CLAUDE_SETTINGS.hooks.Notification);
     assert.deepEqual(s.hooks.PreToolUse[0], USER_CLAUDE_SETTINGS.hooks.PreToolUse[0]);
     assert.deepEqual(s.hooks.PreToolUse[1], {
-      matcher: 'Edit|Write|MultiEdit|NotebookEdit',
+      matcher: 'Edit|Write|MultiEdit|NotebookEdit|Bash',
       hooks: [{ type: 'command', command: 'lockstep hook --agent claude', timeout: 30 }],
     });
     assert.deepEqual(s.hooks.PostToolUse[0], USER_CLAUDE_SETTINGS.hooks.PostToolUse[0]);
@@ -158,16 +158,16 @@ describe('installHooks: every agent', () => {
     codex: {
       file: '.codex/hooks.json',
       check: (d, c) => {
-        assert.deepEqual(d.hooks.PreToolUse, [{ matcher: 'apply_patch', hooks: [{ type: 'command', command: c, timeout: 30 }] }]);
-        assert.equal(d.hooks.PostToolUse[0].matcher, 'apply_patch');
+        assert.deepEqual(d.hooks.PreToolUse, [{ matcher: 'apply_patch|Bash', hooks: [{ type: 'command', command: c, timeout: 30 }] }]);
+        assert.equal(d.hooks.PostToolUse[0].matcher, 'apply_patch|Bash');
         assert.ok(d.hooks.SessionStart && d.hooks.SessionEnd && d.hooks.UserPromptSubmit);
       },
     },
     gemini: {
       file: '.gemini/settings.json',
       check: (d, c) => {
-        assert.deepEqual(d.hooks.BeforeTool, [{ matcher: 'write_file|replace', hooks: [{ type: 'command', command: c, timeout: 30000, name: 'lockstep' }] }]);
-        assert.equal(d.hooks.AfterTool[0].matcher, 'write_file|replace');
+        assert.deepEqual(d.hooks.BeforeTool, [{ matcher: 'write_file|replace|run_shell_command', hooks: [{ type: 'command', command: c, timeout: 30000, name: 'lockstep' }] }]);
+        assert.equal(d.hooks.AfterTool[0].matcher, 'write_file|replace|run_shell_command');
         assert.ok(d.hooks.SessionStart && d.hooks.SessionEnd && d.hooks.BeforeAgent);
       },
     },
@@ -186,7 +186,7 @@ describe('installHooks: every agent', () => {
       file: '.cursor/hooks.json',
       check: (d, c) => {
         assert.equal(d.version, 1);
-        for (const ev of ['preToolUse', 'afterFileEdit', 'sessionStart', 'sessionEnd']) assert.deepEqual(d.hooks[ev], [{ command: c }], ev);
+        for (const ev of ['preToolUse', 'beforeShellExecution', 'afterFileEdit', 'sessionStart', 'sessionEnd']) assert.deepEqual(d.hooks[ev], [{ command: c }], ev);
       },
     },
     windsurf: {
@@ -194,6 +194,8 @@ describe('installHooks: every agent', () => {
       check: (d, c) => {
         assert.deepEqual(d.hooks.pre_write_code, [{ command: c, show_output: true }]);
         assert.deepEqual(d.hooks.post_write_code, [{ command: c }]);
+        assert.deepEqual(d.hooks.pre_run_command, [{ command: c, show_output: true }]);
+        assert.deepEqual(d.hooks.post_run_command, [{ command: c }]);
       },
     },
   };
@@ -221,7 +223,7 @@ describe('installHooks: every agent', () => {
     installHooks(opts('cursor'));
     const d = readJson(cursorFile);
     assert.deepEqual(d.hooks.afterFileEdit, [{ command: './format.sh' }, { command: 'lockstep hook --agent cursor' }]);
-    assert.deepEqual(d.hooks.beforeShellExecution, [{ command: './guard.sh' }]);
+    assert.deepEqual(d.hooks.beforeShellExecution, [{ command: './guard.sh' }, { command: 'lockstep hook --agent cursor' }]);
     uninstallHooks(opts('cursor'));
     assert.deepEqual(readJson(cursorFile), { version: 1, hooks: { afterFileEdit: [{ command: './format.sh' }], beforeShellExecution: [{ command: './guard.sh' }] } });
   });
