@@ -5,7 +5,7 @@
 //  - each worktree's `git status`: uncommitted files; a file leased by a session of that worktree
 //    is that session's edit (source 'worktree'), any other is an "unleased edit".
 import type { AgentName, FactSource, LeaseTableState } from '../core/model';
-import type { ChangeKind, EditView, LeaseView, SessionView, UnleasedEdit, WorktreeView } from '../protocol/coordinatorState';
+import type { ChangeKind, EditView, HookHealthView, LeaseView, SessionView, UnleasedEdit, WorktreeView } from '../protocol/coordinatorState';
 
 /** A transcript-only session counts as live while its transcript grew within this window. */
 export const TRANSCRIPT_IDLE_MS = 15 * 60 * 1000;
@@ -56,9 +56,11 @@ export interface ModelCollections {
   worktrees: WorktreeView[];
   edits: EditView[];
   unleased: UnleasedEdit[];
+  /** Installed agent hooks and whether they would work (not derived from edits: the coordinator adds it). */
+  hooks: HookHealthView[];
 }
 
-export interface EditingModel extends ModelCollections {
+export interface EditingModel extends Omit<ModelCollections, 'hooks'> {
   /** The next moment the model changes by time alone (a lease expires, a transcript goes idle). */
   nextTimeBoundary?: number;
 }
