@@ -3,13 +3,14 @@
 // every agent, so it imports only what a hook needs (no commander, no git process).
 import * as path from 'node:path';
 import { describeDenials } from '../core/denialMessage';
-import type { LeaseTable } from '../core/leaseTable';
+import type { Denial, LeaseTable } from '../core/leaseTable';
 import { AgentName, HOOK_AGENT_NAMES, type ProcessIdentity, type Session } from '../core/model';
 import { identifyAgentProcess } from '../agents/agentProcess';
 import { HookInputError, type Dialect, type HookAnswer, type HookDecision, type HookEvent } from '../agents/dialect';
 import { detectDialect } from '../agents/registry';
 import { locateRepo, RepoError, resolveEditKey, type RepoLocation } from '../git/repoLocator';
-import { openEmbeddedStore } from '../store/embeddedStore';
+import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';
+import { notifyHolders, withDelivery } from './hookDelivery';
 import { readStoreConfig } from '../store/storeConfig';
 import { storePaths } from '../store/storePaths';
 import { DOCTOR_HINT } from '../store/storeErrors';
@@ -143,7 +144,7 @@ export function runHook(input: HookInput): HookAnswer {
   for (const location of locations) {
     try {
       // Post-edit across repositories: each store records the paths that are its own (decide skips the rest).
-      answer = dialect.answer(event, decide(event, location, input.env, agentProcess));
+      answer = dialect.answer(event, decide(dialect, event, location, input.env, agentProcess));
     } catch (e) {
       return lockstepFailed(dialect, event, e, failOpenSetting(input.env, location.commonDir));
     }
@@ -169,9 +170,27 @@ function repositoriesOfPaths(event: HookEvent): RepoLocation[] {
   return [...byCommonDir.values()];
 }
 
-function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv, agentProcess: ProcessIdentity | undefined): HookDecision {
-  const sessionId = env.LOCKSTEP_SESSION || `${event.agent}:${event.sessionId}`;
-  const task = env.LOCKSTEP_TASK || undefined;
+function decide(dialect: Dialect, event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv, agentProcess: ProcessIdentity | undefined): HookDecision {
+  const session = { id: env.LOCKSTEP_SESSION || `${event.agent}:${event.sessionId}`, task: env.LOCKSTEP_TASK || undefined };
+  const { decision, store, denials } = decideLeases(event, location, env, agentProcess, session.id, session.task);
+  if (!store) return decision;
+  // The shared memory rides along: a failure there never changes what the lease rules decided.
+  try {
+    if (denials) notifyHolders(store, session, denials);
+    return withDelivery(dialect, event, decision, store, session);
+  } catch {
+    return decision;
+  }
+}
+
+function decideLeases(
+  event: HookEvent,
+  location: RepoLocation,
+  env: NodeJS.ProcessEnv,
+  agentProcess: ProcessIdentity | undefined,
+  sessionId: string,
+  task: string | undefined,
+): { decision: HookDecision; store?: EmbeddedStore; denials?: Denial[] } {
   const readOnly = env.LOCKSTEP_READ_ONLY === '1';
 
   // Paths first: a bad path denies with its reason and writes nothing.
@@ -182,12 +201,12 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
       try {
         resolved.push(resolveEditKey(p, event.cwd, location).key);
       } catch (e) {
-        if (event.kind === 'pre-edit') return { kind: 'deny', reason: `Lockstep: ${(e as Error).message}` };
+        if (event.kind === 'pre-edit') return { decision: { kind: 'deny', reason: `Lockstep: ${(e as Error).message}` } };
         // post-edit: the edit already happened; record what can be named.
       }
     }
     keys = resolved;
-    if (event.kind === 'pre-edit' && keys.length === 0) return { kind: 'allow' };
+    if (event.kind === 'pre-edit' && keys.length === 0) return { decision: { kind: 'allow' } };
   }
 
   const store = openEmbeddedStore(location.commonDir);
@@ -204,21 +223,26 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
     });
 
   switch (event.kind) {
-    case 'pre-edit':
-      return store.transactUnlessDenied((table) => {
+    case 'pre-edit': {
+      // The last run's denials (the function may run twice: see transactUnlessDenied).
+      let denials: Denial[] | undefined;
+      const decision = store.transactUnlessDenied((table): HookDecision => {
         touch(table);
         const now = Date.now();
         const out = table.acquire(sessionId, keys, { task });
+        denials = out.ok ? undefined : out.denials;
         if (!out.ok) return { kind: 'deny', reason: describeDenials(out.denials, now) } as const;
         return { kind: 'allow', warning: out.warnings.length > 0 ? out.warnings.join('; ') : undefined } as const;
       });
+      return { decision, store, denials };
+    }
     case 'post-edit':
       store.transact((table) => {
         touch(table);
         renewSessionLeases(table, sessionId);
         for (const key of keys) table.recordEdit({ key, session: sessionId, worktree: location.worktreeRoot, tool: event.tool, source: 'hook' });
       });
-      return { kind: 'ack' };
+      return { decision: { kind: 'ack' }, store };
     case 'session-end':
       store.transact((table) => {
         // A scheduler-started session (LOCKSTEP_SESSION) spans the agent's own sessions (Claude's /clear
@@ -233,15 +257,15 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
         }
         table.endSession(sessionId, `${event.agent} session ended (${event.eventName})`);
       });
-      return { kind: 'ack' };
+      return { decision: { kind: 'ack' } };
     case 'session-start':
       store.transact((table) => void touch(table));
-      return { kind: 'ack' };
+      return { decision: { kind: 'ack' }, store };
     default:
       store.transact((table) => {
         touch(table);
         renewSessionLeases(table, sessionId);
       });
-      return { kind: 'ack' };
+      return { decision: { kind: 'ack' }, store };
   }
 }
