@@ -5,7 +5,7 @@ import * as esbuild from 'esbuild';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** Prints errors in the format of VS Code's $esbuild-watch problem matcher. */
+/** In watch mode, prints errors in the format of VS Code's $esbuild-watch problem matcher. */
 const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
@@ -25,8 +25,10 @@ const common = {
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
-  logLevel: 'silent',
-  plugins: [problemMatcher],
+  // A one-off build reports through esbuild's own log (errors only); the [watch] lines are for the
+  // problem matcher of a watching VS Code task, which a one-off build has not got.
+  logLevel: watch ? 'silent' : 'error',
+  plugins: watch ? [problemMatcher] : [],
 };
 
 const nodeTargets = [
@@ -66,7 +68,11 @@ function existsSafe(p) {
     return false;
   }
 }
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
+
+// A production build (what `npm run package` ships) starts from an empty dist/, so nothing an earlier
+// development build left there (source maps, renamed bundles) reaches the package.
+if (production) rmSync('dist', { recursive: true, force: true });
 
 if (watch) {
   const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));

@@ -2,7 +2,7 @@
 # Installs what the real-VS-Code end-to-end tests need: Debian's chromium, ripgrep and libkrb5-dev, and
 # code-server (VS Code 1.100.3 served to a browser) into <project>/.cache/code-server/.
 # Idempotent: a stamp makes a second run take about a second. Needs no network beyond the npm
-# registry and Debian's package mirrors (see /work/shared/REAL-VSCODE.md for why each step is needed).
+# registry and Debian's package mirrors (the comments at each step say why it is needed).
 set -euo pipefail
 
 CODE_SERVER_VERSION=4.100.3

@@ -5,7 +5,10 @@
 //
 // Usage: node --import tsx scripts/simulatedAgent.ts --agent claude|codex --session ID --cwd DIR
 //          --files a.ts,b.ts [--rounds N] [--think-ms MS] [--hold-ms MS] [--cli path/to/cli.js]
-import { spawnSync } from 'node:child_process';
+//        node --import tsx scripts/simulatedAgent.ts --agent claude|codex --task-script FILE
+//          (as a plan's agent: the scheduler's {promptFile} holds a TaskScript; session and folder come
+//          from the scheduler's LOCKSTEP_SESSION and working directory; the agent commits and exits 0)
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,12 +24,29 @@ const { values } = parseArgs({
     'hold-ms': { type: 'string', default: '4000' },
     cli: { type: 'string', default: path.resolve(__dirname, '..', 'dist', 'cli.js') },
     'end-session': { type: 'boolean', default: true },
+    'task-script': { type: 'string' },
   },
 });
 
+/** What a simulated agent does for a plan task (the task's prompt, as JSON). */
+interface TaskScript {
+  /** Files to edit, in order; a denied file is retried until it is granted (or attempts run out). */
+  edit: string[];
+  /** Pause before each edit attempt. */
+  thinkMs?: number;
+  /** Denied attempts per file before the agent gives up on it. */
+  attempts?: number;
+  /** Commit message for the task's branch (write tasks). */
+  commit?: string;
+}
+
+const taskScript: TaskScript | undefined = values['task-script'] ? (JSON.parse(fs.readFileSync(values['task-script'], 'utf8')) as TaskScript) : undefined;
+// As a plan's agent, the scheduler names the session (LOCKSTEP_SESSION=<agent>:<id>) and the folder.
+const schedulerSession = process.env.LOCKSTEP_SESSION?.split(':').slice(1).join(':');
+
 const agent = values.agent === 'codex' ? 'codex' : 'claude';
 const cwd = path.resolve(values.cwd ?? process.cwd());
-const session = values.session ?? `${agent}-${process.pid}`;
+const session = values.session ?? schedulerSession ?? `${agent}-${process.pid}`;
 const files = (values.files ?? '').split(',').filter(Boolean);
 const rounds = Number(values.rounds);
 const thinkMs = Number(values['think-ms']);
@@ -102,23 +122,52 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** One edit through the hooks; true when it happened. */
+function tryEdit(file: string, line: string): boolean {
+  const pre = hook(toolCall('PreToolUse', file, line));
+  if (!pre.allowed) {
+    log(`DENIED ${file}: ${pre.reason}`);
+    return false;
+  }
+  const abs = path.join(cwd, file);
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  fs.appendFileSync(abs, line);
+  hook(toolCall('PostToolUse', file, line));
+  log(`edited ${file}`);
+  return true;
+}
+
+/** A plan task's agent: edit each file (waiting out denials), commit, end the session, exit 0. */
+async function runTask(script: TaskScript): Promise<void> {
+  hook({ ...base('SessionStart'), source: 'startup' });
+  log(`started task ${process.env.LOCKSTEP_TASK ?? '?'} in ${cwd}`);
+  let edited = 0;
+  for (const file of script.edit) {
+    for (let attempt = 1; attempt <= (script.attempts ?? 1) && !stopping; attempt++) {
+      await sleep(script.thinkMs ?? thinkMs);
+      if (tryEdit(file, `// ${agent} ${session}: ${process.env.LOCKSTEP_TASK ?? 'task'} was here\n`)) {
+        edited++;
+        break;
+      }
+    }
+  }
+  if (script.commit && edited > 0 && !stopping) {
+    execFileSync('git', ['add', '-A'], { cwd });
+    execFileSync('git', ['-c', 'user.name=Demo Agent', '-c', 'user.email=agent@example.invalid', 'commit', '-q', '-m', script.commit], { cwd });
+    log(`committed "${script.commit}"`);
+  }
+  endSession();
+  log('session ended');
+}
+
 async function main(): Promise<void> {
+  if (taskScript) return runTask(taskScript);
   hook({ ...base('SessionStart'), source: 'startup' });
   log(`started in ${cwd}`);
   for (let i = 0; i < rounds && !stopping; i++) {
     const file = files[i % files.length]!;
     const line = `// ${agent} ${session} edit ${i + 1} at ${new Date().toISOString()}\n`;
-    const pre = hook(toolCall('PreToolUse', file, line));
-    if (!pre.allowed) {
-      log(`DENIED ${file}: ${pre.reason}`);
-    } else {
-      const abs = path.join(cwd, file);
-      fs.mkdirSync(path.dirname(abs), { recursive: true });
-      fs.appendFileSync(abs, line);
-      hook(toolCall('PostToolUse', file, line));
-      log(`edited ${file}`);
-      await sleep(holdMs);
-    }
+    if (tryEdit(file, line)) await sleep(holdMs);
     await sleep(thinkMs);
   }
   endSession();

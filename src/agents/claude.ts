@@ -20,6 +20,15 @@ const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
   SessionEnd: 'session-end',
   UserPromptSubmit: 'prompt',
   Stop: 'stop',
+  SubagentStop: 'stop',
+};
+
+/** Tool events naming an edit, and what they say happened. PostToolUseFailure and PermissionDenied: the edit did not happen. */
+const TOOL_EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
+  PreToolUse: 'pre-edit',
+  PostToolUse: 'post-edit',
+  PostToolUseFailure: 'edit-failed',
+  PermissionDenied: 'edit-failed',
 };
 
 /** Events whose hookSpecificOutput accepts additionalContext. */
@@ -47,14 +56,19 @@ function parse(payload: Payload): HookEvent {
     paths: [],
     transcriptPath: base.transcript_path,
     eventName: base.hook_event_name,
+    toolUseId: typeof payload.tool_use_id === 'string' ? payload.tool_use_id : undefined,
+    thread: typeof payload.agent_id === 'string' && payload.agent_id ? payload.agent_id : undefined,
   };
-  if (base.hook_event_name !== 'PreToolUse' && base.hook_event_name !== 'PostToolUse') return event;
+  const toolKind = TOOL_EVENT_KINDS[base.hook_event_name];
+  if (!toolKind) return event;
+  // A failure report without the call's input names no file: nothing to release, nothing to refuse.
+  if (toolKind === 'edit-failed' && !ToolCall.safeParse(payload).success) return event;
   const call = check(ToolCall, payload, where);
   event.tool = call.tool_name;
   const field = CLAUDE_EDIT_TOOLS[call.tool_name];
   if (!field) return event; // Bash, Read, Grep…: shell writes are caught from git status instead
   const input = check(z.object({ [field]: nonEmptyString }).passthrough(), call.tool_input, where, ['tool_input']);
-  event.kind = base.hook_event_name === 'PreToolUse' ? 'pre-edit' : 'post-edit';
+  event.kind = toolKind;
   event.paths = [input[field] as string];
   return event;
 }

@@ -2,7 +2,8 @@
 // a decision in that agent's own protocol. One module per agent implements this.
 import type { AgentName } from '../core/model';
 
-export type HookEventKind = 'pre-edit' | 'post-edit' | 'session-start' | 'session-end' | 'prompt' | 'stop' | 'other';
+/** `edit-failed`: the agent reports that an edit it asked for did not happen (its own permission check refused it, or it failed). */
+export type HookEventKind = 'pre-edit' | 'post-edit' | 'edit-failed' | 'session-start' | 'session-end' | 'prompt' | 'stop' | 'other';
 
 export interface HookEvent {
   kind: HookEventKind;
@@ -19,6 +20,10 @@ export interface HookEvent {
   transcriptPath?: string;
   /** The raw event name as the agent sent it (`PreToolUse`, `BeforeTool`, `preToolUse`…). */
   eventName: string;
+  /** The agent's id of this tool call (Claude's tool_use_id), where it sends one. */
+  toolUseId?: string;
+  /** The agent thread within the session (Claude's sub-agent agent_id; undefined: the main thread). */
+  thread?: string;
 }
 
 export type HookDecision =

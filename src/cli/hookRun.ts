@@ -14,6 +14,7 @@ import { notifyHolders, withDelivery } from './hookDelivery';
 import { readStoreConfig } from '../store/storeConfig';
 import { storePaths } from '../store/storePaths';
 import { DOCTOR_HINT } from '../store/storeErrors';
+import { releaseFailedEdit, releaseUnconfirmedAtTurnEnd, unconfirmedMark } from './unconfirmedLeases';
 
 export const MAX_HOOK_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
@@ -195,7 +196,7 @@ function decideLeases(
 
   // Paths first: a bad path denies with its reason and writes nothing.
   let keys: string[] = [];
-  if (event.kind === 'pre-edit' || event.kind === 'post-edit') {
+  if (event.kind === 'pre-edit' || event.kind === 'post-edit' || event.kind === 'edit-failed') {
     const resolved: string[] = [];
     for (const p of event.paths) {
       try {
@@ -229,7 +230,7 @@ function decideLeases(
       const decision = store.transactUnlessDenied((table): HookDecision => {
         touch(table);
         const now = Date.now();
-        const out = table.acquire(sessionId, keys, { task });
+        const out = table.acquire(sessionId, keys, { task, unconfirmed: unconfirmedMark(event) });
         denials = out.ok ? undefined : out.denials;
         if (!out.ok) return { kind: 'deny', reason: describeDenials(out.denials, now) } as const;
         return { kind: 'allow', warning: out.warnings.length > 0 ? out.warnings.join('; ') : undefined } as const;
@@ -240,7 +241,16 @@ function decideLeases(
       store.transact((table) => {
         touch(table);
         renewSessionLeases(table, sessionId);
-        for (const key of keys) table.recordEdit({ key, session: sessionId, worktree: location.worktreeRoot, tool: event.tool, source: 'hook' });
+        for (const key of keys) {
+          table.confirm(sessionId, key);
+          table.recordEdit({ key, session: sessionId, worktree: location.worktreeRoot, tool: event.tool, source: 'hook' });
+        }
+      });
+      return { decision: { kind: 'ack' }, store };
+    case 'edit-failed':
+      store.transact((table) => {
+        touch(table);
+        releaseFailedEdit(table, sessionId, event, keys);
       });
       return { decision: { kind: 'ack' }, store };
     case 'session-end':
@@ -264,6 +274,7 @@ function decideLeases(
     default:
       store.transact((table) => {
         touch(table);
+        if (event.kind === 'stop' || event.kind === 'prompt') releaseUnconfirmedAtTurnEnd(table, sessionId, event);
         renewSessionLeases(table, sessionId);
       });
       return { decision: { kind: 'ack' }, store };

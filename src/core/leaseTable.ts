@@ -214,7 +214,7 @@ export class LeaseTable {
   // ---- acquire ----------------------------------------------------------------------------------
 
   /** Acquires (or renews) every key for the session, or none of them. */
-  acquire(sessionId: string, keys: readonly string[], opts: { ttlMs?: number; task?: string } = {}): AcquireOutcome {
+  acquire(sessionId: string, keys: readonly string[], opts: { ttlMs?: number; task?: string; unconfirmed?: Lease['unconfirmed'] } = {}): AcquireOutcome {
     const session = this.liveSession(sessionId);
     const unique = [...new Set(keys)];
     const denials: Denial[] = [];
@@ -260,6 +260,7 @@ export class LeaseTable {
         expiresAt: now + ttl,
         task: opts.task ?? session?.task,
       };
+      if (opts.unconfirmed) lease.unconfirmed = { ...opts.unconfirmed };
       this.state.leases[key] = lease;
       this.log({ op: 'grant', session: sessionId, key, fence: lease.fence });
       leases.push(lease);
@@ -351,6 +352,30 @@ export class LeaseTable {
     delete this.state.leases[lease.key];
     this.log({ op: 'release', session: lease.session, key: lease.key, fence: lease.fence, reason });
     this.mark();
+  }
+
+  // ---- leases granted for an edit that may not happen ------------------------------------------------
+
+  /** The edit of `key` happened: the session's lease on it stays like any other. */
+  confirm(sessionId: string, key: string): void {
+    const lease = this.state.leases[key];
+    if (lease?.session !== sessionId || !lease.unconfirmed) return;
+    delete lease.unconfirmed;
+    this.mark();
+  }
+
+  /**
+   * Releases the session's leases that were granted for an edit not confirmed since and that `match`
+   * picks (the agent refused or failed that edit, or moved on without making it). Returns their keys.
+   */
+  releaseUnconfirmed(sessionId: string, match: (u: NonNullable<Lease['unconfirmed']>, key: string) => boolean, reason: string): string[] {
+    const released: string[] = [];
+    for (const lease of Object.values(this.state.leases)) {
+      if (lease.session !== sessionId || !lease.unconfirmed || !match(lease.unconfirmed, lease.key)) continue;
+      this.dropLease(lease, reason);
+      released.push(lease.key);
+    }
+    return released;
   }
 
   // ---- edits and reservations ---------------------------------------------------------------------

@@ -59,6 +59,12 @@ export const Lease = z.object({
   acquiredAt: z.number(),
   expiresAt: z.number(),
   task: z.string().optional(),
+  /**
+   * Granted at an agent's pre-edit and not yet confirmed by its post-edit: released when the agent
+   * reports that the edit did not happen (its own permission check refused it), or ends its turn
+   * without confirming it (see LeaseTable.releaseUnconfirmed).
+   */
+  unconfirmed: z.object({ thread: z.string().optional(), toolUseId: z.string().optional() }).optional(),
 });
 export type Lease = z.infer<typeof Lease>;
 

@@ -2,6 +2,7 @@
 // "not running" variant that says so and offers the log and a restart.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { agentsOnPath } from '../agents/agentsOnMachine';
 import { holderName } from '../core/leaseNotice';
 import { HOOK_AGENT_NAMES } from '../core/model';
 import type { LockstepContext } from './lockstepContext';
@@ -70,9 +71,10 @@ export const commandTable: Record<string, CommandSpec> = {
   'lockstep.installHooks': {
     needsServer: true,
     async run(ctx) {
+      const found = new Set<string>(agentsOnPath());
       const agents = await vscode.window.showQuickPick(
-        HOOK_AGENTS.map((a) => ({ label: a })),
-        { canPickMany: true, title: 'Install Lockstep hooks for which agents?' },
+        HOOK_AGENTS.map((a) => ({ label: a, picked: found.has(a), ...(found.has(a) ? { description: 'found on this machine' } : {}) })),
+        { canPickMany: true, title: 'Install Lockstep hooks for which agents? (those found on this machine are selected)' },
       );
       if (!agents?.length) return;
       const scope = await vscode.window.showQuickPick(

@@ -13,6 +13,8 @@ const Settings = z.object({
   'diagnostics.enabled': z.boolean().default(false),
   claimTtlSeconds: z.number().int().min(60).max(604_800).default(28_800),
   userName: z.string().max(100).regex(/^[\w.@-]*$/, 'letters, digits, . _ @ - only').default(''),
+  'notifications.tasks': z.boolean().default(true),
+  'matrix.openWhenTasksRun': z.boolean().default(false),
 });
 type Settings = z.infer<typeof Settings>;
 const KEYS = Object.keys(Settings.shape) as (keyof Settings)[];
@@ -68,6 +70,13 @@ export class Config {
   }
   get diagnostics(): boolean {
     return this.values['diagnostics.enabled'];
+  }
+  /** Notify when tasks start, finish, fail or land, a phase opens, or a dead agent's locks are freed. */
+  get taskNotifications(): boolean {
+    return this.values['notifications.tasks'];
+  }
+  get openMatrixWhenTasksRun(): boolean {
+    return this.values['matrix.openWhenTasksRun'];
   }
   get claimTtlSeconds(): number {
     return this.values.claimTtlSeconds;

@@ -10,12 +10,15 @@ import { EditorMarks } from './editorMarks';
 import { LockFileDecorations } from './fileDecorations';
 import { LockState } from './lockState';
 import { AgentTerminals } from './agentTerminals';
+import { Announcer } from './announcer';
 import { landingCommandTable } from './landingCommands';
 import { matrixCommandTable, matrixDisposable } from './matrixCommands';
 import { schedulerCommandTable } from './schedulerCommands';
+import { PlanDiagnostics } from './planDiagnostics';
 import { SchedulerModel, SchedulerTree } from './schedulerView';
 import { SessionsTree } from './sessionsTree';
 import { LockStatusBar, type ServerState } from './statusBar';
+import { WalkthroughProgress } from './walkthroughProgress';
 
 export class LockstepContext implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Lockstep');
@@ -45,6 +48,9 @@ export class LockstepContext implements vscode.Disposable {
       this.scheduler,
       this.terminals,
       new SchedulerTree(this.scheduler),
+      new PlanDiagnostics(this.scheduler),
+      new WalkthroughProgress(this.state, this.scheduler, this.config),
+      new Announcer(this.scheduler, this.state, this.config, (line) => this.output.appendLine(line)),
       ...registerCommands(this, schedulerCommandTable, landingCommandTable, matrixCommandTable),
       matrixDisposable(this),
       this.config.onDidChange(() => void this.pushSettings()),

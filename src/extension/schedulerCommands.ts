@@ -2,32 +2,26 @@
 // server's schedulerChanged notification, never from local guesses.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { PLAN_TEMPLATES } from '../core/planTemplates';
 import type { TaskView } from '../protocol/schedulerMethods';
 import type { CommandSpec } from './commands';
 import { gitDocumentUri } from './matrixPanel';
 import type { LockstepContext } from './lockstepContext';
 
-const STARTER_PLAN = `# Lockstep plan: phases run one after another; tasks of a phase run in parallel when their
-# scopes do not overlap. See the README for every field.
-target: main
-maxParallel: 3
-# verify: npm test
-agents:
-  claude: ["claude", "--permission-mode", "acceptEdits", "{prompt}"]
-tasks:
-  - id: survey
-    title: Map the code
-    readOnly: true
-    phase: 1
-    prompt: Read the repository and write down how it is organised.
-  - id: first-change
-    title: A first change
-    agent: claude
-    phase: 2
-    scope: ["src/**"]
-    dependsOn: [survey]
-    prompt: Describe the change here.
-`;
+/** Folders that hold the code (`src/*` when there is a src/, else the top-level folders), for the templates. */
+async function sourceFolders(root: vscode.Uri): Promise<string[]> {
+  const dirs = async (uri: vscode.Uri) =>
+    (await vscode.workspace.fs.readDirectory(uri).then(undefined, () => [] as [string, vscode.FileType][]))
+      .filter(([name, type]) => type === vscode.FileType.Directory && !name.startsWith('.') && name !== 'node_modules' && name !== 'dist')
+      .map(([name]) => name)
+      .sort();
+  const top = await dirs(root);
+  if (top.includes('src')) {
+    const inner = await dirs(vscode.Uri.joinPath(root, 'src'));
+    if (inner.length > 0) return inner.map((d) => `src/${d}`);
+  }
+  return top;
+}
 
 /** The task a command is about: a tree node, an id, or a pick. */
 async function pickTask(ctx: LockstepContext, arg: unknown, title: string, filter: (t: TaskView) => boolean = () => true): Promise<TaskView | undefined> {
@@ -62,9 +56,18 @@ export const schedulerCommandTable: Record<string, CommandSpec> = {
       try {
         await vscode.workspace.fs.stat(uri);
         void vscode.window.showInformationMessage('Lockstep: a plan already exists; opening it.');
+        return void (await vscode.window.showTextDocument(uri));
       } catch {
-        await vscode.workspace.fs.writeFile(uri, Buffer.from(STARTER_PLAN, 'utf8'));
+        // no plan yet: offer the templates
       }
+      const pick = await vscode.window.showQuickPick(
+        PLAN_TEMPLATES.map((t) => ({ label: t.label, detail: t.detail, template: t })),
+        { title: 'Lockstep: Create a Plan from…', matchOnDetail: true },
+      );
+      if (!pick) return;
+      const root = vscode.Uri.joinPath(uri, '..', '..');
+      const text = pick.template.text(await sourceFolders(root), ctx.scheduler.current?.plan.target ?? 'main');
+      await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
       await vscode.window.showTextDocument(uri);
     },
   },

@@ -11,6 +11,7 @@ import { PlanError } from '../core/planFile';
 import { applyWavesAsPhases } from '../core/waves';
 import { describeZodError } from '../protocol/coordinatorMethods';
 import { MATRIX_CHANGED, matrixRequests, type MatrixRequestName, type MatrixRequestResult } from '../protocol/matrixMethods';
+import { NamedFileWatcher } from './namedFileWatcher';
 import { storePaths } from '../store/storePaths';
 import { CoalescingRunner } from './coalescingRunner';
 import type { Coordinator } from './coordinator';
@@ -24,7 +25,6 @@ const NOT_A_REPOSITORY = -32001;
 /** Refreshes wait this long after the first trigger so a burst of events makes one update. */
 export const MATRIX_DEBOUNCE_MS = 100;
 const POLL_MS = 100;
-const WATCH_MS = 250;
 
 export interface MatrixHostOptions {
   /** The coordinator once it has opened the repository; undefined while idle. */
@@ -66,7 +66,7 @@ export function registerMatrixHost(connection: Connection, opts: MatrixHostOptio
   let disposed = false;
   let lastRevision = -1;
   let poll: NodeJS.Timeout | undefined;
-  const watched = new Set<string>();
+  const watcher = new NamedFileWatcher(() => trigger(), (e) => opts.log(`matrix: watching: ${oneLine(e)}`));
 
   const runner = new CoalescingRunner(
     async () => {
@@ -90,17 +90,7 @@ export function registerMatrixHost(connection: Connection, opts: MatrixHostOptio
       files.add(path.join(c.location.commonDir, 'refs', 'heads', ...plan.target.split('/')));
       for (const t of plan.tasks) files.add(path.join(c.location.commonDir, 'refs', 'heads', ...taskBranch(t.id).split('/')));
     }
-    for (const f of watched) {
-      if (!files.has(f)) {
-        fs.unwatchFile(f, trigger);
-        watched.delete(f);
-      }
-    }
-    for (const f of files) {
-      if (watched.has(f)) continue;
-      fs.watchFile(f, { interval: WATCH_MS, persistent: false }, trigger);
-      watched.add(f);
-    }
+    watcher.set(files);
   };
 
   /** The live engine of the current coordinator, started (and refreshed once) on first use. */
@@ -198,8 +188,7 @@ export function registerMatrixHost(connection: Connection, opts: MatrixHostOptio
       disposed = true;
       runner.close();
       if (poll) clearInterval(poll);
-      for (const f of watched) fs.unwatchFile(f, trigger);
-      watched.clear();
+      void watcher.close();
     },
   };
 }

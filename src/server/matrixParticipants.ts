@@ -99,8 +99,12 @@ export function deriveParticipants(inputs: ParticipantInputs): DerivedParticipan
   }
 
   if (inputs.plannedOnly) return out;
+  // An ended session still counts while its edits sit uncommitted in its worktree: a dead agent's
+  // half-done work conflicts with whoever edits the same files next.
+  const uncommitted = new Set(editing.unleased.map((u) => JSON.stringify([u.worktree, u.key])));
+  const leftWork = (id: string) => editing.edits.some((e) => e.session === id && uncommitted.has(JSON.stringify([e.worktree, e.key])));
   const loose = editing.sessions
-    .filter((s) => s.live && !claimed.has(s.id) && !(s.task !== undefined && taskIds.has(s.task)))
+    .filter((s) => (s.live || leftWork(s.id)) && !claimed.has(s.id) && !(s.task !== undefined && taskIds.has(s.task)))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const s of loose) {
     const leased = sortedUnique(editing.leases.filter((l) => l.session === s.id).map((l) => l.key));
@@ -114,7 +118,7 @@ export function deriveParticipants(inputs: ParticipantInputs): DerivedParticipan
       view: {
         id: s.id,
         kind: 'session',
-        title: s.id,
+        title: s.live ? s.id : `${s.id} (ended, left uncommitted edits)`,
         agent: s.agent,
         readOnly: s.readOnly,
         scope: [],

@@ -23,6 +23,7 @@ import {
 } from '../protocol/schedulerMethods';
 import { describeZodError } from '../protocol/coordinatorMethods';
 import { git } from '../git/gitRunner';
+import { NamedFileWatcher } from './namedFileWatcher';
 import { storePaths } from '../store/storePaths';
 import { terminateProcess, type AgentExit, type AgentLauncher, type LaunchedAgent, type LaunchRequest } from '../scheduler/agentLauncher';
 import { Scheduler, SchedulerError } from '../scheduler/scheduler';
@@ -104,7 +105,7 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
   let publishing = false;
   let again = false;
   let disposed = false;
-  const watched: string[] = [];
+  const watcher = new NamedFileWatcher(() => schedulePublish(), (e) => opts.log(`scheduler: watching: ${String(e)}`));
 
   const publish = async () => {
     if (!scheduler || disposed) return;
@@ -155,11 +156,8 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
       log: opts.log,
       onChange: schedulePublish,
     });
-    // The plan file and the store's state: polled stats (they may not exist yet; no watch handles to leak).
-    for (const file of [scheduler.planPath, ...storePaths(repo.commonDir).slots]) {
-      fs.watchFile(file, { interval: 250, persistent: false }, schedulePublish);
-      watched.push(file);
-    }
+    // The plan file and the store's state (they may not exist yet).
+    watcher.set([scheduler.planPath, ...storePaths(repo.commonDir).slots]);
     schedulePublish();
     return scheduler;
   };
@@ -253,7 +251,7 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
       disposed = true;
       clearInterval(probe);
       if (pending) clearTimeout(pending);
-      for (const f of watched) fs.unwatchFile(f);
+      void watcher.close();
     },
   };
 }

@@ -42,10 +42,12 @@ export interface StartOptions {
   initializationOptions?: Record<string, unknown>;
   /** Start through the CLI dispatcher (`lockstep serve --stdio`) instead of dist/server.js. */
   viaCli?: boolean;
+  /** Another build's server bundle (benchmarks compare builds). */
+  serverJs?: string;
 }
 
 export async function startServer(opts: StartOptions): Promise<ServerHandle> {
-  const args = opts.viaCli ? [CLI, 'serve', '--stdio'] : [SERVER_JS, '--stdio'];
+  const args = opts.viaCli ? [CLI, 'serve', '--stdio'] : [opts.serverJs ?? SERVER_JS, '--stdio'];
   const proc = spawn(process.execPath, args, { cwd: opts.root, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   proc.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));

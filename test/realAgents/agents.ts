@@ -26,7 +26,7 @@ export interface AgentDriver {
   /** Writes the agent's config into the temporary home (provider, trust, auth). Runs after hooks are installed. */
   prepare(h: AgentHome): Promise<void>;
   /** Executable and arguments for one headless prompt. */
-  command(prompt: string, h: AgentHome, opts?: { permissionMode?: 'default' }): { file: string; args: string[] };
+  command(prompt: string, h: AgentHome, opts?: { permissionMode?: 'default'; conversation?: boolean }): { file: string; args: string[] };
   /** Environment beyond HOME/PATH. */
   env(h: AgentHome): NodeJS.ProcessEnv;
   /** The model's tool call that replaces `oldText` with `newText` in `file` (absolute). */
@@ -59,7 +59,10 @@ const claude: AgentDriver = {
     writeJson(path.join(h.home, '.claude.json'), { hasCompletedOnboarding: true, numStartups: 1, projects: { [h.cwd]: { hasTrustDialogAccepted: true } } });
   },
   command(prompt, _h, opts) {
-    return { file: claudeBinary(), args: ['-p', prompt, '--permission-mode', opts?.permissionMode ?? 'acceptEdits', '--debug'] };
+    const mode = ['--permission-mode', opts?.permissionMode ?? 'acceptEdits', '--debug'];
+    // A conversation: user messages come on stdin (stream-json) and the session lives until stdin closes.
+    if (opts?.conversation) return { file: claudeBinary(), args: ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', ...mode] };
+    return { file: claudeBinary(), args: ['-p', prompt, ...mode] };
   },
   env(h) {
     return {

@@ -25,6 +25,11 @@ export interface AgentRun {
   exited: Promise<AgentExit>;
   /** kill -9 of the agent and every process it started (its process group), as when it crashes. */
   kill9(): void;
+  /** In a conversation (Claude only): the user's next message, and the end of the conversation. */
+  say(text: string): void;
+  endConversation(): void;
+  /** What the agent printed so far. */
+  stdout(): string;
 }
 
 export interface RealAgentWorld {
@@ -43,6 +48,8 @@ export interface RealAgentWorld {
 export interface RunOptions {
   prompt?: string;
   permissionMode?: 'default';
+  /** Claude only: user messages come through run.say(); the session lives until run.endConversation(). */
+  conversation?: boolean;
   /** Extra environment for the agent (and so for the hooks it runs). */
   env?: NodeJS.ProcessEnv;
   /** Called after the driver wrote its config, before the agent starts. */
@@ -57,7 +64,7 @@ export interface StatusJson {
 }
 
 /** A repository with `lockstep hooks install --agent A` done for each agent named. */
-export function makeRealAgentWorld(opts: { hooksFor: RealAgentName[]; hookScope?: 'project' | 'user'; files?: Record<string, string> }): RealAgentWorld {
+export function makeRealAgentWorld(opts: { hooksFor: RealAgentName[]; hookScope?: 'project' | 'user'; files?: Record<string, string>; /** `lockstep hooks install --command` */ hookCommand?: string }): RealAgentWorld {
   ensureBuilt();
   const repo = makeTempRepo({ prefix: 'lockstep-real-', files: opts.files });
   const base = path.dirname(repo.root);
@@ -72,7 +79,10 @@ export function makeRealAgentWorld(opts: { hooksFor: RealAgentName[]; hookScope?
 
   const hooksHome = path.join(base, 'hooks-home');
   fs.mkdirSync(hooksHome);
-  for (const agent of opts.hooksFor) lockstep(['hooks', 'install', '--agent', agent, '--scope', opts.hookScope ?? 'project'], { env: { HOME: hooksHome } });
+  for (const agent of opts.hooksFor) {
+    const command = opts.hookCommand ? ['--command', opts.hookCommand] : [];
+    lockstep(['hooks', 'install', '--agent', agent, '--scope', opts.hookScope ?? 'project', ...command], { env: { HOME: hooksHome } });
+  }
   // The hooks install writes config into the repository; commit it so it is not "unleased work".
   if (repo.git('status', '--porcelain')) repo.commitAll('agent hooks');
 
@@ -87,8 +97,8 @@ export function makeRealAgentWorld(opts: { hooksFor: RealAgentName[]; hookScope?
     const h: AgentHome = { home, cwd: repo.root, modelUrl: server.url };
     await driver.prepare(h);
     o.beforeStart?.(h);
-    const { file, args } = driver.command(o.prompt ?? 'Make the edit.', h, { permissionMode: o.permissionMode });
-    const child = spawn(file, args, { cwd: repo.root, env: { ...baseEnv(h), ...driver.env(h), ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const { file, args } = driver.command(o.prompt ?? 'Make the edit.', h, { permissionMode: o.permissionMode, conversation: o.conversation });
+    const child = spawn(file, args, { cwd: repo.root, env: { ...baseEnv(h), ...driver.env(h), ...o.env }, stdio: [o.conversation ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
@@ -108,6 +118,13 @@ export function makeRealAgentWorld(opts: { hooksFor: RealAgentName[]; hookScope?
           /* already gone */
         }
       },
+      say(text) {
+        child.stdin!.write(`${JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'text', text }] } })}\n`);
+      },
+      endConversation() {
+        child.stdin!.end();
+      },
+      stdout: () => stdout,
     };
     runs.push(run);
     return run;

@@ -29,6 +29,9 @@ export interface LoggedRequest {
   text: string;
   /** The scenario turn this request was answered with (-1: a side request, or past the end). */
   turn: number;
+  /** When the request arrived, and when its reply was sent (Date.now()). */
+  at: number;
+  repliedAt?: number;
 }
 
 export interface ModelServer {
@@ -207,8 +210,11 @@ export async function startModelServer(turns: Turn[], opts: { log?: (line: strin
         const pathname = url.split('?')[0]!;
         const id = ++ids;
         const model = typeof body.model === 'string' ? body.model : 'model';
+        const at = Date.now();
         const log = (protocol: Protocol, turn: number) => {
-          requests.push({ protocol, method: req.method ?? 'GET', url, body, text, turn });
+          const entry: LoggedRequest = { protocol, method: req.method ?? 'GET', url, body, text, turn, at };
+          requests.push(entry);
+          res.on('finish', () => (entry.repliedAt = Date.now()));
           opts.log?.(`${req.method} ${url} -> ${protocol} turn ${turn}`);
         };
         const hold = async (turn: Turn | undefined) => {

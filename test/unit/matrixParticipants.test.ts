@@ -54,6 +54,17 @@ describe('deriveParticipants', () => {
     assert.deepEqual(ps[1]!.view.dependsOn, ['api']);
   });
 
+  it("an ended session counts while its edits are uncommitted in its worktree, and not after they were committed", () => {
+    const dead = session('claude:carol', { live: false, worktree: '/wt/carol', endReason: "holder's agent process 9 ended" });
+    const withWork = { ...editing, sessions: [...editing.sessions, dead], edits: [...editing.edits, edit('src/a.ts', 'claude:carol', '/wt/carol')], unleased: [...editing.unleased, unleased('src/a.ts', '/wt/carol')] };
+    const ps = deriveParticipants({ plan, runtime, editing: withWork, branches });
+    const carol = ps.find((p) => p.model.id === 'claude:carol');
+    assert.deepEqual(carol?.model.edited, ['src/a.ts']);
+    assert.equal(carol?.view.title, 'claude:carol (ended, left uncommitted edits)');
+    const committed = { ...withWork, unleased: editing.unleased };
+    assert.equal(deriveParticipants({ plan, runtime, editing: committed, branches }).some((p) => p.model.id === 'claude:carol'), false);
+  });
+
   it('planned only: tasks and scopes, nothing live', () => {
     const ps = deriveParticipants({ plan, runtime, editing, branches, plannedOnly: true });
     assert.deepEqual(ps.map((p) => [p.model.id, p.model.leased, p.model.edited, p.model.branch]), [

@@ -9,7 +9,10 @@ import { HOOK_MATCHERS } from './matchers';
 import type { HookInstallOptions } from './types';
 import { claudeConfigDir } from './userDirs';
 
-export const CLAUDE_EVENTS = ['PreToolUse', 'PostToolUse', 'SessionStart', 'SessionEnd', 'UserPromptSubmit'] as const;
+// PostToolUseFailure and PermissionDenied say an edit did not happen; Stop and SubagentStop end a
+// thread's turn: both release a lease granted for an edit that never came (src/cli/unconfirmedLeases.ts).
+export const CLAUDE_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PermissionDenied', 'SessionStart', 'SessionEnd', 'UserPromptSubmit', 'Stop', 'SubagentStop'] as const;
+const EDIT_EVENTS: readonly string[] = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PermissionDenied'];
 /** Seconds Claude Code waits for a blocking hook before `onFailure` blocks the edit. */
 export const CLAUDE_BLOCKING_TIMEOUT_S = 15;
 /** Seconds for the hooks that only report (a busy store may take a few seconds). */
@@ -26,7 +29,7 @@ export function claudeSettingsPath(opts: HookInstallOptions): string {
 }
 
 export function claudePlan(opts: HookInstallOptions, file = claudeSettingsPath(opts)): JsonPlan {
-  const matcher = (e: string) => (e === 'PreToolUse' || e === 'PostToolUse' ? HOOK_MATCHERS.claude : undefined);
+  const matcher = (e: string) => (EDIT_EVENTS.includes(e) ? HOOK_MATCHERS.claude : undefined);
   return {
     kind: 'json',
     file,

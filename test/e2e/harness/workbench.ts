@@ -175,8 +175,8 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
     browser = await launchChromium(path.join(root, 'chromium'));
     page = await browser.newPage({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
     const url = `${codeServer.url}?folder=${encodeURIComponent(folder)}`;
-    await page.goto(url);
     const readyTimeout = opts.readyTimeoutMs ?? 90_000;
+    await page.goto(url, { timeout: readyTimeout });
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: readyTimeout });
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: readyTimeout });
     const timings = { installMs: t1 - t0, serverListeningMs: t2 - t1, workbenchReadyMs: Date.now() - t2 };

@@ -1,0 +1,36 @@
+// `npm run package` ships exactly the bundles, media, README, LICENSE and package.json: nothing a
+// development build left in dist/ (source maps), no sources, no tests. test-e2e.sh packages first.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { projectRoot } from './harness';
+
+test('the .vsix holds exactly the files users need', () => {
+  const vsix = process.env.LOCKSTEP_E2E_VSIX ?? path.join(projectRoot, 'dist/lockstep.vsix');
+  const entries = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' })
+    .split('\n')
+    .filter((e) => e.startsWith('extension/') && !e.endsWith('/'))
+    .map((e) => e.slice('extension/'.length))
+    .sort();
+  assert.deepEqual(entries, [
+    'LICENSE.txt',
+    'dist/cli.js',
+    'dist/commands.js',
+    'dist/extension.js',
+    'dist/hook.js',
+    'dist/server.js',
+    'dist/webview/matrix.js',
+    'media/lockstep.svg',
+    'media/matrix.css',
+    'media/walkthrough/claim.md',
+    'media/walkthrough/hooks.md',
+    'media/walkthrough/land.md',
+    'media/walkthrough/matrix.md',
+    'media/walkthrough/plan.md',
+    'media/walkthrough/session.md',
+    'media/walkthrough/start.md',
+    'package.json',
+    'readme.md',
+  ]);
+});
