@@ -39,6 +39,8 @@ function codeServerEnv(dirs: CodeServerDirs, extra: Record<string, string> = {})
     XDG_DATA_HOME: path.join(dirs.xdgHome, 'data'),
     XDG_CACHE_HOME: path.join(dirs.xdgHome, 'cache'),
     XDG_CONFIG_HOME: path.join(dirs.xdgHome, 'config'),
+    // The extension re-points an installed hook launcher at activation: never the user's own.
+    LOCKSTEP_HOME: path.join(dirs.xdgHome, 'lockstep'),
     ...extra,
   };
 }

@@ -24,7 +24,7 @@ const SHELLS = new Set(['sh', 'bash', 'rbash', 'dash', 'ash', 'zsh', 'fish', 'ks
 const WRAPPERS = new Set([
   'env', 'timeout', 'nice', 'nohup', 'ionice', 'stdbuf', 'setsid', 'time', 'chrt', 'taskset', 'flock', 'xargs',
   'script', 'unbuffer', 'chronic', 'caffeinate', 'sudo', 'doas', 'su', 'runuser',
-  'npx', 'npm', 'pnpm', 'pnpx', 'yarn', 'bunx', 'corepack', 'tsx', 'lockstep',
+  'npx', 'npm', 'pnpm', 'pnpx', 'yarn', 'bunx', 'corepack', 'tsx', 'lockstep', 'lockstep-hook',
   // version managers and environment loaders that may sit in front of `node`
   'direnv', 'mise', 'volta', 'volta-shim', 'fnm', 'asdf',
 ]);

@@ -30,6 +30,11 @@ function readStdinCapped(cap: number): { data: Buffer; tooLarge: boolean } {
 }
 
 function main(): void {
+  // `lockstep doctor` asks whether an installed hook would reach Lockstep, without a payload.
+  if (process.env.LOCKSTEP_HOOK_PROBE === '1') {
+    fs.writeSync(1, 'lockstep hook: probe ok\n');
+    return;
+  }
   let args = process.argv.slice(2);
   if (args[0] === 'hook') args = args.slice(1);
   const wantsHelp = args.includes('--help') || args.includes('-h');

@@ -1,6 +1,7 @@
 // Owns everything of one activation: config, the coordinator client, the state mirror and the views.
 // Two disposal scopes: the activation (views, commands) and the client's lifetime (restartable).
 import * as vscode from 'vscode';
+import { refreshLauncherForExtension } from '../agents/install/launcher';
 import { locateRepo } from '../git/repoLocator';
 import { registerCommands } from './commands';
 import { Config } from './config';
@@ -77,7 +78,18 @@ export class LockstepContext implements vscode.Disposable {
     }
   }
 
+  /** After an update the installed hooks' launcher still names the old copy: point it at this one. */
+  private refreshHookLauncher(): void {
+    try {
+      const r = refreshLauncherForExtension({ cliJs: this.extension.asAbsolutePath('dist/cli.js') });
+      if (r.changed) this.output.appendLine(`Lockstep: agent hooks now run ${this.extension.asAbsolutePath('dist/cli.js')}${r.reason ? ` (${r.reason})` : ''}`);
+    } catch (e) {
+      this.output.appendLine(`Lockstep: could not update the hook launcher: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   async start(): Promise<void> {
+    this.refreshHookLauncher();
     const { root, reason } = this.repoRoot();
     if (!root) {
       this.setServerState('notGit', reason);

@@ -1,10 +1,11 @@
 // "Sessions & Locks": sessions (agent, task, worktree, last seen, sources) → their leased and
 // edited files, the unleased edits (writes that escaped the hooks) they probably made, and, for a
 // session that ended, the work it left uncommitted; unleased edits nobody owns are grouped at the end.
+// Installed agent hooks that would not run Lockstep (or that the agent will not run) come first.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { holderName, timeLeft } from '../core/leaseNotice';
-import type { SessionView, Snapshot, UnleasedEdit } from '../protocol/coordinatorState';
+import type { HookHealthView, SessionView, Snapshot, UnleasedEdit } from '../protocol/coordinatorState';
 import type { LockState } from './lockState';
 import { plural } from '../core/plural';
 
@@ -16,7 +17,9 @@ const FILE_ICONS: Record<FileLook, string> = { held: 'lock', edited: 'edit', unl
 type Node =
   | { kind: 'session'; session: SessionView }
   | { kind: 'file'; key: string; session?: string; worktree: string; detail: string; mine: boolean; held: boolean; look: FileLook; tooltip?: string }
-  | { kind: 'unleasedGroup' };
+  | { kind: 'unleasedGroup' }
+  | { kind: 'hookProblems' }
+  | { kind: 'hookProblem'; hook: HookHealthView; problem: string };
 
 const AGENT_ICONS: Record<string, string> = {
   claude: 'sparkle',
@@ -56,11 +59,13 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (!node) {
       // Only sessions that hold, edit or recently worked; an empty list shows the welcome view.
       const sessions = [...snap.sessions].sort((a, b) => Number(b.live) - Number(a.live) || b.lastSeen - a.lastSeen);
-      const nodes: Node[] = sessions.map((session) => ({ kind: 'session', session }));
+      const nodes: Node[] = snap.hooks.some((h) => !h.ok) ? [{ kind: 'hookProblems' }] : [];
+      nodes.push(...sessions.map((session): Node => ({ kind: 'session', session })));
       if (snap.unleased.some((u) => unowned(snap, u))) nodes.push({ kind: 'unleasedGroup' });
       return nodes;
     }
     if (node.kind === 'session') return filesOf(snap, node.session);
+    if (node.kind === 'hookProblems') return snap.hooks.flatMap((hook) => hook.problems.map((problem): Node => ({ kind: 'hookProblem', hook, problem })));
     if (node.kind === 'unleasedGroup') {
       return snap.unleased.filter((u) => unowned(snap, u)).map((u) => unleasedNode(u));
     }
@@ -96,6 +101,24 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         item.contextValue = node.held ? (node.mine ? 'lockstep.file.mine' : 'lockstep.file.other') : 'lockstep.file.edited';
         item.command = { command: 'lockstep.openLeasedFile', title: 'Open File', arguments: [item.resourceUri] };
         item.id = `file:${node.session ?? ''}:${node.worktree}:${node.key}`;
+        return item;
+      }
+      case 'hookProblems': {
+        const bad = snap.hooks.filter((h) => !h.ok);
+        const item = new vscode.TreeItem(`Agent hooks that will not run Lockstep (${bad.map((h) => h.agent).join(', ')})`, vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon('error');
+        item.tooltip = 'Run Lockstep: Doctor for details';
+        item.id = 'hookProblems';
+        return item;
+      }
+      case 'hookProblem': {
+        const item = new vscode.TreeItem(`${node.hook.agent} (${node.hook.scope})`, vscode.TreeItemCollapsibleState.None);
+        item.description = node.problem;
+        item.tooltip = new vscode.MarkdownString(`**${node.hook.file}**  \n${node.problem}  \n${node.hook.transport} hook, ${node.hook.failure}`);
+        item.iconPath = new vscode.ThemeIcon('warning');
+        item.resourceUri = vscode.Uri.file(node.hook.file);
+        item.command = { command: 'lockstep.openLeasedFile', title: 'Open File', arguments: [item.resourceUri] };
+        item.id = `hookProblem:${node.hook.id}:${node.problem}`;
         return item;
       }
       case 'unleasedGroup': {

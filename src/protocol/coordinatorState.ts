@@ -5,6 +5,7 @@
 // Identity of each collection (the field a Delta's `remove` lists):
 //   sessions → id         leases → key         worktrees → path
 //   edits    → id         unleased → id        endedWork → id
+//   hooks    → id
 import { z } from 'zod';
 import { AgentName, FactSource } from '../core/model';
 
@@ -137,6 +138,27 @@ export const CoordinatorConfig = z.object({
 });
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfig>;
 
+/**
+ * An installed agent hook configuration (repository or home folder) and whether it would work: its
+ * command reaches a working Lockstep, and the agent is willing to run it (see agents/install/hookHealth.ts).
+ */
+export const HookHealthView = z.object({
+  /** `<agent>:<scope>:<file>` */
+  id: z.string(),
+  agent: AgentName,
+  scope: z.enum(['project', 'user']),
+  file: z.string(),
+  /** How the agent reaches Lockstep. */
+  transport: z.literal('command'),
+  /** Whether a failing Lockstep blocks the edit, in words. */
+  failure: z.string(),
+  ok: z.boolean(),
+  /** One line each, with the step that fixes it. */
+  problems: z.array(z.string()),
+  notes: z.array(z.string()),
+});
+export type HookHealthView = z.infer<typeof HookHealthView>;
+
 export const Snapshot = z.object({
   /** Random id of this server process; a different epoch means the server restarted. */
   epoch: z.string(),
@@ -159,6 +181,7 @@ export const Snapshot = z.object({
   edits: z.array(EditView),
   unleased: z.array(UnleasedEdit),
   endedWork: z.array(EndedSessionWork),
+  hooks: z.array(HookHealthView),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
@@ -183,6 +206,7 @@ export const StateDelta = z.object({
   edits: changes(EditView).optional(),
   unleased: changes(UnleasedEdit).optional(),
   endedWork: changes(EndedSessionWork).optional(),
+  hooks: changes(HookHealthView).optional(),
 });
 export type StateDelta = z.infer<typeof StateDelta>;
 
@@ -194,6 +218,7 @@ export const COLLECTION_IDS = {
   edits: 'id',
   unleased: 'id',
   endedWork: 'id',
+  hooks: 'id',
 } as const;
 export type CollectionName = keyof typeof COLLECTION_IDS;
 

@@ -8,7 +8,7 @@ import { DEFAULT_TTL_MS, type Lease } from '../core/model';
 import { KeyError, keyFromAbsolute, toKey } from '../core/pathKey';
 import { locateRepo, realpathDeep, resolveEditKey, type RepoLocation } from '../git/repoLocator';
 import type { CoordinatorRequestName, RequestParams, RequestResult } from '../protocol/coordinatorMethods';
-import type { CoordinatorConfig, LeaseView, SessionView, Snapshot, StateDelta } from '../protocol/coordinatorState';
+import type { CoordinatorConfig, HookHealthView, LeaseView, SessionView, Snapshot, StateDelta } from '../protocol/coordinatorState';
 import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';
 import { runDoctor } from '../store/storeDoctor';
 import { diffCollections } from './collectionDiff';
@@ -20,6 +20,7 @@ import { WorktreeTracker } from './worktreeTracker';
 import { changedSince } from '../git/mergeTree';
 import { runGit } from '../git/gitRunner';
 import { installHooksFor } from './hookInstaller';
+import { checkInstalledHooks } from '../agents/install/hookHealth';
 import { plural } from '../core/plural';
 import { processVerdict } from '../agents/agentProcess';
 
@@ -41,7 +42,9 @@ export interface CoordinatorOptions {
 
 export type RequestHandlers = { [K in CoordinatorRequestName]: (params: RequestParams<K>) => Promise<RequestResult<K>> };
 
-const EMPTY: ModelCollections = { sessions: [], leases: [], worktrees: [], edits: [], unleased: [], endedWork: [] };
+const EMPTY: ModelCollections = { sessions: [], leases: [], worktrees: [], edits: [], unleased: [], endedWork: [], hooks: [] };
+/** How often the installed hooks are checked again (they change rarely: installs, updates, trust). */
+const HOOK_CHECK_MS = 5 * 60_000;
 
 export class Coordinator {
   readonly epoch = randomBytes(6).toString('hex');
@@ -50,6 +53,8 @@ export class Coordinator {
   private config: CoordinatorConfig = configView({});
   private recomputeTimer: NodeJS.Timeout | undefined;
   private boundaryTimer: NodeJS.Timeout | undefined;
+  private hookTimer: NodeJS.Timeout | undefined;
+  private hookHealth: HookHealthView[] = [];
   private closed = false;
   readonly store: EmbeddedStore;
   readonly storeTracker: StoreTracker;
@@ -89,6 +94,7 @@ export class Coordinator {
     await c.worktrees.start();
     c.transcripts.start();
     c.recompute();
+    c.scheduleHookCheck(0);
     return c;
   }
 
@@ -126,10 +132,35 @@ export class Coordinator {
     this.closed = true;
     if (this.recomputeTimer) clearTimeout(this.recomputeTimer);
     if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
+    if (this.hookTimer) clearTimeout(this.hookTimer);
     await Promise.allSettled([this.storeTracker.close(), this.worktrees.close(), this.transcripts.close()]);
   }
 
   // ---- the model -----------------------------------------------------------------------------------
+
+  /** Checks the installed agent hooks (`lockstep doctor`'s check) after `delay`, then every few minutes. */
+  private scheduleHookCheck(delay: number): void {
+    if (this.closed) return;
+    if (this.hookTimer) clearTimeout(this.hookTimer);
+    this.hookTimer = setTimeout(() => {
+      this.hookTimer = undefined;
+      this.checkHooks();
+      this.scheduleHookCheck(HOOK_CHECK_MS);
+    }, delay);
+    this.hookTimer.unref();
+  }
+
+  private checkHooks(): void {
+    if (this.closed) return;
+    try {
+      const commonDir = this.location.commonDir;
+      const mainRoot = path.basename(commonDir) === '.git' ? path.dirname(commonDir) : undefined;
+      this.hookHealth = checkInstalledHooks({ repoRoot: this.location.worktreeRoot, mainRoot, env: this.opts.env ?? process.env }).map((h) => ({ id: `${h.agent}:${h.scope}:${h.file}`, ...h }));
+    } catch (e) {
+      this.log(`checking the installed agent hooks failed: ${(e as Error).message.split('\n')[0]}`);
+    }
+    this.recompute();
+  }
 
   private scheduleRecompute(): void {
     if (this.recomputeTimer || this.closed) return;
@@ -154,7 +185,8 @@ export class Coordinator {
     });
     const config = configView(this.storeTracker.config);
     const configChanged = JSON.stringify(config) !== JSON.stringify(this.config);
-    const { nextTimeBoundary, ...collections } = next;
+    const { nextTimeBoundary, ...editing } = next;
+    const collections: ModelCollections = { ...editing, hooks: this.hookHealth };
     const changes = diffCollections(this.model, collections);
     this.model = collections;
     this.config = config;
@@ -328,7 +360,9 @@ export class Coordinator {
 
     installHooks: async ({ agent, scope }) => {
       try {
-        return await installHooksFor(agent, scope, this.location.worktreeRoot, this.opts.env ?? process.env);
+        const result = await installHooksFor(agent, scope, this.location.worktreeRoot, this.opts.env ?? process.env);
+        this.checkHooks();
+        return result;
       } catch (e) {
         throw new CoordinatorRequestError(`installHooks: ${(e as Error).message.split('\n')[0]}`);
       }

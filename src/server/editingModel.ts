@@ -11,7 +11,7 @@
 //    free at once, as the lease table's next transaction will find it.
 import { leaseStanding, type ProcessVerdict } from '../core/leaseStanding';
 import type { AgentName, FactSource, LeaseTableState, ProcessIdentity } from '../core/model';
-import type { ChangeKind, EditView, EndedSessionWork, LeaseView, SessionView, UnleasedEdit, WorktreeView } from '../protocol/coordinatorState';
+import type { ChangeKind, EditView, EndedSessionWork, HookHealthView, LeaseView, SessionView, UnleasedEdit, WorktreeView } from '../protocol/coordinatorState';
 import { editExplains, probableShellRun, shortCommand, type ShellRun } from './changeAttribution';
 
 export type { ShellRun } from './changeAttribution';
@@ -72,9 +72,11 @@ export interface ModelCollections {
   edits: EditView[];
   unleased: UnleasedEdit[];
   endedWork: EndedSessionWork[];
+  /** Installed agent hooks and whether they would work (not derived from edits: the coordinator adds it). */
+  hooks: HookHealthView[];
 }
 
-export interface EditingModel extends ModelCollections {
+export interface EditingModel extends Omit<ModelCollections, 'hooks'> {
   /** The next moment the model changes by time alone (a lease expires, a transcript goes idle). */
   nextTimeBoundary?: number;
 }

@@ -112,7 +112,7 @@ async function codexTrustHooks(h: AgentHome, env: NodeJS.ProcessEnv): Promise<Ar
     send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 'lockstep-tests', version: '1' } } });
   });
   child.kill();
-  const ours = hooks.filter((x) => / hook --agent codex/.test(x.command));
+  const ours = hooks.filter((x) => x.command.startsWith('LOCKSTEP_HOOK=1 '));
   const toml = ours.map((x) => `[hooks.state.${JSON.stringify(x.key)}]\ntrusted_hash = ${JSON.stringify(x.currentHash)}\n`).join('\n');
   fs.appendFileSync(path.join(codexHome(h), 'config.toml'), `\n${toml}`);
   return ours;

@@ -90,8 +90,9 @@ export function makeRealAgentWorld(opts: { hooksFor: RealAgentName[]; hookScope?
     const driver = DRIVERS[agent];
     const home = path.join(base, `home-${agent}-${++homes}`);
     fs.mkdirSync(home);
-    // A user-scope install went into the hooks home: each run's home gets a copy, as if it were the user's.
-    if (opts.hookScope === 'user') fs.cpSync(hooksHome, home, { recursive: true });
+    // The install went into the hooks home (user-scope files, and always the launcher ~/.lockstep that
+    // every installed hook runs): each run's home gets a copy, as if it were the user's.
+    fs.cpSync(hooksHome, home, { recursive: true });
     const server = await startModelServer(turns, { log: process.env.LOCKSTEP_REAL_AGENTS_DEBUG ? (l) => process.stderr.write(`[model ${agent}] ${l}\n`) : undefined });
     const h: AgentHome = { home, cwd: repo.root, modelUrl: server.url };
     await driver.prepare(h);

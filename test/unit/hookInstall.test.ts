@@ -36,6 +36,10 @@ const opts = (agent: AgentName, extra: Partial<HookInstallOptions> = {}): HookIn
 });
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>;
+/** The command as installed: Lockstep's marker in front. */
+const marked = (agent: string) => `LOCKSTEP_HOOK=1 lockstep hook --agent ${agent}`;
+const claudePre = (agent = 'claude') => ({ type: 'command', command: marked(agent), timeout: 15, onFailure: 'block' });
+const claudeHook = (agent = 'claude') => ({ type: 'command', command: marked(agent), timeout: 30 });
 
 const USER_CLAUDE_SETTINGS = {
   permissions: { allow: ['Bash(npm test:*)'], deny: ['Read(./.env)'] },
@@ -60,15 +64,10 @@ describe('installHooks: Claude settings merge', () => {
     assert.deepEqual(s.env, USER_CLAUDE_SETTINGS.env);
     assert.deepEqual(s.hooks.Notification, USER_CLAUDE_SETTINGS.hooks.Notification);
     assert.deepEqual(s.hooks.PreToolUse[0], USER_CLAUDE_SETTINGS.hooks.PreToolUse[0]);
-    assert.deepEqual(s.hooks.PreToolUse[1], {
-      matcher: 'Edit|Write|MultiEdit|NotebookEdit|Bash',
-      hooks: [{ type: 'command', command: 'lockstep hook --agent claude', timeout: 30 }],
-    });
+    assert.deepEqual(s.hooks.PreToolUse[1], { matcher: 'Edit|Write|MultiEdit|NotebookEdit|Bash', hooks: [claudePre()] });
     assert.deepEqual(s.hooks.PostToolUse[0], USER_CLAUDE_SETTINGS.hooks.PostToolUse[0]);
-    assert.equal(s.hooks.PostToolUse[1].hooks[0].command, 'lockstep hook --agent claude');
-    for (const ev of ['SessionStart', 'SessionEnd', 'UserPromptSubmit']) {
-      assert.deepEqual(s.hooks[ev], [{ hooks: [{ type: 'command', command: 'lockstep hook --agent claude', timeout: 30 }] }], ev);
-    }
+    assert.deepEqual(s.hooks.PostToolUse[1].hooks[0], claudeHook());
+    for (const ev of ['SessionStart', 'SessionEnd', 'UserPromptSubmit']) assert.deepEqual(s.hooks[ev], [{ hooks: [claudeHook()] }], ev);
   });
 
   it('a second install changes no byte (changed=false, same mtime and content)', () => {
@@ -89,7 +88,7 @@ describe('installHooks: Claude settings merge', () => {
     assert.equal(r.changed, true);
     const s = readJson(r.file);
     assert.equal(s.hooks.PreToolUse.length, 1);
-    assert.equal(s.hooks.PreToolUse[0].hooks[0].command, "'/usr/bin/node' '/opt/lockstep/dist/cli.js' hook --agent claude");
+    assert.equal(s.hooks.PreToolUse[0].hooks[0].command, "LOCKSTEP_HOOK=1 '/usr/bin/node' '/opt/lockstep/dist/cli.js' hook --agent claude");
   });
 
   it('keeps the file’s indentation', () => {
@@ -118,7 +117,7 @@ describe('installHooks: Claude settings merge', () => {
     fresh();
     const file = path.join(repo, '.claude', 'settings.json');
     fs.mkdirSync(path.dirname(file));
-    const shared = { hooks: { PreToolUse: [{ matcher: 'Edit', hooks: [{ type: 'command', command: 'lockstep hook --agent claude' }, { type: 'command', command: './mine.sh' }] }] } };
+    const shared = { hooks: { PreToolUse: [{ matcher: 'Edit', hooks: [{ type: 'command', command: marked('claude') }, { type: 'command', command: './mine.sh' }] }] } };
     fs.writeFileSync(file, JSON.stringify(shared));
     uninstallHooks(opts('claude'));
     assert.deepEqual(readJson(file), { hooks: { PreToolUse: [{ matcher: 'Edit', hooks: [{ type: 'command', command: './mine.sh' }] }] } });
@@ -127,7 +126,8 @@ describe('installHooks: Claude settings merge', () => {
 
 describe('installHooks: malformed configuration is left untouched', () => {
   for (const [label, text, message] of [
-    ['invalid JSON', '{ "hooks": { "PreToolUse": [ ', /settings\.json: not valid JSON \(.*\); fix it by hand, nothing was changed$/],
+    ['invalid JSON', '{ "hooks": { "PreToolUse": [ ', /settings\.json: not valid JSON \(\w+ at line 1, column \d+\); fix it by hand, nothing was changed$/],
+    ['a trailing comma', '{ "model": "opus", }', /settings\.json: not valid JSON \(\w+ at line 1, column \d+\); fix it by hand, nothing was changed$/],
     ['a non-object root', '[1, 2]', /settings\.json: must hold a JSON object; nothing was changed$/],
     ['hooks not an object', '{"hooks": []}', /settings\.json: "hooks" must be an object; nothing was changed$/],
     ['an event not an array', '{"hooks": {"PreToolUse": {"matcher": "Edit"}}}', /settings\.json: "hooks\.PreToolUse" must be an array; nothing was changed$/],
@@ -160,7 +160,9 @@ describe('installHooks: every agent', () => {
       check: (d, c) => {
         assert.deepEqual(d.hooks.PreToolUse, [{ matcher: 'apply_patch|Bash', hooks: [{ type: 'command', command: c, timeout: 30 }] }]);
         assert.equal(d.hooks.PostToolUse[0].matcher, 'apply_patch|Bash');
-        assert.ok(d.hooks.SessionStart && d.hooks.SessionEnd && d.hooks.UserPromptSubmit);
+        assert.ok(d.hooks.SessionStart && d.hooks.UserPromptSubmit);
+        // Codex clamps SessionEnd to 3 s and warns on every run when asked for more.
+        assert.deepEqual(d.hooks.SessionEnd, [{ hooks: [{ type: 'command', command: c, timeout: 3 }] }]);
       },
     },
     gemini: {
@@ -205,13 +207,14 @@ describe('installHooks: every agent', () => {
       const o = opts(agent as AgentName);
       const r = installHooks(o);
       assert.deepEqual(r, { file: path.join(repo, file), changed: true });
-      check(readJson(r.file), o.command);
+      check(readJson(r.file), marked(agent));
       const bytes = fs.readFileSync(r.file);
       assert.equal(installHooks(o).changed, false);
       assert.ok(fs.readFileSync(r.file).equals(bytes));
       assert.equal(uninstallHooks(o).changed, true);
       const left = fs.existsSync(r.file) ? readJson(r.file) : {};
       assert.equal(JSON.stringify(left).includes('lockstep hook'), false);
+      assert.equal(fs.existsSync(r.file), false, 'a file holding only what Lockstep wrote is removed');
     });
   }
 
@@ -222,8 +225,8 @@ describe('installHooks: every agent', () => {
     fs.writeFileSync(cursorFile, JSON.stringify({ version: 1, hooks: { afterFileEdit: [{ command: './format.sh' }], beforeShellExecution: [{ command: './guard.sh' }] } }));
     installHooks(opts('cursor'));
     const d = readJson(cursorFile);
-    assert.deepEqual(d.hooks.afterFileEdit, [{ command: './format.sh' }, { command: 'lockstep hook --agent cursor' }]);
-    assert.deepEqual(d.hooks.beforeShellExecution, [{ command: './guard.sh' }, { command: 'lockstep hook --agent cursor' }]);
+    assert.deepEqual(d.hooks.afterFileEdit, [{ command: './format.sh' }, { command: marked('cursor') }]);
+    assert.deepEqual(d.hooks.beforeShellExecution, [{ command: './guard.sh' }, { command: marked('cursor') }]);
     uninstallHooks(opts('cursor'));
     assert.deepEqual(readJson(cursorFile), { version: 1, hooks: { afterFileEdit: [{ command: './format.sh' }], beforeShellExecution: [{ command: './guard.sh' }] } });
   });
@@ -234,10 +237,10 @@ describe('installHooks: every agent', () => {
     const r = installHooks(opts('vscode'));
     const d = readJson(r.file);
     assert.equal(d.hooks.preToolUse.length, 1);
-    assert.equal(d.hooks.preToolUse[0].bash, 'lockstep hook --agent vscode');
+    assert.equal(d.hooks.preToolUse[0].bash, marked('vscode'));
   });
 
-  it('user scope: home-relative files; Copilot CLI has none', () => {
+  it('user scope: home-relative files, Copilot CLI under $COPILOT_HOME/hooks', () => {
     fresh();
     assert.equal(installHooks(opts('cursor', { scope: 'user' })).file, path.join(home, '.cursor', 'hooks.json'));
     assert.equal(installHooks(opts('codex', { scope: 'user' })).file, path.join(home, '.codex', 'hooks.json'));
@@ -245,8 +248,12 @@ describe('installHooks: every agent', () => {
     assert.equal(installHooks(opts('gemini', { scope: 'user' })).file, path.join(home, '.gemini', 'settings.json'));
     assert.equal(installHooks(opts('windsurf', { scope: 'user' })).file, path.join(home, '.codeium', 'windsurf', 'hooks.json'));
     assert.equal(installHooks(opts('vscode', { scope: 'user' })).file, path.join(home, '.claude', 'settings.json'));
-    assert.throws(() => installHooks(opts('copilot', { scope: 'user' })), (e: unknown) => e instanceof HookInstallError && /use --scope project$/.test(e.message));
+    assert.equal(installHooks(opts('copilot', { scope: 'user' })).file, path.join(home, '.copilot', 'hooks', 'lockstep.json'));
     assert.deepEqual(fs.readdirSync(repo), []);
+    const copilotHome = path.join(base, `copilot-home${n}`);
+    const r = installHooks({ ...opts('copilot', { scope: 'user' }), home: undefined, env: { COPILOT_HOME: copilotHome } });
+    assert.equal(r.file, path.join(copilotHome, 'hooks', 'lockstep.json'));
+    assert.deepEqual(readJson(r.file).hooks.preToolUse, [{ type: 'command', bash: marked('copilot'), timeoutSec: 30 }]);
   });
 });
 
@@ -259,7 +266,7 @@ describe('installHooks: Cline scripts', () => {
     for (const ev of events) {
       const file = path.join(r.file, ev);
       assert.equal(fs.statSync(file).mode & 0o111, 0o111, ev);
-      assert.match(fs.readFileSync(file, 'utf8'), /\nexec lockstep hook --agent cline\n$/);
+      assert.match(fs.readFileSync(file, 'utf8'), /\nLOCKSTEP_HOOK=1 lockstep hook --agent cline\n$/);
     }
     assert.equal(installHooks(opts('cline')).changed, false);
     fs.chmodSync(path.join(r.file, 'TaskStart'), 0o644);
@@ -296,8 +303,16 @@ describe('installHooks: Cline scripts', () => {
 });
 
 describe('isLockstepHookCommand', () => {
-  it("recognises Lockstep's command lines and nothing else", () => {
-    for (const c of ['lockstep hook --agent claude', 'npx lockstep hook', "'/usr/bin/node' '/x/dist/cli.js' hook --agent codex", '/opt/bin/lockstep hook']) assert.ok(isLockstepHookCommand(c), c);
-    for (const c of ['lockstep-lint hook', 'mycli.js hook', './audit.sh', 'lockstep status', undefined, 3]) assert.ok(!isLockstepHookCommand(c), String(c));
+  it("recognises the marker and the exact command lines older versions wrote, nothing else", () => {
+    for (const c of [
+      'LOCKSTEP_HOOK=1 lockstep hook --agent claude',
+      "LOCKSTEP_HOOK=1 sh -c 'whatever' lockstep-hook --agent codex",
+      'lockstep hook --agent claude',
+      "'/usr/bin/node' '/x/dist/cli.js' hook --agent codex",
+      "env ELECTRON_RUN_AS_NODE=1 '/opt/VS Code/code' '/h/.vscode/extensions/lockstep-dev.lockstep-0.1.0/dist/cli.js' hook --agent vscode",
+    ])
+      assert.ok(isLockstepHookCommand(c), c);
+    for (const c of ['node ./tools/cli.js hook --agent claude', 'node /home/me/audit/dist/cli.js hook', 'npx lockstep hook', 'lockstep-lint hook', 'mycli.js hook', './audit.sh', 'lockstep status', undefined, 3])
+      assert.ok(!isLockstepHookCommand(c), String(c));
   });
 });

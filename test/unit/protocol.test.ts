@@ -129,8 +129,11 @@ describe('snapshot and deltas', () => {
     delete st.leases['src/a.ts'];
     st.sessions['claude:a']!.endedAt = NOW;
     const m2 = buildEditingModel({ now: NOW, store: st, worktrees: [worktrees[1]!], transcriptSessions: [], transcriptEdits: [] });
-    const { nextTimeBoundary: _1, ...c1 } = m1;
-    const { nextTimeBoundary: _2, ...c2 } = m2;
+    const { nextTimeBoundary: _1, ...e1 } = m1;
+    const { nextTimeBoundary: _2, ...e2 } = m2;
+    const hook = { id: 'claude:project:/r/.claude/settings.json', agent: 'claude' as const, scope: 'project' as const, file: '/r/.claude/settings.json', transport: 'command' as const, failure: 'fails closed', ok: true, problems: [], notes: [] };
+    const c1: ModelCollections = { ...e1, hooks: [hook] };
+    const c2: ModelCollections = { ...e2, hooks: [{ ...hook, ok: false, problems: ['the hook would not run Lockstep'] }] };
     const delta: StateDelta = { epoch: 'e1', revision: 5, baseRevision: 4, at: NOW, ...diffCollections(c1, c2) };
     assert.ok(StateDelta.safeParse(delta).success);
     const applied = applyDelta(base(c1, 4), delta)!;
@@ -158,6 +161,7 @@ describe('snapshot and deltas', () => {
           edits: [],
           unleased: [],
           endedWork: [],
+          hooks: [],
         }),
       );
     fc.assert(

@@ -1,5 +1,7 @@
 // `lockstep doctor`: check the store and the task worktrees and repair what can be repaired safely; says what it did.
+import * as path from 'node:path';
 import type { Command } from 'commander';
+import { checkInstalledHooks, type HookHealth } from '../../agents/install/hookHealth';
 import { runDoctor } from '../../store/storeDoctor';
 import { cleanupLandingLeftovers, type LeftoverCleanup } from '../../git/landingLeftovers';
 import { locateRepo } from '../../git/repoLocator';
@@ -13,7 +15,10 @@ export function registerDoctorCommand(program: Command): void {
     .description('check the store (folder, file system, lock, config, state, journal) and the task worktrees, and repair them')
     .option('--check-only', 'report without repairing')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nA damaged lease table (state.a.json, state.b.json) is moved aside (never deleted) and rebuilt from the journal. Exit status: 0 healthy, 1 not.')
+    .addHelpText(
+      'after',
+      '\nA damaged lease table (state.a.json, state.b.json) is moved aside (never deleted) and rebuilt from the journal.\nInstalled agent hooks (this repository and your home folder) are checked: each must reach a working Lockstep,\nand the agent must be willing to run it (Codex approval and project trust, Gemini/Copilot trusted folders,\nClaude Code disableAllHooks). Exit status: 0 healthy, 1 not.',
+    )
     .action(
       action(async (opts: { json?: boolean; checkOnly?: boolean }) => {
         const location = locateRepo(process.cwd());
@@ -25,8 +30,11 @@ export function registerDoctorCommand(program: Command): void {
         const worktreesOk = worktrees.problems.length === 0 && (!opts.checkOnly || worktrees.actions.length === 0);
         // Tasks marked running whose agent has ended unheard (every running task, leases or not).
         const running = await checkRunningTasks({ repair: !opts.checkOnly });
-        const healthy = report.healthy && (landing?.problems.length ?? 0) === 0 && worktreesOk && running.ok;
-        if (opts.json) printJson({ ok: healthy, ...report, healthy, ...(landing ? { landing } : {}), worktrees, runningTasks: running });
+        // Installed agent hooks: would each run Lockstep, and will the agent run it at all?
+        const hooks = checkInstalledHooks({ repoRoot: location.worktreeRoot, mainRoot: mainCheckout(location.commonDir) });
+        const hooksOk = hooks.every((h) => h.ok);
+        const healthy = report.healthy && (landing?.problems.length ?? 0) === 0 && worktreesOk && running.ok && hooksOk;
+        if (opts.json) printJson({ ok: healthy, ...report, healthy, ...(landing ? { landing } : {}), worktrees, runningTasks: running, hooks });
         else {
           const lines = [`Lockstep store ${report.dir}`];
           for (const c of report.checks) {
@@ -35,6 +43,7 @@ export function registerDoctorCommand(program: Command): void {
           if (landing) lines.push(...landingLines(landing));
           lines.push(...worktreeLines(worktrees, worktreesOk, !opts.checkOnly));
           lines.push(...runningTaskLines(running));
+          lines.push(...hookLines(hooks));
           lines.push(healthy ? 'healthy' : 'not healthy (see PROBLEM lines)');
           process.stdout.write(lines.join('\n') + '\n');
         }
@@ -59,4 +68,20 @@ function worktreeLines(w: WorktreeDoctorReport, ok: boolean, repair: boolean): s
   const n = w.actions.length;
   const summary = `${n === 0 ? 'nothing left by a crash' : `${n} ${repair ? 'repaired' : 'to repair'}`}${w.problems.length ? `; ${w.problems.join('; ')}` : ''}`;
   return [`  ${ok ? 'ok     ' : 'PROBLEM'}  task worktrees: ${summary}`, ...w.actions.map((a) => `             -> ${a}`)];
+}
+
+/** The main checkout of a repository whose git common dir is `<main>/.git` (undefined for a bare layout). */
+function mainCheckout(commonDir: string): string | undefined {
+  return path.basename(commonDir) === '.git' ? path.dirname(commonDir) : undefined;
+}
+
+function hookLines(hooks: HookHealth[]): string[] {
+  if (!hooks.length) return ['  ok       agent hooks: none installed (lockstep hooks install --agent <name>)'];
+  const lines: string[] = [];
+  for (const h of hooks) {
+    lines.push(`  ${h.ok ? 'ok     ' : 'PROBLEM'}  ${h.agent} hooks (${h.scope}) ${h.file}: ${h.transport} hook, ${h.failure}`);
+    for (const p of h.problems) lines.push(`             -> ${p}`);
+    for (const n of h.notes) lines.push(`             ${n}`);
+  }
+  return lines;
 }

@@ -1,17 +1,39 @@
-// `lockstep hooks install --agent <name> [--scope project|user]`: writes the agent's hook
-// configuration so every edit asks Lockstep first.
+// `lockstep hooks install|uninstall --agent <name> [--scope project|user]`: writes (or removes exactly)
+// Lockstep's entries in the agent's hook configuration. The default command runs the launcher
+// (~/.lockstep/bin/lockstep-hook), which this command points at this very CLI.
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { defaultHookCommand } from '../../agents/hookCommand';
-import { installHooks } from '../../agents/hookInstall';
+import { agentTrustProblems } from '../../agents/install/agentTrust';
+import { lockstepHandlers } from '../../agents/install/jsonHooks';
+import { isObj, parseJsonc } from '../../agents/install/jsoncFile';
+import { ensureLauncher, launcherHookCommand } from '../../agents/install/launcher';
+import { hookPlanFor, installHooks, uninstallHooks, type HookScope } from '../../agents/hookInstall';
 import { registerMcpServer, unregisterMcpServer } from '../../agents/mcpRegistration';
+import { defaultHookCommand } from '../../agents/hookCommand';
 import { AgentName, HOOK_AGENT_NAMES } from '../../core/model';
 import { locateRepo } from '../../git/repoLocator';
 import { action, CliError, printJson } from '../commandContext';
+import * as fs from 'node:fs';
 
-/** `lockstep` when it is on PATH, else this very CLI by absolute path (so the hook works without a global install). */
-export function hookCommandForCli(agent: AgentName, env: NodeJS.ProcessEnv = process.env): string {
-  return defaultHookCommand(agent, path.join(__dirname, 'cli.js'), env);
+function parseAgentScope(opts: { agent: string; scope: string }): { agent: AgentName; scope: HookScope } {
+  const agent = AgentName.safeParse(opts.agent);
+  if (!agent.success || !(HOOK_AGENT_NAMES as readonly string[]).includes(agent.data)) throw new CliError(`--agent '${opts.agent}': expected one of ${HOOK_AGENT_NAMES.join(', ')}`);
+  if (opts.scope !== 'project' && opts.scope !== 'user') throw new CliError(`--scope '${opts.scope}': expected project or user`);
+  return { agent: agent.data, scope: opts.scope };
+}
+
+/** What keeps the agent from running the hooks just installed (trust, approval, a policy), one line each. */
+function trustNotes(agent: AgentName, scope: HookScope, repoRoot: string, file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const data = parseJsonc(file, text);
+  const plan = hookPlanFor({ agent, scope, repoRoot, command: 'lockstep' });
+  const handlers = isObj(data) && plan.kind === 'json' ? lockstepHandlers(data, plan.layout) : [];
+  return agentTrustProblems({ agent, scope, repoRoot, file, handlers });
 }
 
 /** `lockstep mcp` when `lockstep` is on PATH, else this runtime and this very CLI by absolute path. */
@@ -27,36 +49,64 @@ export function registerHooksCommand(program: Command): void {
     .description("install Lockstep's hook into an agent's configuration")
     .requiredOption('--agent <name>', `agent: ${HOOK_AGENT_NAMES.join(', ')}`)
     .option('--scope <scope>', 'project (this repository) or user (your home folder)', 'project')
-    .option('--command <command>', 'command line the agent runs (default: lockstep hook --agent <name>)')
+    .option('--command <command>', "command line the agent runs (default: Lockstep's launcher, ~/.lockstep/bin/lockstep-hook)")
     .option('--mcp', "also register the `lockstep mcp` server in the agent's MCP configuration")
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+The default command names no machine-specific path, so a committed settings file works on every
+clone: it runs \${LOCKSTEP_HOME:-~/.lockstep}/bin/lockstep-hook, which this command points at this
+Lockstep. When Lockstep cannot be found the hook exits 2 (the edit is blocked, with the reason),
+unless LOCKSTEP_FAIL_OPEN=1 or \`lockstep config --fail-open on\`.
+Codex runs hooks only after you approve them (/hooks in codex), project hooks only in a trusted
+project; Gemini CLI and Copilot CLI read repository hooks only in a trusted folder. The install
+says what is missing; \`lockstep doctor\` checks it again.`,
+    )
     .action(
       action((opts: { agent: string; scope: string; command?: string; mcp?: boolean; json?: boolean }) => {
-        const agent = AgentName.safeParse(opts.agent);
-        if (!agent.success || !(HOOK_AGENT_NAMES as readonly string[]).includes(agent.data)) throw new CliError(`--agent '${opts.agent}': expected one of ${HOOK_AGENT_NAMES.join(', ')}`);
-        if (opts.scope !== 'project' && opts.scope !== 'user') throw new CliError(`--scope '${opts.scope}': expected project or user`);
+        const { agent, scope } = parseAgentScope(opts);
         const repoRoot = locateRepo(process.cwd()).worktreeRoot;
-        const command = opts.command ?? hookCommandForCli(agent.data);
-        const r = installHooks({ agent: agent.data, scope: opts.scope, repoRoot, command });
-        const mcp = opts.mcp ? registerMcpServer({ agent: agent.data, scope: opts.scope, repoRoot, server: mcpServerCommandForCli() }) : undefined;
-        if (opts.json) printJson({ ok: true, agent: agent.data, scope: opts.scope, command, ...r, ...(mcp?.file ? { mcp } : {}) });
+        const command = opts.command ?? launcherHookCommand(agent);
+        const launcher = opts.command === undefined ? ensureLauncher({ cliJs: path.join(__dirname, 'cli.js'), owner: 'cli' }) : undefined;
+        const r = installHooks({ agent, scope, repoRoot, command });
+        const notes = trustNotes(agent, scope, repoRoot, r.file);
+        const mcp = opts.mcp ? registerMcpServer({ agent, scope, repoRoot, server: mcpServerCommandForCli() }) : undefined;
+        if (opts.json) printJson({ ok: true, agent, scope, command, ...r, ...(launcher ? { launcher: launcher.launcher } : {}), notes, ...(mcp?.file ? { mcp } : {}) });
         else {
-          process.stdout.write(`${r.changed ? 'installed' : 'already installed'}: ${r.file}\n  command: ${command}\n`);
-          if (mcp?.file) process.stdout.write(`${mcp.changed ? 'registered' : 'already registered'} the lockstep MCP server: ${mcp.file}\n`);
+          const lines = [`${r.changed ? 'installed' : 'already installed'}: ${r.file}`];
+          if (launcher) lines.push(`  runs: ${launcher.launcher} -> ${path.join(__dirname, 'cli.js')}`);
+          else lines.push(`  command: ${command}`);
+          for (const n of notes) lines.push(`  note: ${n}`);
+          if (mcp?.file) lines.push(`${mcp.changed ? 'registered' : 'already registered'} the lockstep MCP server: ${mcp.file}`);
+          process.stdout.write(lines.join('\n') + '\n');
         }
       }),
     );
   hooks
+    .command('uninstall')
+    .description("remove exactly Lockstep's hooks from an agent's configuration (other hooks and settings stay)")
+    .requiredOption('--agent <name>', `agent: ${HOOK_AGENT_NAMES.join(', ')}`)
+    .option('--scope <scope>', 'project (this repository) or user (your home folder)', 'project')
+    .option('--json', 'print JSON')
+    .action(
+      action((opts: { agent: string; scope: string; json?: boolean }) => {
+        const { agent, scope } = parseAgentScope(opts);
+        const repoRoot = locateRepo(process.cwd()).worktreeRoot;
+        const r = uninstallHooks({ agent, scope, repoRoot, command: launcherHookCommand(agent) });
+        if (opts.json) printJson({ ok: true, agent, scope, ...r });
+        else process.stdout.write(`${r.changed ? 'removed Lockstep hooks from' : 'no Lockstep hooks in'}: ${r.file}\n`);
+      }),
+    );
+  hooks
     .command('remove-mcp')
-    .description('remove the lockstep MCP server from an agent\'s MCP configuration (other servers stay)')
+    .description("remove the lockstep MCP server from an agent's MCP configuration (other servers stay)")
     .requiredOption('--agent <name>', `agent: ${HOOK_AGENT_NAMES.join(', ')}`)
     .option('--scope <scope>', 'project or user', 'project')
     .action(
       action((opts: { agent: string; scope: string }) => {
-        const agent = AgentName.safeParse(opts.agent);
-        if (!agent.success || !(HOOK_AGENT_NAMES as readonly string[]).includes(agent.data)) throw new CliError(`--agent '${opts.agent}': expected one of ${HOOK_AGENT_NAMES.join(', ')}`);
-        if (opts.scope !== 'project' && opts.scope !== 'user') throw new CliError(`--scope '${opts.scope}': expected project or user`);
-        const r = unregisterMcpServer({ agent: agent.data, scope: opts.scope, repoRoot: locateRepo(process.cwd()).worktreeRoot });
+        const { agent, scope } = parseAgentScope(opts);
+        const r = unregisterMcpServer({ agent, scope, repoRoot: locateRepo(process.cwd()).worktreeRoot });
         process.stdout.write(r.changed ? `removed the lockstep MCP server from ${r.file}\n` : 'no lockstep MCP server registered there\n');
       }),
     );

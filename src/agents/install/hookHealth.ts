@@ -1,0 +1,153 @@
+// `lockstep doctor`'s view of the installed hooks: for every agent and scope, the file that holds
+// Lockstep's hooks, whether its command would reach a working Lockstep (the launcher is run with
+// LOCKSTEP_HOOK_PROBE=1; a command pinned to a node or dist/cli.js that is gone fails open in most
+// agents), whether the agent will run it at all (agentTrust.ts), and how the hooks fail.
+// Only command lines Lockstep itself generates are probed: a repository's settings can hold anything,
+// and the doctor never runs a command it did not write.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HOOK_AGENT_NAMES, type AgentName } from '../../core/model';
+import { hookPlanFor } from '../hookInstall';
+import { agentTrustProblems } from './agentTrust';
+import { clineScriptCommand } from './cline';
+import { HookInstallError } from './installError';
+import { lockstepHandlers } from './jsonHooks';
+import { isObj, parseJsonc } from './jsoncFile';
+import { launcherHookCommand, probeLauncher, type LauncherProbe } from './launcher';
+import { HOOK_MARKER } from './marker';
+import type { HookScope } from './types';
+
+export interface HookHealth {
+  agent: AgentName;
+  scope: HookScope;
+  file: string;
+  /** How the agent reaches Lockstep: a command hook (process per event). */
+  transport: 'command';
+  /** Whether a failure of Lockstep blocks the edit, in words. */
+  failure: string;
+  ok: boolean;
+  /** One line each, with the step that fixes it. */
+  problems: string[];
+  /** Worth knowing, not wrong. */
+  notes: string[];
+}
+
+export interface HookHealthOptions {
+  repoRoot: string;
+  mainRoot?: string;
+  home?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Agents to check (default: all with a hook system). */
+  agents?: readonly AgentName[];
+}
+
+/** How each agent treats a failing Lockstep hook. */
+const FAILURE: Partial<Record<AgentName, string>> = {
+  claude: 'fails closed: onFailure "block" on PreToolUse, and the launcher exits 2 when Lockstep cannot run',
+  codex: 'fails closed when Lockstep cannot run (exit 2); a hook timeout lets the edit through',
+  gemini: 'fails closed when Lockstep cannot run (exit 2)',
+  copilot: 'fails closed when Lockstep cannot run (exit 2); other hook failures let the edit through',
+  vscode: 'fails closed when Lockstep cannot run (exit 2)',
+  cursor: 'fails closed when Lockstep cannot run (exit 2)',
+  windsurf: 'fails closed when Lockstep cannot run (exit 2)',
+  cline: 'fails closed: Cline blocks on any non-zero exit',
+};
+
+const LEGACY_PINNED = /^(?:env ELECTRON_RUN_AS_NODE=1 )?('(?:[^']|'\\'')*'|\S+) ('(?:[^']|'\\'')*'|\S+) hook --agent (\w+)$/;
+const unquote = (w: string) => (w.startsWith("'") ? w.slice(1, -1).replace(/'\\''/g, "'") : w);
+
+function onPath(name: string, env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Problems and notes about one installed command line. */
+function commandHealth(command: string, agent: AgentName, opts: HookHealthOptions, probes: Map<string, LauncherProbe>): { problems: string[]; notes: string[] } {
+  const env = opts.env ?? process.env;
+  const reinstall = `lockstep hooks install --agent ${agent}`;
+  const launcherAgent = /lockstep-hook --agent (\w+)$/.exec(command)?.[1] as AgentName | undefined;
+  if (launcherAgent && command === launcherHookCommand(launcherAgent)) {
+    let probe = probes.get(launcherAgent);
+    if (!probe) probes.set(launcherAgent, (probe = probeLauncher(launcherAgent, env, opts.home)));
+    return probe.ok ? { problems: [], notes: [`launcher ${probe.detail}`] } : { problems: [`the hook would not run Lockstep: ${probe.detail}`], notes: [] };
+  }
+  const bare = command.startsWith(HOOK_MARKER) ? command.slice(HOOK_MARKER.length) : command;
+  if (/^lockstep hook --agent \w+$/.test(bare)) {
+    return onPath('lockstep', env) ? { problems: [], notes: ['runs `lockstep` from PATH'] } : { problems: [`the hook runs \`lockstep\`, which is not on PATH, so it exits 127 and the agent lets every edit through: run ${reinstall}`], notes: [] };
+  }
+  const pinned = LEGACY_PINNED.exec(bare);
+  if (pinned && /\/dist\/cli\.js$/.test(unquote(pinned[2]!))) {
+    const gone = [unquote(pinned[1]!), unquote(pinned[2]!)].filter((p) => !fs.existsSync(p));
+    if (gone.length) return { problems: [`the hook names ${gone.join(' and ')}, which no longer exist${gone.length === 1 ? 's' : ''}, so it fails and the agent lets every edit through: run ${reinstall}`], notes: [] };
+    return { problems: [], notes: [`pinned to ${unquote(pinned[2]!)}: it breaks when Lockstep or node moves; run ${reinstall} to use the launcher`] };
+  }
+  return { problems: [], notes: ['a custom command (not checked)'] };
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every installed Lockstep hook configuration in the repository and the user's home, checked. */
+export function checkInstalledHooks(opts: HookHealthOptions): HookHealth[] {
+  const out: HookHealth[] = [];
+  const probes = new Map<string, LauncherProbe>();
+  const seen = new Set<string>();
+  for (const agent of opts.agents ?? HOOK_AGENT_NAMES) {
+    for (const scope of ['project', 'user'] as const) {
+      let plan;
+      try {
+        plan = hookPlanFor({ agent, scope, repoRoot: opts.repoRoot, command: 'lockstep', home: opts.home, env: opts.env });
+      } catch (e) {
+        if (e instanceof HookInstallError) continue;
+        throw e;
+      }
+      const files = plan.kind === 'json' ? [plan.file] : [plan.dir];
+      if (agent === 'claude' && scope === 'project') files.push(path.join(opts.repoRoot, '.claude', 'settings.local.json'));
+      for (const file of files) {
+        // VS Code shares Copilot's .github/hooks file and Claude's user settings: report each file once.
+        const key = `${file}`;
+        if (seen.has(key)) continue;
+        let handlers: Array<{ event: string; group: number; handler: number; command: string }> = [];
+        const problems: string[] = [];
+        if (plan.kind === 'scripts') {
+          for (const event of plan.events) {
+            const cmd = clineScriptCommand(readText(path.join(file, event)) ?? '');
+            if (cmd) handlers.push({ event, group: 0, handler: 0, command: cmd });
+          }
+        } else {
+          const text = readText(file);
+          if (text === undefined) continue;
+          try {
+            const data = parseJsonc(file, text);
+            if (isObj(data)) handlers = lockstepHandlers(data, plan.layout);
+          } catch (e) {
+            if (text.includes('hook')) problems.push((e as Error).message.replace(/; fix it by hand, nothing was changed$/, '; the agent cannot read it either'));
+          }
+        }
+        if (!handlers.length && !problems.length) continue;
+        seen.add(key);
+        const owner = file.endsWith(`${path.sep}lockstep.json`) && agent === 'vscode' ? 'copilot' : agent;
+        const notes: string[] = [];
+        for (const command of [...new Set(handlers.map((h) => h.command))]) {
+          const c = commandHealth(command, owner, opts, probes);
+          problems.push(...c.problems);
+          notes.push(...c.notes);
+        }
+        problems.push(...agentTrustProblems({ agent: owner, scope, repoRoot: opts.repoRoot, mainRoot: opts.mainRoot, file, handlers, home: opts.home, env: opts.env }));
+        out.push({ agent: owner, scope, file, transport: 'command', failure: FAILURE[owner] ?? 'fails closed when Lockstep cannot run (exit 2)', ok: problems.length === 0, problems, notes });
+      }
+    }
+  }
+  return out;
+}
