@@ -15,7 +15,7 @@
 // A slot that is not sealed (torn, or edited by hand) is never used.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { LeaseTableState, type JournalEntry } from '../core/model';
+import { LeaseTableState, withOwnRecords, type JournalEntry } from '../core/model';
 import { overwriteInPlace } from './durableFile';
 import { DOCTOR_HINT, StoreCorruptError, StoreError } from './storeErrors';
 
@@ -80,7 +80,7 @@ export function decodeSlot(text: string): SlotCommit | { problem: string } {
   const body = `${sealed.slice(0, metaAt)}}`;
   try {
     const trailer = JSON.parse(`{${sealed.slice(metaAt + 1)}}`) as { $store: StoreMeta; seq: number };
-    return { state: JSON.parse(body) as LeaseTableState, body, seq: trailer.seq, meta: trailer.$store };
+    return { state: withOwnRecords(JSON.parse(body) as LeaseTableState), body, seq: trailer.seq, meta: trailer.$store };
   } catch {
     return { problem: 'sealed, but not JSON' };
   }

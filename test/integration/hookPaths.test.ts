@@ -1,0 +1,41 @@
+// Paths an agent's hook names, resolved to keys in real repositories by real `lockstep hook` processes:
+// names that only look like escapes, submodules, Lockstep's own folder, huge patches.
+import assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { claudeToolPayload } from '../fixtures/hookPayloads';
+import { ensureBuilt, runCli } from '../helpers/cli';
+import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+
+let repo: TempRepo;
+
+before(() => {
+  ensureBuilt();
+  repo = makeTempRepo({ files: { 'README.md': '# r\n', '..env': 'A=1\n', 'src/..config': 'x\n' } });
+});
+after(() => repo.cleanup());
+
+function hook(payload: unknown, env: NodeJS.ProcessEnv = {}) {
+  const r = runCli(['hook'], { cwd: os.tmpdir(), input: JSON.stringify(payload), env: { LOCKSTEP_SESSION: '', LOCKSTEP_TASK: '', LOCKSTEP_FAIL_OPEN: '', ...env } });
+  const out = r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, any>) : {};
+  return { ...r, denied: out.hookSpecificOutput?.permissionDecision === 'deny', reason: out.hookSpecificOutput?.permissionDecisionReason as string | undefined };
+}
+
+function leasedKeys(): string[] {
+  const r = runCli(['status', '--json'], { cwd: repo.root });
+  assert.equal(r.status, 0, r.stderr);
+  return (JSON.parse(r.stdout).leases as Array<{ key: string }>).map((l) => l.key).sort();
+}
+
+test('files whose names begin with two dots are files, not escapes', () => {
+  for (const p of ['..env', 'src/..config', './..env']) {
+    const r = hook(claudeToolPayload('PreToolUse', 'sess-dots', repo.root, p));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.denied, false, `${p}: ${r.reason}`);
+  }
+  assert.deepEqual(leasedKeys(), ['..env', 'src/..config']);
+  const up = hook(claudeToolPayload('PreToolUse', 'sess-dots', path.join(repo.root, 'src'), '../../outside'));
+  assert.equal(up.denied, true);
+  assert.match(up.reason!, /escapes the worktree/);
+});
