@@ -203,9 +203,14 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
       readOnly,
     });
 
+  // A payload naming a session another live agent process started acts for nobody (forged or misrouted).
+  const impostor = (table: LeaseTable): string | undefined => table.impostorReason(sessionId, agentProcess);
+
   switch (event.kind) {
     case 'pre-edit':
       return store.transactUnlessDenied((table) => {
+        const refused = impostor(table);
+        if (refused) return { kind: 'deny', reason: `Lockstep: ${refused}. Edit under your own session.` } as const;
         touch(table);
         const now = Date.now();
         const out = table.acquire(sessionId, keys, { task });
@@ -214,6 +219,7 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
       });
     case 'post-edit':
       store.transact((table) => {
+        if (impostor(table)) return;
         touch(table);
         renewSessionLeases(table, sessionId);
         for (const key of keys) table.recordEdit({ key, session: sessionId, worktree: location.worktreeRoot, tool: event.tool, source: 'hook' });
@@ -221,6 +227,7 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
       return { kind: 'ack' };
     case 'session-end':
       store.transact((table) => {
+        if (impostor(table)) return;
         // A scheduler-started session (LOCKSTEP_SESSION) spans the agent's own sessions (Claude's /clear
         // ends one and starts the next): the scheduler ends it when the agent process exits. Here it is
         // only renewed, and never revived once ended.
@@ -235,10 +242,13 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
       });
       return { kind: 'ack' };
     case 'session-start':
-      store.transact((table) => void touch(table));
+      store.transact((table) => {
+        if (!impostor(table)) touch(table);
+      });
       return { kind: 'ack' };
     default:
       store.transact((table) => {
+        if (impostor(table)) return;
         touch(table);
         renewSessionLeases(table, sessionId);
       });

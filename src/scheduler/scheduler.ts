@@ -1088,7 +1088,7 @@ export class Scheduler {
         table.unreserve(id);
         const sessions = new Set(table.state.tasks[id]?.sessions ?? []);
         for (const l of Object.values(table.state.leases)) {
-          if (l.task === id || sessions.has(l.session) || table.state.sessions[l.session]?.task === id) table.releaseBySession(l.session, [l.key]);
+          if (l.task === id || sessions.has(l.session) || table.state.sessions[l.session]?.task === id) table.releaseBySession(l.session, [l.key], `released by the scheduler: task ${id} landed`);
         }
       }
     });
