@@ -3,6 +3,7 @@
 // every agent, so it imports only what a hook needs (no commander, no git process).
 import * as path from 'node:path';
 import { describeDenials } from '../core/denialMessage';
+import { isLockstepFolderKey, lockstepFolderDenial } from '../core/lockstepFolder';
 import type { LeaseTable } from '../core/leaseTable';
 import { AgentName, HOOK_AGENT_NAMES, type ProcessIdentity, type Session } from '../core/model';
 import { identifyAgentProcess } from '../agents/agentProcess';
@@ -191,6 +192,8 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
   }
 
   const store = openEmbeddedStore(location.commonDir);
+  const ownFolder = event.kind === 'pre-edit' ? keys.find(isLockstepFolderKey) : undefined;
+  if (ownFolder && store.config().agentsEditLockstep !== true) return { kind: 'deny', reason: lockstepFolderDenial(ownFolder) };
   const touch = (table: LeaseTable): Session =>
     table.touchSession({
       id: sessionId,

@@ -27,6 +27,13 @@ export interface StoreMeta {
   journalSyncedTo: number;
   /** Journal entries of ownership commits since then: appended, maybe not yet on disk. */
   pending: JournalEntry[];
+  /**
+   * The journal's size when this commit was written, and how many of `pending` (the last ones) are
+   * this commit's own: the next transaction checks they were appended there (a writer killed
+   * between its commit and its append leaves them only here).
+   */
+  appendFrom?: number;
+  appendCount?: number;
 }
 
 export const EMPTY_META: StoreMeta = { boot: '', journalSyncedTo: 0, pending: [] };

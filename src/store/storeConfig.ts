@@ -9,6 +9,8 @@ export const StoreConfig = z
     /** When Lockstep itself fails, allow edits (with a warning) instead of denying them. */
     failOpen: z.boolean().optional(),
     scopePolicy: z.enum(['deny', 'warn', 'off']).optional(),
+    /** Agents may edit `.lockstep/**` (the plan, whose commands run unsandboxed). Default: denied. */
+    agentsEditLockstep: z.boolean().optional(),
   })
   .strict();
 export type StoreConfig = z.infer<typeof StoreConfig>;

@@ -39,3 +39,18 @@ test('files whose names begin with two dots are files, not escapes', () => {
   assert.equal(up.denied, true);
   assert.match(up.reason!, /escapes the worktree/);
 });
+
+test(".lockstep/ (the plan, whose commands run unsandboxed) is denied to agents unless the user allows it", () => {
+  const plan = path.join(repo.root, '.lockstep', 'plan.yaml');
+  const denied = hook(claudeToolPayload('PreToolUse', 'sess-plan', repo.root, plan, { tool: 'Write' }));
+  assert.equal(denied.denied, true);
+  assert.match(denied.reason!, /^Lockstep: \.lockstep\/plan\.yaml is Lockstep's own configuration/);
+  assert.ok(!leasedKeys().includes('.lockstep/plan.yaml'));
+  const viaPatch = hook(claudeToolPayload('PreToolUse', 'sess-plan', repo.root, '.lockstep/other.yaml', { tool: 'Write' }));
+  assert.equal(viaPatch.denied, true);
+
+  assert.equal(runCli(['config', '--agents-edit-lockstep', 'on'], { cwd: repo.root }).status, 0);
+  const allowed = hook(claudeToolPayload('PreToolUse', 'sess-plan', repo.root, plan, { tool: 'Write' }));
+  assert.equal(allowed.denied, false, allowed.reason);
+  assert.equal(runCli(['config', '--agents-edit-lockstep', 'off'], { cwd: repo.root }).status, 0);
+});

@@ -7,6 +7,7 @@ interface ConfigOptions {
   ttl?: string;
   failOpen?: string;
   scopePolicy?: string;
+  agentsEditLockstep?: string;
   json?: boolean;
 }
 
@@ -17,6 +18,7 @@ export function registerConfigCommand(program: Command): void {
     .option('--ttl <seconds>', 'default lease time to live')
     .option('--fail-open <on|off>', 'allow edits (with a warning) when Lockstep itself fails')
     .option('--scope-policy <deny|warn|off>', 'edits outside the own task scope')
+    .option('--agents-edit-lockstep <on|off>', "let agents' hooks allow edits to .lockstep/ (the plan, whose commands run unsandboxed); default off")
     .option('--json', 'print JSON')
     .action(
       action((opts: ConfigOptions) => {
@@ -35,6 +37,11 @@ export function registerConfigCommand(program: Command): void {
         if (opts.scopePolicy !== undefined) {
           if (!['deny', 'warn', 'off'].includes(opts.scopePolicy)) throw new CliError(`--scope-policy '${opts.scopePolicy}': expected deny, warn or off`);
           next.scopePolicy = opts.scopePolicy as StoreConfig['scopePolicy'];
+          changed = true;
+        }
+        if (opts.agentsEditLockstep !== undefined) {
+          if (opts.agentsEditLockstep !== 'on' && opts.agentsEditLockstep !== 'off') throw new CliError(`--agents-edit-lockstep '${opts.agentsEditLockstep}': expected on or off`);
+          next.agentsEditLockstep = opts.agentsEditLockstep === 'on';
           changed = true;
         }
         if (changed) ctx.store.setConfig(next);
