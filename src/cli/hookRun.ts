@@ -16,6 +16,12 @@ import { storePaths } from '../store/storePaths';
 import { DOCTOR_HINT } from '../store/storeErrors';
 
 export const MAX_HOOK_PAYLOAD_BYTES = 4 * 1024 * 1024;
+/**
+ * Files one pre-edit call may lease (all or none). A patch touching more is denied: resolving and
+ * leasing tens of thousands of paths takes seconds, and every later hook call would pay for a lease
+ * table that large.
+ */
+export const MAX_PATHS_PER_EDIT = 1000;
 
 export const HOOK_USAGE = `Usage: lockstep hook [--agent ${HOOK_AGENT_NAMES.join('|')}]
 
@@ -177,6 +183,9 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
 
   // Paths first: a bad path denies with its reason and writes nothing.
   let keys: string[] = [];
+  if (event.kind === 'pre-edit' && event.paths.length > MAX_PATHS_PER_EDIT) {
+    return { kind: 'deny', reason: `Lockstep: this edit touches ${event.paths.length} files; at most ${MAX_PATHS_PER_EDIT} can be leased in one edit. Split it into smaller edits.` };
+  }
   if (event.kind === 'pre-edit' || event.kind === 'post-edit') {
     const resolved: string[] = [];
     for (const p of event.paths) {

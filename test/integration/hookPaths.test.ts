@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { claudeToolPayload } from '../fixtures/hookPayloads';
+import { claudeToolPayload, codexApplyPatchPayload } from '../fixtures/hookPayloads';
 import { ensureBuilt, runCli } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 
@@ -53,4 +53,15 @@ test(".lockstep/ (the plan, whose commands run unsandboxed) is denied to agents 
   const allowed = hook(claudeToolPayload('PreToolUse', 'sess-plan', repo.root, plan, { tool: 'Write' }));
   assert.equal(allowed.denied, false, allowed.reason);
   assert.equal(runCli(['config', '--agents-edit-lockstep', 'off'], { cwd: repo.root }).status, 0);
+});
+
+test('a patch naming more files than one edit may lease is denied with the limit, and leases nothing', () => {
+  const files = Array.from({ length: 50_000 }, (_, i) => `gen/f${i}.ts`);
+  const r = hook(codexApplyPatchPayload('sess-huge', repo.root, files));
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.denied, true);
+  assert.match(r.reason!, /^Lockstep: this edit touches 50000 files; at most 1000 can be leased in one edit\. Split it/);
+  assert.ok(!leasedKeys().some((k) => k.startsWith('gen/')));
+  const next = hook(codexApplyPatchPayload('sess-huge', repo.root, ['gen/f1.ts']));
+  assert.equal(next.denied, false, next.reason);
 });
