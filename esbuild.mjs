@@ -5,7 +5,7 @@ import * as esbuild from 'esbuild';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** Prints errors in the format of VS Code's $esbuild-watch problem matcher. */
+/** In watch mode, prints errors in the format of VS Code's $esbuild-watch problem matcher. */
 const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
@@ -25,8 +25,10 @@ const common = {
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
-  logLevel: 'silent',
-  plugins: [problemMatcher],
+  // A one-off build reports through esbuild's own log (errors only); the [watch] lines are for the
+  // problem matcher of a watching VS Code task, which a one-off build has not got.
+  logLevel: watch ? 'silent' : 'error',
+  plugins: watch ? [problemMatcher] : [],
 };
 
 const nodeTargets = [

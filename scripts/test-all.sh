@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The full test suite: type check, build, unit + integration tests, then the real-VS-Code
-# end-to-end tests (which install code-server and Chromium through scripts/setup-e2e.sh).
+# The full test suite: type check, build, unit + integration tests, the real agent CLIs, then the
+# real-VS-Code end-to-end tests (which install code-server and Chromium through scripts/setup-e2e.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,18 @@ shopt -s nullglob
 unit=(test/unit/*.test.ts test/integration/*.test.ts)
 echo "== unit and integration tests (${#unit[@]} files)"
 node --import tsx --test --test-concurrency=2 "${unit[@]}"
+
+real=(test/realAgents/*.real.test.ts)
+if [ "${LOCKSTEP_SKIP_REAL_AGENTS:-}" = "1" ]; then
+  echo "== real agents skipped (LOCKSTEP_SKIP_REAL_AGENTS=1)"
+else
+  # The agent CLIs are pinned dev dependencies; each runs offline against test/realAgents/modelServer.ts.
+  for cli in claude codex gemini copilot; do
+    [ -x "node_modules/.bin/$cli" ] || { echo "the $cli CLI is not installed (node_modules/.bin/$cli): run npm ci" >&2; exit 1; }
+  done
+  echo "== real agents: Claude Code, Codex, Gemini CLI, Copilot CLI against a scripted model (${#real[@]} files)"
+  node --import tsx --test --test-concurrency=2 "${real[@]}"
+fi
 
 if [ "${LOCKSTEP_SKIP_E2E:-}" = "1" ]; then
   echo "== end-to-end tests skipped (LOCKSTEP_SKIP_E2E=1)"

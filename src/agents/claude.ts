@@ -60,6 +60,7 @@ function parse(payload: Payload): HookEvent {
 }
 
 export const claudeDialect: Dialect = {
+  contextEvents: CONTEXT_EVENTS,
   name: 'claude',
   detect: isClaudePayload,
   parse,

@@ -80,6 +80,7 @@ function parse(payload: Payload): HookEvent {
 }
 
 export const codexDialect: Dialect = {
+  contextEvents: CONTEXT_EVENTS,
   name: 'codex',
   detect: isCodexPayload,
   parse,

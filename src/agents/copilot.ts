@@ -37,6 +37,7 @@ const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
 export function inferCopilotEvent(p: Payload): string {
   if (typeof p.hook_event_name === 'string') return p.hook_event_name;
   const has = (k: string) => Object.prototype.hasOwnProperty.call(p, k);
+  if (has('notification_type') || has('notificationType')) return 'notification';
   if (has('toolName')) return has('toolResult') ? 'postToolUse' : has('error') ? 'postToolUseFailure' : 'preToolUse';
   if (has('reason')) return 'sessionEnd';
   if (has('source') || has('initialPrompt')) return 'sessionStart';
@@ -125,7 +126,11 @@ function answer(event: HookEvent | undefined, decision: HookDecision) {
   if (decision.kind === 'deny' && (eventName === 'preToolUse' || eventName === 'PreToolUse')) {
     return jsonAnswer({ permissionDecision: 'deny', permissionDecisionReason: denyReason(decision.reason) });
   }
+  if (decision.kind !== 'deny' && decision.context && CONTEXT_EVENTS.has(eventName)) return jsonAnswer({ additionalContext: decision.context });
   return NO_OUTPUT;
 }
 
-export const copilotDialect: Dialect = { name: 'copilot', detect: isCopilotPayload, parse, answer };
+/** Copilot CLI reads context only from the notification hook (injected as a user message; it can wake an idle session). */
+const CONTEXT_EVENTS = new Set(['notification', 'Notification']);
+
+export const copilotDialect: Dialect = { name: 'copilot', detect: isCopilotPayload, parse, answer, contextEvents: CONTEXT_EVENTS };

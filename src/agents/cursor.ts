@@ -95,4 +95,4 @@ function answer(event: HookEvent | undefined, decision: HookDecision) {
   return jsonAnswer({});
 }
 
-export const cursorDialect: Dialect = { name: 'cursor', detect: isCursorPayload, parse, answer };
+export const cursorDialect: Dialect = { name: 'cursor', detect: isCursorPayload, parse, answer, contextEvents: CONTEXT_EVENTS };

@@ -57,6 +57,11 @@ export interface Dialect {
   detect(payload: Record<string, unknown>): boolean;
   /** Parses a payload; throws HookInputError with a one-line message naming the bad field. */
   parse(payload: Record<string, unknown>, opts?: ParseOptions): HookEvent;
+  /**
+   * Events (by their raw name) whose answer puts context into the model's input: what the hook
+   * delivers from the decision log and mailboxes goes only there (and into a denial's reason).
+   */
+  readonly contextEvents?: ReadonlySet<string>;
   /** Answers in the agent's protocol. A grant never says "allow" where that would skip the user's own approval. */
   answer(event: HookEvent | undefined, decision: HookDecision): HookAnswer;
 }

@@ -66,4 +66,4 @@ function answer(event: HookEvent | undefined, decision: HookDecision) {
   return Object.keys(body).length ? jsonAnswer(body) : { ...NO_OUTPUT, stdout: '{}\n' };
 }
 
-export const geminiDialect: Dialect = { name: 'gemini', detect: isGeminiPayload, parse, answer };
+export const geminiDialect: Dialect = { name: 'gemini', detect: isGeminiPayload, parse, answer, contextEvents: CONTEXT_EVENTS };

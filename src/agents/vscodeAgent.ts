@@ -94,6 +94,7 @@ function parse(payload: Payload): HookEvent {
 }
 
 export const vscodeDialect: Dialect = {
+  contextEvents: CONTEXT_EVENTS,
   name: 'vscode',
   detect: isVscodePayload,
   parse,

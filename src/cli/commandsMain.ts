@@ -6,6 +6,7 @@ import { registerConfigCommand } from './commands/config';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerHooksCommand } from './commands/hooksInstall';
 import { registerJournalCommand } from './commands/journal';
+import { registerMemoryCommands } from './commands/memory';
 import { registerReleaseCommand } from './commands/release';
 import { registerRenewCommand } from './commands/renew';
 import { registerStatusCommand } from './commands/status';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerMatrixCommand(program);
   registerLandCommand(program);
+  registerMemoryCommands(program);
   return program;
 }
 

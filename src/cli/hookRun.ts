@@ -4,13 +4,14 @@
 import * as path from 'node:path';
 import { describeDenials } from '../core/denialMessage';
 import { isLockstepFolderKey, lockstepFolderDenial } from '../core/lockstepFolder';
-import type { LeaseTable } from '../core/leaseTable';
+import type { Denial, LeaseTable } from '../core/leaseTable';
 import { AgentName, HOOK_AGENT_NAMES, type ProcessIdentity, type Session } from '../core/model';
 import { identifyAgentProcess } from '../agents/agentProcess';
 import { HookInputError, type Dialect, type HookAnswer, type HookDecision, type HookEvent } from '../agents/dialect';
 import { detectDialect } from '../agents/registry';
 import { locateRepo, RepoError, resolveEditKey, type RepoLocation } from '../git/repoLocator';
-import { openEmbeddedStore } from '../store/embeddedStore';
+import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';
+import { notifyHolders, withDelivery } from './hookDelivery';
 import { readStoreConfig } from '../store/storeConfig';
 import { storePaths } from '../store/storePaths';
 import { DOCTOR_HINT } from '../store/storeErrors';
@@ -150,7 +151,7 @@ export function runHook(input: HookInput): HookAnswer {
   for (const location of locations) {
     try {
       // Post-edit across repositories: each store records the paths that are its own (decide skips the rest).
-      answer = dialect.answer(event, decide(event, location, input.env, agentProcess));
+      answer = dialect.answer(event, decide(dialect, event, location, input.env, agentProcess));
     } catch (e) {
       return lockstepFailed(dialect, event, e, failOpenSetting(input.env, location.commonDir));
     }
@@ -176,15 +177,33 @@ function repositoriesOfPaths(event: HookEvent): RepoLocation[] {
   return [...byCommonDir.values()];
 }
 
-function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv, agentProcess: ProcessIdentity | undefined): HookDecision {
-  const sessionId = env.LOCKSTEP_SESSION || `${event.agent}:${event.sessionId}`;
-  const task = env.LOCKSTEP_TASK || undefined;
+function decide(dialect: Dialect, event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv, agentProcess: ProcessIdentity | undefined): HookDecision {
+  const session = { id: env.LOCKSTEP_SESSION || `${event.agent}:${event.sessionId}`, task: env.LOCKSTEP_TASK || undefined };
+  const { decision, store, denials } = decideLeases(event, location, env, agentProcess, session.id, session.task);
+  if (!store) return decision;
+  // The shared memory rides along: a failure there never changes what the lease rules decided.
+  try {
+    if (denials) notifyHolders(store, session, denials);
+    return withDelivery(dialect, event, decision, store, session);
+  } catch {
+    return decision;
+  }
+}
+
+function decideLeases(
+  event: HookEvent,
+  location: RepoLocation,
+  env: NodeJS.ProcessEnv,
+  agentProcess: ProcessIdentity | undefined,
+  sessionId: string,
+  task: string | undefined,
+): { decision: HookDecision; store?: EmbeddedStore; denials?: Denial[] } {
   const readOnly = env.LOCKSTEP_READ_ONLY === '1';
 
   // Paths first: a bad path denies with its reason and writes nothing.
   let keys: string[] = [];
   if (event.kind === 'pre-edit' && event.paths.length > MAX_PATHS_PER_EDIT) {
-    return { kind: 'deny', reason: `Lockstep: this edit touches ${event.paths.length} files; at most ${MAX_PATHS_PER_EDIT} can be leased in one edit. Split it into smaller edits.` };
+    return { decision: { kind: 'deny', reason: `Lockstep: this edit touches ${event.paths.length} files; at most ${MAX_PATHS_PER_EDIT} can be leased in one edit. Split it into smaller edits.` } };
   }
   if (event.kind === 'pre-edit' || event.kind === 'post-edit') {
     const resolved: string[] = [];
@@ -192,17 +211,17 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
       try {
         resolved.push(resolveEditKey(p, event.cwd, location).key);
       } catch (e) {
-        if (event.kind === 'pre-edit') return { kind: 'deny', reason: `Lockstep: ${(e as Error).message}` };
+        if (event.kind === 'pre-edit') return { decision: { kind: 'deny', reason: `Lockstep: ${(e as Error).message}` } };
         // post-edit: the edit already happened; record what can be named.
       }
     }
     keys = resolved;
-    if (event.kind === 'pre-edit' && keys.length === 0) return { kind: 'allow' };
+    if (event.kind === 'pre-edit' && keys.length === 0) return { decision: { kind: 'allow' } };
   }
 
   const store = openEmbeddedStore(location.commonDir);
   const ownFolder = event.kind === 'pre-edit' ? keys.find(isLockstepFolderKey) : undefined;
-  if (ownFolder && store.config().agentsEditLockstep !== true) return { kind: 'deny', reason: lockstepFolderDenial(ownFolder) };
+  if (ownFolder && store.config().agentsEditLockstep !== true) return { decision: { kind: 'deny', reason: lockstepFolderDenial(ownFolder) } };
   const touch = (table: LeaseTable): Session =>
     table.touchSession({
       id: sessionId,
@@ -219,16 +238,22 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
   const impostor = (table: LeaseTable): string | undefined => table.impostorReason(sessionId, agentProcess);
 
   switch (event.kind) {
-    case 'pre-edit':
-      return store.transactUnlessDenied((table) => {
+    case 'pre-edit': {
+      // The last run's denials (the function may run twice: see transactUnlessDenied).
+      let denials: Denial[] | undefined;
+      const decision = store.transactUnlessDenied((table): HookDecision => {
+        denials = undefined;
         const refused = impostor(table);
         if (refused) return { kind: 'deny', reason: `Lockstep: ${refused}. Edit under your own session.` } as const;
         touch(table);
         const now = Date.now();
         const out = table.acquire(sessionId, keys, { task });
+        denials = out.ok ? undefined : out.denials;
         if (!out.ok) return { kind: 'deny', reason: describeDenials(out.denials, now) } as const;
         return { kind: 'allow', warning: out.warnings.length > 0 ? out.warnings.join('; ') : undefined } as const;
       });
+      return { decision, store, denials };
+    }
     case 'post-edit':
       store.transact((table) => {
         if (impostor(table)) return;
@@ -236,7 +261,7 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
         renewSessionLeases(table, sessionId);
         for (const key of keys) table.recordEdit({ key, session: sessionId, worktree: location.worktreeRoot, tool: event.tool, source: 'hook' });
       });
-      return { kind: 'ack' };
+      return { decision: { kind: 'ack' }, store };
     case 'session-end':
       store.transact((table) => {
         if (impostor(table)) return;
@@ -252,18 +277,18 @@ function decide(event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv
         }
         table.endSession(sessionId, `${event.agent} session ended (${event.eventName})`);
       });
-      return { kind: 'ack' };
+      return { decision: { kind: 'ack' } };
     case 'session-start':
       store.transact((table) => {
         if (!impostor(table)) touch(table);
       });
-      return { kind: 'ack' };
+      return { decision: { kind: 'ack' }, store };
     default:
       store.transact((table) => {
         if (impostor(table)) return;
         touch(table);
         renewSessionLeases(table, sessionId);
       });
-      return { kind: 'ack' };
+      return { decision: { kind: 'ack' }, store };
   }
 }

@@ -1,7 +1,8 @@
 // The scheduler gate: which waiting tasks may start now, and for every other task why not, in words.
-// A task may start when its phase is open (every task of an earlier phase has landed), its dependencies
-// have landed, fewer than maxParallel tasks run, and (write tasks only) no running write task's scope
-// overlaps its scope. Read-only tasks skip the overlap rule but take a slot.
+// A task may start when its phase is open (every task of an earlier phase is done), its dependencies
+// are done, fewer than maxParallel tasks run, and (write tasks only) no running write task's scope
+// overlaps its scope. Done means landed; a read-only task has nothing to land, so finished is done too.
+// Read-only tasks skip the overlap rule but take a slot.
 import type { ScopeIndex } from './globOverlap';
 import type { Plan, TaskSpec } from './plan';
 import { WAITING_STATUSES, type TaskStatus } from './task';
@@ -38,6 +39,11 @@ function statusOf(rt: GateRuntime, id: string): TaskStatus {
   if (rt.landed.has(id)) return 'landed';
   if (rt.running.has(id)) return 'running';
   return rt.status[id] ?? 'queued';
+}
+
+/** Landed; or, for a read-only task (nothing to land), finished. Phases and dependants wait for this. */
+function isDone(rt: GateRuntime, t: TaskSpec): boolean {
+  return rt.landed.has(t.id) || (t.readOnly && statusOf(rt, t.id) === 'finished');
 }
 
 function list(ids: string[], max = 3): string {
@@ -83,13 +89,14 @@ function waitReasons(ctx: Context, t: TaskSpec, running: ReadonlySet<string>): s
   const own = statusOf(rt, t.id);
   if (!WAITING_STATUSES.includes(own)) return [`is ${own}`];
 
-  const blockers = plan.tasks.filter((o) => o.phase < t.phase && !rt.landed.has(o.id));
+  const blockers = plan.tasks.filter((o) => o.phase < t.phase && !isDone(rt, o));
   if (blockers.length > 0) {
     const detail = blockers.map((o) => `${o.id} is ${statusOf(rt, o.id)}`);
     reasons.push(`phase ${t.phase} opens when ${phasesWord(blockers.map((o) => o.phase))} landed (${list(detail)})`);
   }
   for (const dep of t.dependsOn) {
-    if (rt.landed.has(dep)) continue;
+    const spec = byId.get(dep);
+    if (spec ? isDone(rt, spec) : rt.landed.has(dep)) continue;
     reasons.push(byId.has(dep) ? `depends on '${dep}' (${statusOf(rt, dep)})` : `depends on '${dep}', which is not in the plan`);
   }
   if (!t.readOnly) {

@@ -107,12 +107,17 @@ export async function runPlan(scheduler: Scheduler, opts: RunOptions = {}): Prom
   return summarize(tasks, events, final.plan.valid ? [] : final.plan.issues.map((i) => i.text));
 }
 
-function waitOrAbort(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+/** Resolves when `p` does or `signal` aborts; the abort listener goes when the wait ends (a run waits thousands of times). */
+export function waitOrAbort(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
   if (!signal) return p;
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-    void p.then(resolve);
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
   });
 }
 

@@ -912,7 +912,9 @@ export class Scheduler {
     const plan = this.requirePlan();
     const target = plan.target;
     const before = this.store.read();
-    const landedSet = new Set(Object.values(before.tasks).filter((t) => t.state.status === 'landed').map((t) => t.id));
+    // Done for a dependant: landed, or finished when read-only (nothing to land; see core/gate.ts).
+    const doneReadOnly = (t: TaskRuntime) => t.state.status === 'finished' && taskById(plan, t.id)?.readOnly === true && !ids.includes(t.id);
+    const landedSet = new Set(Object.values(before.tasks).filter((t) => t.state.status === 'landed' || doneReadOnly(t)).map((t) => t.id));
     let order: string[];
     try {
       order = landingOrder(plan, ids, landedSet);

@@ -11,6 +11,13 @@ export const StoreConfig = z
     scopePolicy: z.enum(['deny', 'warn', 'off']).optional(),
     /** Agents may edit `.lockstep/**` (the plan, whose commands run unsandboxed). Default: denied. */
     agentsEditLockstep: z.boolean().optional(),
+    /** Undelivered messages a session's (or task's) mailbox holds before senders are refused (default 20). */
+    mailboxSize: z.number().int().positive().max(10_000).optional(),
+    /** Bytes of notes and messages one hook answer carries at most (default 4000); the rest waits. */
+    deliveryBytes: z.number().int().min(500).max(100_000).optional(),
+    /** Sub-agents one session may run at once (default 8), and all sessions of the repository (default 32). */
+    subagentsPerSession: z.number().int().min(0).max(10_000).optional(),
+    subagentsPerRepository: z.number().int().min(0).max(100_000).optional(),
   })
   .strict();
 export type StoreConfig = z.infer<typeof StoreConfig>;

@@ -15,6 +15,18 @@ export interface StorePaths {
   config: string;
   /** The transaction lock (see fileLock.ts). */
   lock: string;
+  /** The decision log, messages and per-session cursors (see embeddedMemory.ts), under their own lock. */
+  memory: MemoryPaths;
+}
+
+export interface MemoryPaths {
+  notes: string;
+  notesRotated: string;
+  messages: string;
+  messagesRotated: string;
+  /** One file per session: how far it has read the notes and messages. */
+  cursors: string;
+  lock: string;
 }
 
 export function storePaths(commonDir: string): StorePaths {
@@ -27,5 +39,13 @@ export function storePaths(commonDir: string): StorePaths {
     journalRotated: path.join(dir, 'journal.1.jsonl'),
     config: path.join(dir, 'config.json'),
     lock: path.join(dir, 'lock'),
+    memory: {
+      notes: path.join(dir, 'notes.jsonl'),
+      notesRotated: path.join(dir, 'notes.1.jsonl'),
+      messages: path.join(dir, 'messages.jsonl'),
+      messagesRotated: path.join(dir, 'messages.1.jsonl'),
+      cursors: path.join(dir, 'cursors'),
+      lock: path.join(dir, 'memory.lock'),
+    },
   };
 }

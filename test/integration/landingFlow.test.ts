@@ -178,6 +178,10 @@ test('a failing verify marks the culprit failed, keeps the target, and its outpu
     assert.equal(t.good.status, 'finished');
     assert.equal(t.bad.status, 'failed');
     assert.equal(t.bad.state.reason, 'verify failed (exit 3): FAIL: src/b.ts is broken');
+    // The terminal shows the failing lines themselves, not only where they are.
+    const text = cli(repo, ['land', 'bad']);
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, /^ {2}bad: failed its check; its output:\n {4}\| checking src\/b\.ts\n {4}\| FAIL: src\/b\.ts is broken\n {2}whole output: lockstep check-output bad \(.*bad-check\.log\)$/m);
 
     const out = cli(repo, ['check-output', 'bad']);
     assert.equal(out.status, 0, out.stderr);

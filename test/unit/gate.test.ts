@@ -77,12 +77,17 @@ describe('gate: each rule on its own', () => {
     assert.deepEqual(why(ro, { r: 'running' }, 'q'), { startable: false, reasons: ['1 of 1 slots in use'] });
   });
 
-  it('a dependency must have landed, and the reason says its status', () => {
+  it('a dependency must be done (landed; finished for a read-only one), and the reason says its status', () => {
     const plan = { tasks: [task('survey', { readOnly: true }), task('api', { dependsOn: ['survey'] })], maxParallel: 3 };
-    for (const s of ['queued', 'running', 'finished', 'landing', 'failed'] as const) {
+    for (const s of ['queued', 'running', 'failed'] as const) {
       assert.deepEqual(why(plan, { survey: s }, 'api'), { startable: false, reasons: [`depends on 'survey' (${s})`] });
     }
     assert.equal(why(plan, { survey: 'landed' }, 'api').startable, true);
+    assert.equal(why(plan, { survey: 'finished' }, 'api').startable, true);
+    const write = { tasks: [task('base'), task('api', { dependsOn: ['base'] })], maxParallel: 3 };
+    for (const s of ['finished', 'landing'] as const) {
+      assert.deepEqual(why(write, { base: s }, 'api'), { startable: false, reasons: [`depends on 'base' (${s})`] });
+    }
   });
 
   it('a later phase opens only when every task of earlier phases has landed', () => {
@@ -159,5 +164,24 @@ describe('nextToStart', () => {
     const plan = { tasks: [task('a'), task('b'), task('c', { phase: 2 })], maxParallel: 4 };
     assert.deepEqual(nextToStart(plan, rt({ a: 'finished' }), index), ['b']);
     assert.deepEqual(nextToStart(plan, rt({ a: 'landed', b: 'landed' }), index), ['c']);
+  });
+});
+
+describe('gate: read-only tasks have nothing to land', () => {
+  const plan = {
+    tasks: [task('survey', { readOnly: true, scope: [] }), task('api', { scope: ['src/api/**'] }), task('web', { phase: 2, scope: ['src/web/**'], dependsOn: ['survey'] })],
+    maxParallel: 3,
+  };
+  it('a finished read-only task opens the next phase and satisfies its dependants', () => {
+    assert.deepEqual(why(plan, { survey: 'finished', api: 'landed' }, 'web'), { startable: true, reasons: [] });
+  });
+  it('a running read-only task still holds the phase and its dependants', () => {
+    assert.deepEqual(why(plan, { survey: 'running', api: 'landed' }, 'web'), {
+      startable: false,
+      reasons: ['phase 2 opens when phase 1 has landed (survey is running)', "depends on 'survey' (running)"],
+    });
+  });
+  it('a finished write task is not done until it lands', () => {
+    assert.deepEqual(why(plan, { survey: 'finished', api: 'finished' }, 'web').reasons, ['phase 2 opens when phase 1 has landed (api is finished)']);
   });
 });

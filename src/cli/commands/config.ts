@@ -8,8 +8,20 @@ interface ConfigOptions {
   failOpen?: string;
   scopePolicy?: string;
   agentsEditLockstep?: string;
+  mailboxSize?: string;
+  deliveryBytes?: string;
+  subagentsPerSession?: string;
+  subagentsPerRepository?: string;
   json?: boolean;
 }
+
+/** The whole-number settings: option name, config key, range. */
+const NUMBERS = [
+  ['mailboxSize', '--mailbox-size', 1, 10_000],
+  ['deliveryBytes', '--delivery-bytes', 500, 100_000],
+  ['subagentsPerSession', '--subagents-per-session', 0, 10_000],
+  ['subagentsPerRepository', '--subagents-per-repository', 0, 100_000],
+] as const;
 
 export function registerConfigCommand(program: Command): void {
   program
@@ -19,6 +31,10 @@ export function registerConfigCommand(program: Command): void {
     .option('--fail-open <on|off>', 'allow edits (with a warning) when Lockstep itself fails')
     .option('--scope-policy <deny|warn|off>', 'edits outside the own task scope')
     .option('--agents-edit-lockstep <on|off>', "let agents' hooks allow edits to .lockstep/ (the plan, whose commands run unsandboxed); default off")
+    .option('--mailbox-size <n>', 'undelivered messages a mailbox holds before senders are refused (default 20)')
+    .option('--delivery-bytes <n>', 'bytes of notes and messages one hook answer carries (default 4000)')
+    .option('--subagents-per-session <n>', 'sub-agents one session may run at once (default 8)')
+    .option('--subagents-per-repository <n>', 'sub-agents all sessions may run at once (default 32)')
     .option('--json', 'print JSON')
     .action(
       action((opts: ConfigOptions) => {
@@ -42,6 +58,14 @@ export function registerConfigCommand(program: Command): void {
         if (opts.agentsEditLockstep !== undefined) {
           if (opts.agentsEditLockstep !== 'on' && opts.agentsEditLockstep !== 'off') throw new CliError(`--agents-edit-lockstep '${opts.agentsEditLockstep}': expected on or off`);
           next.agentsEditLockstep = opts.agentsEditLockstep === 'on';
+          changed = true;
+        }
+        for (const [key, flag, min, max] of NUMBERS) {
+          const raw = opts[key];
+          if (raw === undefined) continue;
+          const n = Number(raw);
+          if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${flag} '${raw}': expected a whole number from ${min} to ${max}`);
+          next[key] = n;
           changed = true;
         }
         if (changed) ctx.store.setConfig(next);

@@ -8,11 +8,24 @@ import type { LandingProgress, LandTasksResult } from '../../protocol/schedulerM
 import { action, CliError, printJson } from '../commandContext';
 import { openScheduler, schedulerCall } from './task';
 
+/** Lines of a check's output shown inline: the last 30 (each cut at 300 characters); the rest is in the kept log. */
+export function outputTail(output: string, maxLines = 30, maxWidth = 300): { lines: string[]; shown: number; omitted: number } {
+  const all = output.replace(/\s+$/, '').split('\n').filter((l, i, a) => a.length > 1 || l !== '');
+  const lines = all.slice(-maxLines).map((l) => (l.length > maxWidth ? `${l.slice(0, maxWidth - 1)}…` : l));
+  return { lines, shown: lines.length, omitted: all.length - lines.length };
+}
+
 function resultLines(r: LandTasksResult): string[] {
   const lines = [r.message];
   if (r.culprit) {
     const c = r.culprit;
-    lines.push(c.kind === 'conflict' ? `  ${c.task}: conflicted in ${(c.paths ?? []).join(', ')}` : `  ${c.task}: failed its check${c.checkLog ? `; output: lockstep check-output ${c.task} (${c.checkLog})` : ''}`);
+    if (c.kind === 'conflict') lines.push(`  ${c.task}: conflicted in ${(c.paths ?? []).join(', ')}`);
+    else {
+      const tail = outputTail(c.output ?? '');
+      lines.push(`  ${c.task}: failed its check${tail.shown ? `; ${tail.omitted ? `the last ${tail.shown} lines of its output` : 'its output'}:` : ' (it printed nothing)'}`);
+      lines.push(...tail.lines.map((l) => `    | ${l}`));
+      if (c.checkLog) lines.push(`  whole output: lockstep check-output ${c.task} (${c.checkLog})`);
+    }
   }
   for (const r2 of r.removed) lines.push(`  removed ${r2}`);
   for (const k of r.kept) lines.push(`  kept ${k.kind} ${k.name}: ${k.why}`);

@@ -1,0 +1,136 @@
+// `lockstep note|log|send|inbox`: the swarm's decision log and mailboxes (see store/embeddedMemory.ts).
+import * as os from 'node:os';
+import type { Command } from 'commander';
+import { describeTarget, messageLine, noteLine, parseTarget, type Message, type Note } from '../../core/memory';
+import { MailboxFullError } from '../../store/memoryStore';
+import { openMemory } from '../../store/openMemory';
+import { action, CliError, EXIT_DENIED, openContext, parseSessionId, printJson } from '../commandContext';
+
+/** Who is writing: --session, else the session the scheduler started (LOCKSTEP_SESSION), else the person at the terminal. */
+export function authorOf(session: string | undefined): string {
+  if (session) return parseSessionId(session).id;
+  if (process.env.LOCKSTEP_SESSION) return parseSessionId(process.env.LOCKSTEP_SESSION, 'LOCKSTEP_SESSION').id;
+  return `human:${os.userInfo().username}`;
+}
+
+function formatNote(n: Note): string {
+  return `${new Date(n.at).toISOString().slice(0, 19).replace('T', ' ')}  ${noteLine(n)}`;
+}
+
+function formatMessage(m: Message): string {
+  return `${new Date(m.at).toISOString().slice(0, 19).replace('T', ' ')}  #${m.n} ${messageLine(m)}`;
+}
+
+function parseSince(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`--since '${v}': expected a note number (0 or more)`);
+  return n;
+}
+
+export function registerMemoryCommands(program: Command): void {
+  program
+    .command('note')
+    .description("add a decision to the repository's decision log (delivered to the other sessions' agents)")
+    .argument('<decision>', 'what was decided, in one or two sentences')
+    .option('--task <id>', 'the task it concerns (default: LOCKSTEP_TASK)')
+    .option('--session <id>', 'who decided it, <agent>:<id> (default: LOCKSTEP_SESSION, else human:<you>)')
+    .option('--json', 'print JSON')
+    .action(
+      action((text: string, opts: { task?: string; session?: string; json?: boolean }) => {
+        const ctx = openContext();
+        const task = opts.task ?? (process.env.LOCKSTEP_TASK || undefined);
+        const note = wrap(() => openMemory(ctx.store).note({ by: authorOf(opts.session), task, text }));
+        if (opts.json) printJson({ ok: true, note });
+        else process.stdout.write(`noted #${note.n}\n`);
+      }),
+    );
+
+  program
+    .command('log')
+    .description('show the decision log, oldest first')
+    .option('--since <n>', 'only notes numbered higher than n')
+    .option('--task <id>', 'only notes of this task')
+    .option('--follow', 'keep printing new notes as they are written (Ctrl-C stops)')
+    .option('--json', 'print JSON (with --follow: one note per line)')
+    .action(
+      action(async (opts: { since?: string; task?: string; follow?: boolean; json?: boolean }) => {
+        const ctx = openContext();
+        const memory = openMemory(ctx.store);
+        let since = parseSince(opts.since);
+        const notes = memory.notes({ since, task: opts.task });
+        if (opts.json && !opts.follow) return printJson({ ok: true, notes });
+        const print = (n: Note) => process.stdout.write(opts.json ? `${JSON.stringify(n)}\n` : `${formatNote(n)}\n`);
+        if (notes.length === 0 && !opts.follow) process.stdout.write('no notes yet (add one with lockstep note "<decision>")\n');
+        notes.forEach(print);
+        if (!opts.follow) return;
+        since = notes.at(-1)?.n ?? since ?? memory.notes().at(-1)?.n ?? 0;
+        let stamp = memory.stamp();
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 300));
+          const now = memory.stamp();
+          if (now === stamp) continue;
+          stamp = now;
+          for (const n of memory.notes({ since })) {
+            since = n.n;
+            if (opts.task === undefined || n.task === opts.task) print(n);
+          }
+        }
+      }),
+    );
+
+  program
+    .command('send')
+    .description("send a message to a task's agent, a session, or all running sessions (delivered with their next hook event)")
+    .argument('<to>', 'a task id, a session id (<agent>:<id>), or all')
+    .argument('<message>', 'the message')
+    .option('--session <id>', 'who sends it (default: LOCKSTEP_SESSION, else human:<you>)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExit status: 0 sent, 3 refused (the mailbox is full), 1 error.')
+    .action(
+      action((to: string, text: string, opts: { session?: string; json?: boolean }) => {
+        const ctx = openContext();
+        let target;
+        try {
+          target = parseTarget(to);
+        } catch (e) {
+          throw new CliError((e as Error).message);
+        }
+        if (target.kind === 'session') parseSessionId(target.id, 'the target');
+        const r = wrap(() => openMemory(ctx.store).send({ from: authorOf(opts.session), to: target, text }));
+        if (opts.json) return printJson({ ok: true, ...r });
+        const who = r.recipients.length > 0 ? r.recipients.join(', ') : target.kind === 'task' ? `task ${target.id}'s next session (none runs now)` : describeTarget(target);
+        process.stdout.write(`sent #${r.message.n} to ${who}; it is delivered with the agent's next tool call or prompt (an idle agent sees it when it next acts)\n`);
+        if (r.full.length > 0) process.stdout.write(`not sent to ${r.full.join(', ')}: mailbox full\n`);
+      }),
+    );
+
+  program
+    .command('inbox')
+    .description("show a session's undelivered messages and mark them read")
+    .option('--session <id>', 'whose inbox, <agent>:<id> (default: LOCKSTEP_SESSION, else human:<you>)')
+    .option('--task <id>', "the session's task, for messages sent to the task (default: LOCKSTEP_TASK)")
+    .option('--peek', 'leave them unread')
+    .option('--json', 'print JSON')
+    .action(
+      action((opts: { session?: string; task?: string; peek?: boolean; json?: boolean }) => {
+        const ctx = openContext();
+        const id = authorOf(opts.session);
+        const task = opts.task ?? (process.env.LOCKSTEP_TASK || undefined);
+        const messages = wrap(() => openMemory(ctx.store).inbox({ id, task }, { consume: !opts.peek }));
+        if (opts.json) return printJson({ ok: true, session: id, messages });
+        if (messages.length === 0) process.stdout.write(`no messages for ${id}\n`);
+        for (const m of messages) process.stdout.write(`${formatMessage(m)}\n`);
+      }),
+    );
+}
+
+/** Store refusals as CLI errors: a full mailbox is a refusal (exit 3), the rest errors. */
+function wrap<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof MailboxFullError) throw new CliError(e.message, EXIT_DENIED);
+    throw e;
+  }
+}

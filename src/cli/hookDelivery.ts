@@ -1,0 +1,51 @@
+// What a hook answer carries from the shared memory: the notes and messages the session has not
+// seen, on events whose answer reaches the model (the dialect's contextEvents, and a denial's
+// reason); and, when an edit is denied because another session holds the file, a message to that
+// holder saying who waits for what. Runs on every hook call: when nothing is new it costs one
+// small file read and two stats (EmbeddedMemory.deliver).
+import { deliveryText } from '../core/memory';
+import type { Denial } from '../core/leaseTable';
+import type { Dialect, HookDecision, HookEvent } from '../agents/dialect';
+import { joinNotes } from '../agents/hookOutput';
+import type { EmbeddedStore } from '../store/embeddedStore';
+import { MailboxFullError } from '../store/memoryStore';
+import { openMemory } from '../store/openMemory';
+
+/** Whether this event's answer can put text before the model. */
+export function carriesContext(dialect: Dialect, event: HookEvent, decision: HookDecision): boolean {
+  if (decision.kind === 'deny') return event.kind === 'pre-edit';
+  return dialect.contextEvents?.has(event.eventName) ?? false;
+}
+
+/** `decision` with what the session has not seen added (to the context, or to a denial's reason). */
+export function withDelivery(dialect: Dialect, event: HookEvent, decision: HookDecision, store: EmbeddedStore, session: { id: string; task?: string }): HookDecision {
+  if (!carriesContext(dialect, event, decision)) return decision;
+  const delivery = openMemory(store).deliver(session, { start: event.kind === 'session-start' });
+  if (!delivery) return decision;
+  const text = deliveryText(delivery);
+  if (decision.kind === 'deny') return { ...decision, reason: `${decision.reason}\n\n${text}` };
+  return { ...decision, context: joinNotes(decision.context, text) };
+}
+
+/**
+ * Tells the sessions holding the files `denials` name that `waiter` waits for them (once while
+ * such a message is still undelivered). A full mailbox or a failure here never changes the denial.
+ */
+export function notifyHolders(store: EmbeddedStore, waiter: { id: string; task?: string }, denials: readonly Denial[]): void {
+  const byHolder = new Map<string, string[]>();
+  for (const d of denials) {
+    if (d.reason.kind !== 'held' || d.reason.lease.session === waiter.id) continue;
+    byHolder.set(d.reason.lease.session, [...(byHolder.get(d.reason.lease.session) ?? []), d.key]);
+  }
+  if (byHolder.size === 0) return;
+  const memory = openMemory(store);
+  for (const [holder, keys] of byHolder) {
+    const text = `${waiter.id}${waiter.task ? ` (task ${waiter.task})` : ''} is waiting for ${keys.join(', ')}, which you hold: finish your edits there and release ${keys.length === 1 ? 'it' : 'them'} when you can.`;
+    try {
+      if (memory.inbox({ id: holder }).some((m) => m.from === waiter.id && m.text === text)) continue;
+      memory.send({ from: waiter.id, to: { kind: 'session', id: holder }, text });
+    } catch (e) {
+      if (!(e instanceof MailboxFullError)) throw e;
+    }
+  }
+}

@@ -1,0 +1,310 @@
+// The shared memory on files beside the lease table (`<git common dir>/lockstep/`):
+//   notes.jsonl     the decision log, one numbered Note per line
+//   messages.jsonl  messages, one numbered Message per line
+//   cursors/<id>    per session: how far it has read both (the last number handled and a byte position)
+//   memory.lock     its own transaction lock (fileLock.ts), so notes never queue behind lease grants
+//
+// Durability is the lease table's: a note or message is acknowledged only after its line was
+// fdatasync'd (numberedLog.ts: appended under the lock, synced after it, syncs overlapping), so
+// it survives kill -9 and a machine crash; a cursor is synced before the delivered text is
+// printed, so nothing is delivered twice (a crash in between loses that one delivery instead).
+// Sending checks the recipient's mailbox under the lock: a full one refuses the send.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { addressedTo, MAX_ITEM_BYTES, Message, Note, type MessageTarget } from '../core/memory';
+import { writeFileAtomic } from './durableFile';
+import { acquireFileLock, LockTimeoutError } from './fileLock';
+import { NumberedLog, type LogPosition } from './numberedLog';
+import { MailboxFullError, type Delivery, type MemoryStore, type NoteQuery, type SendResult, type SessionRef } from './memoryStore';
+import { DOCTOR_HINT, StoreError } from './storeErrors';
+import type { MemoryPaths } from './storePaths';
+
+export const DEFAULT_MAILBOX_SIZE = 20;
+export const DEFAULT_DELIVERY_BYTES = 4000;
+/** Notes shown at session start: the newest this many relevant to the session's task. */
+const NOTES_AT_START = 10;
+
+const Position = z.object({ n: z.number().int().nonnegative(), ino: z.number(), offset: z.number().int().nonnegative() });
+type Position = z.infer<typeof Position>;
+const Cursor = z.object({ session: z.string(), task: z.string().optional(), notes: Position, messages: Position });
+type Cursor = z.infer<typeof Cursor>;
+
+export interface EmbeddedMemoryOptions {
+  /** The sessions alive now (for `all`, and a task's sessions): the lease table's. */
+  liveSessions: () => SessionRef[];
+  mailboxSize?: number;
+  deliveryBytes?: number;
+  lockTimeoutMs?: number;
+  now?: () => number;
+  rotateBytes?: number;
+}
+
+export class EmbeddedMemory implements MemoryStore {
+  readonly notesLog: NumberedLog<Note>;
+  readonly messagesLog: NumberedLog<Message>;
+
+  constructor(
+    readonly paths: MemoryPaths,
+    private readonly opts: EmbeddedMemoryOptions,
+  ) {
+    this.notesLog = new NumberedLog(paths.notes, paths.notesRotated, Note, opts.rotateBytes);
+    this.messagesLog = new NumberedLog(paths.messages, paths.messagesRotated, Message, opts.rotateBytes);
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
+  private withLock<T>(fn: () => T): T {
+    let held;
+    try {
+      held = acquireFileLock(this.paths.lock, { timeoutMs: this.opts.lockTimeoutMs });
+    } catch (e) {
+      if (e instanceof LockTimeoutError) throw new StoreError(`${e.message}; ${DOCTOR_HINT}`);
+      throw e;
+    }
+    try {
+      return fn();
+    } finally {
+      held.release();
+    }
+  }
+
+  note(input: { by: string; task?: string; text: string }): Note {
+    const text = checkText(input.text, 'note');
+    const [note] = this.withLock(() => this.notesLog.appendNext((last) => [{ n: last + 1, at: this.now(), by: input.by, ...(input.task ? { task: input.task } : {}), text }]));
+    this.notesLog.sync();
+    return note!;
+  }
+
+  notes(query: NoteQuery = {}): Note[] {
+    let found = this.notesLog.readAll().filter((n) => (query.since === undefined || n.n > query.since) && (query.task === undefined || n.task === query.task));
+    if (query.limit !== undefined) found = found.slice(Math.max(0, found.length - query.limit));
+    return found;
+  }
+
+  send(input: { from: string; to: MessageTarget; text: string }): SendResult {
+    const text = checkText(input.text, 'message');
+    const cap = this.opts.mailboxSize ?? DEFAULT_MAILBOX_SIZE;
+    const result = this.withLock((): SendResult => {
+      const live = this.opts.liveSessions().filter((s) => s.id !== input.from);
+      const all = this.messagesLog.readAll();
+      const pending = (s: SessionRef): number => {
+        const c = this.readCursor(s.id);
+        const task = s.task ?? c?.task;
+        return all.filter((m) => m.n > (c?.messages.n ?? 0) && addressedTo(m, s.id, task)).length;
+      };
+      const full = (s: SessionRef) => new MailboxFullError(`${s.id}'s mailbox is full (${cap} undelivered messages); they are delivered as its agent makes tool calls: try again later`);
+      let recipients: string[] = [];
+      const refused: string[] = [];
+      const to = input.to;
+      if (to.kind === 'session') {
+        const s = live.find((l) => l.id === to.id) ?? { id: to.id };
+        if (pending(s) >= cap) throw full(s);
+        recipients = [to.id];
+      } else if (to.kind === 'task') {
+        const sessions = live.filter((s) => s.task === to.id);
+        for (const s of sessions) if (pending(s) >= cap) throw full(s);
+        if (sessions.length === 0) {
+          // Waits for the task's next session: count what already waits for it.
+          const seen = this.cursorsOfTask(to.id).reduce((m, c) => Math.max(m, c.messages.n), 0);
+          const waiting = all.filter((m) => m.n > seen && m.to.kind === 'task' && m.to.id === to.id).length;
+          if (waiting >= cap) throw new MailboxFullError(`task ${to.id}'s mailbox is full (${cap} messages wait for its next session): try again later`);
+        }
+        recipients = sessions.map((s) => s.id);
+      } else {
+        for (const s of live) (pending(s) >= cap ? refused : recipients).push(s.id);
+        if (recipients.length === 0) {
+          if (refused.length > 0) throw new MailboxFullError(`every session's mailbox is full (${refused.join(', ')}): try again later`);
+          throw new StoreError('no session is running to receive a message to all');
+        }
+      }
+      const [message] = this.messagesLog.appendNext((last) => [{ n: last + 1, at: this.now(), from: input.from, to, ...(to.kind === 'all' ? { recipients } : {}), text }]);
+      return { message: message!, recipients, full: refused, delivery: 'next-event' };
+    });
+    this.messagesLog.sync();
+    return result;
+  }
+
+  deliver(session: SessionRef, opts: { start?: boolean; maxBytes?: number } = {}): Delivery | undefined {
+    const before = this.readCursor(session.id);
+    if (!opts.start && this.nothingNew(before)) return undefined;
+    const maxBytes = opts.maxBytes ?? this.opts.deliveryBytes ?? DEFAULT_DELIVERY_BYTES;
+    return this.withLock(() => {
+      const cursor = this.readCursor(session.id);
+      const task = session.task ?? cursor?.task;
+      const start = opts.start || !cursor;
+      const notesRead = this.notesLog.readFrom(cursor ? pos(cursor.notes) : undefined);
+      const msgsRead = this.messagesLog.readFrom(cursor ? pos(cursor.messages) : undefined);
+      const notesSeen = cursor?.notes.n ?? 0;
+      const msgsSeen = cursor?.messages.n ?? 0;
+      const lastNote = notesRead.items.reduce((m, n) => Math.max(m, n.n), notesSeen);
+      const lastMsg = msgsRead.items.reduce((m, x) => Math.max(m, x.n), msgsSeen);
+      let notes = notesRead.items.filter((n) => n.n > notesSeen && n.by !== session.id);
+      if (start) notes = recentRelevant(notes, task, Math.floor(maxBytes / 2));
+      const messages = msgsRead.items.filter((m) => m.n > msgsSeen && addressedTo(m, session.id, task));
+      const picked = pickOldestFirst(notes, messages, maxBytes);
+      const notesLeft = notes.length - picked.notes.length;
+      const msgsLeft = messages.length - picked.messages.length;
+      const next: Cursor = {
+        session: session.id,
+        ...(task ? { task } : {}),
+        notes: notesLeft > 0 ? { ...(cursor?.notes ?? { ino: 0, offset: 0 }), n: picked.notes.at(-1)?.n ?? notesSeen } : { n: lastNote, ...notesRead.next },
+        messages: msgsLeft > 0 ? { ...(cursor?.messages ?? { ino: 0, offset: 0 }), n: picked.messages.at(-1)?.n ?? msgsSeen } : { n: lastMsg, ...msgsRead.next },
+      };
+      const delivered = picked.notes.length + picked.messages.length > 0;
+      if (delivered || !cursor || JSON.stringify(next) !== JSON.stringify(cursor)) this.writeCursor(next, delivered);
+      return delivered ? { notes: picked.notes, messages: picked.messages, remaining: notesLeft + msgsLeft } : undefined;
+    });
+  }
+
+  inbox(session: SessionRef, opts: { consume?: boolean } = {}): Message[] {
+    const pendingOf = (cursor: Cursor | undefined) => {
+      const task = session.task ?? cursor?.task;
+      const read = this.messagesLog.readFrom(cursor ? pos(cursor.messages) : undefined);
+      const seen = cursor?.messages.n ?? 0;
+      return { read, task, messages: read.items.filter((m) => m.n > seen && addressedTo(m, session.id, task)) };
+    };
+    if (!opts.consume) return pendingOf(this.readCursor(session.id)).messages;
+    return this.withLock(() => {
+      const cursor = this.readCursor(session.id);
+      const { read, task, messages } = pendingOf(cursor);
+      const lastMsg = read.items.reduce((m, x) => Math.max(m, x.n), cursor?.messages.n ?? 0);
+      // Notes a session reads in the log itself: consuming the inbox leaves them for its hooks.
+      const notes = cursor?.notes ?? { n: this.notesLog.lastNumber(), ...this.notesLog.position() };
+      this.writeCursor({ session: session.id, ...(task ? { task } : {}), notes, messages: { n: lastMsg, ...read.next } }, messages.length > 0);
+      return messages;
+    });
+  }
+
+  unreadCounts(sessions: readonly SessionRef[]): Record<string, number> {
+    const all = this.messagesLog.readAll();
+    const out: Record<string, number> = {};
+    const refs = new Map(sessions.map((s) => [s.id, s]));
+    for (const c of this.allCursors()) if (!refs.has(c.session)) refs.set(c.session, { id: c.session, task: c.task });
+    for (const s of refs.values()) {
+      const c = this.readCursor(s.id);
+      const task = s.task ?? c?.task;
+      out[s.id] = all.filter((m) => m.n > (c?.messages.n ?? 0) && addressedTo(m, s.id, task)).length;
+    }
+    return out;
+  }
+
+  stamp(): string {
+    const a = this.notesLog.position();
+    const b = this.messagesLog.position();
+    return `${a.ino}:${a.offset}|${b.ino}:${b.offset}`;
+  }
+
+  /** True when neither log moved since the cursor's positions (a few stats: the hook's common case). */
+  private nothingNew(cursor: Cursor | undefined): boolean {
+    const notes = this.notesLog.position();
+    const msgs = this.messagesLog.position();
+    if (!cursor) return notes.offset === 0 && msgs.offset === 0 && !fs.existsSync(this.paths.notesRotated) && !fs.existsSync(this.paths.messagesRotated);
+    return samePosition(cursor.notes, notes) && samePosition(cursor.messages, msgs);
+  }
+
+  private cursorFile(session: string): string {
+    return path.join(this.paths.cursors, `${Buffer.from(session).toString('base64url')}.json`);
+  }
+
+  readCursor(session: string): Cursor | undefined {
+    let raw: string;
+    try {
+      raw = fs.readFileSync(this.cursorFile(session), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    try {
+      const r = Cursor.safeParse(JSON.parse(raw));
+      return r.success && r.data.session === session ? r.data : undefined;
+    } catch {
+      return undefined; // unreadable: start over (what was delivered may come again, nothing is lost)
+    }
+  }
+
+  /** Durably when it records a delivery (synced before the text is handed out); else a plain replace. */
+  private writeCursor(cursor: Cursor, durable: boolean): void {
+    fs.mkdirSync(this.paths.cursors, { recursive: true });
+    const file = this.cursorFile(cursor.session);
+    if (durable) return writeFileAtomic(file, JSON.stringify(cursor), { syncDir: true });
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify(cursor));
+    fs.renameSync(tmp, file);
+  }
+
+  private allCursors(): Cursor[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.paths.cursors).filter((f) => f.endsWith('.json'));
+    } catch {
+      return [];
+    }
+    const out: Cursor[] = [];
+    for (const f of names) {
+      try {
+        const r = Cursor.safeParse(JSON.parse(fs.readFileSync(path.join(this.paths.cursors, f), 'utf8')));
+        if (r.success) out.push(r.data);
+      } catch {
+        /* being replaced or unreadable */
+      }
+    }
+    return out;
+  }
+
+  private cursorsOfTask(task: string): Cursor[] {
+    return this.allCursors().filter((c) => c.task === task);
+  }
+}
+
+function pos(p: Position): LogPosition {
+  return { ino: p.ino, offset: p.offset };
+}
+
+function samePosition(a: Position, b: LogPosition): boolean {
+  return a.ino === b.ino && a.offset === b.offset;
+}
+
+function checkText(text: string, what: string): string {
+  const t = text.trim();
+  if (t === '') throw new StoreError(`the ${what} is empty`);
+  const bytes = Buffer.byteLength(t);
+  if (bytes > MAX_ITEM_BYTES) throw new StoreError(`the ${what} is ${bytes} bytes; at most ${MAX_ITEM_BYTES} fit in one agent event: shorten it or split it`);
+  return t;
+}
+
+function itemBytes(item: Note | Message): number {
+  return Buffer.byteLength(item.text) + 80;
+}
+
+/** The newest notes for the task (or for no task), within `budget` bytes, oldest first. */
+function recentRelevant(notes: readonly Note[], task: string | undefined, budget: number): Note[] {
+  const relevant = notes.filter((n) => n.task === undefined || n.task === task);
+  const out: Note[] = [];
+  let used = 0;
+  for (let i = relevant.length - 1; i >= 0 && out.length < NOTES_AT_START; i--) {
+    used += itemBytes(relevant[i]!);
+    if (used > budget && out.length > 0) break;
+    out.unshift(relevant[i]!);
+  }
+  return out;
+}
+
+/** Oldest first across both logs, within `maxBytes` (the first item always goes: items are capped at MAX_ITEM_BYTES). */
+function pickOldestFirst(notes: readonly Note[], messages: readonly Message[], maxBytes: number): { notes: Note[]; messages: Message[] } {
+  const out = { notes: [] as Note[], messages: [] as Message[] };
+  let i = 0;
+  let j = 0;
+  let used = 0;
+  while (i < notes.length || j < messages.length) {
+    const takeNote = j >= messages.length || (i < notes.length && notes[i]!.at <= messages[j]!.at);
+    const item = takeNote ? notes[i]! : messages[j]!;
+    used += itemBytes(item);
+    if (used > maxBytes && out.notes.length + out.messages.length > 0) break;
+    if (takeNote) out.notes.push(notes[i++]!);
+    else out.messages.push(messages[j++]!);
+  }
+  return out;
+}

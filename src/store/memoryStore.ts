@@ -1,0 +1,60 @@
+// The interface of the swarm's shared memory (decision log, mailboxes, delivery cursors). One
+// implementation today, on files beside the lease table (embeddedMemory.ts); another backend (a
+// Redis one, say) implements the same contract:
+//  - note() returns only once the note is durable, with a number higher than every earlier one;
+//  - send() refuses (MailboxFullError) rather than drops when a mailbox is full;
+//  - deliver() hands each note and message to a session at most once, in order, and every one
+//    eventually while the session keeps making hook calls.
+import type { Message, MessageTarget, Note } from '../core/memory';
+
+export interface SessionRef {
+  id: string;
+  task?: string;
+}
+
+export interface NoteQuery {
+  /** Only notes numbered higher than this. */
+  since?: number;
+  task?: string;
+  /** The newest `limit` of those found. */
+  limit?: number;
+}
+
+export interface SendResult {
+  message: Message;
+  /** Sessions it is addressed to now (a task's later sessions get it too). */
+  recipients: string[];
+  /** Sessions it could not be addressed to because their mailbox is full (only for `all`). */
+  full: string[];
+  /** How it reaches them: with their agent's next hook event (no agent can be woken from here yet). */
+  delivery: 'next-event';
+}
+
+export interface Delivery {
+  notes: Note[];
+  messages: Message[];
+  /** Items left for the next event (the per-event cap was reached). */
+  remaining: number;
+}
+
+export interface MemoryStore {
+  note(input: { by: string; task?: string; text: string }): Note;
+  notes(query?: NoteQuery): Note[];
+  send(input: { from: string; to: MessageTarget; text: string }): SendResult;
+  /**
+   * What the session has not seen yet, oldest first, capped in bytes; marks it seen. At session
+   * start (`start`), recent notes relevant to its task come first and later notes from before the
+   * start are skipped. Cheap (a few stats) when nothing is new.
+   */
+  deliver(session: SessionRef, opts?: { start?: boolean; maxBytes?: number }): Delivery | undefined;
+  /** The messages waiting for the session (without notes); `consume` marks them read. */
+  inbox(session: SessionRef, opts?: { consume?: boolean }): Message[];
+  /** Undelivered messages per session that has a cursor or appears in `sessions`. */
+  unreadCounts(sessions: readonly SessionRef[]): Record<string, number>;
+  /** Changes whenever a note or message is added (stat only). */
+  stamp(): string;
+}
+
+export class MailboxFullError extends Error {
+  override readonly name = 'MailboxFullError';
+}

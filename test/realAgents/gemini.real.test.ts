@@ -1,0 +1,4 @@
+// The real Gemini CLI with Lockstep's hooks, driven by the scripted model endpoint.
+import { commonScenarios } from './scenarios';
+
+commonScenarios('gemini');

@@ -1,0 +1,169 @@
+// Runs a real agent CLI on a real repository with Lockstep's hooks installed by the real
+// `lockstep hooks install`, against the scripted model endpoint. Each run gets its own temporary
+// home folder (HOME, XDG_*, CODEX_HOME, COPILOT_HOME), so the user's own configuration is never read
+// or touched, and its own model server, so two runs at once follow their own scenarios.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ensureBuilt, runCli } from '../helpers/cli';
+import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { baseEnv, DRIVERS, type AgentHome, type RealAgentName } from './agents';
+import { startModelServer, type ModelServer, type Turn } from './modelServer';
+
+export interface AgentExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface AgentRun {
+  agent: RealAgentName;
+  server: ModelServer;
+  home: string;
+  child: ChildProcess;
+  exited: Promise<AgentExit>;
+  /** kill -9 of the agent and every process it started (its process group), as when it crashes. */
+  kill9(): void;
+}
+
+export interface RealAgentWorld {
+  repo: TempRepo;
+  /** Runs the built lockstep CLI in the repository; throws with its stderr on a non-zero exit. */
+  lockstep(args: string[], opts?: { env?: NodeJS.ProcessEnv; allowFail?: boolean }): { stdout: string; stderr: string; status: number | null };
+  /** `lockstep status --json`. */
+  status(env?: NodeJS.ProcessEnv): StatusJson;
+  /** Starts the agent on one prompt with the model following `turns`. */
+  start(agent: RealAgentName, turns: Turn[], opts?: RunOptions): Promise<AgentRun>;
+  /** Starts and waits for a clean exit (throws with the agent's output otherwise). */
+  run(agent: RealAgentName, turns: Turn[], opts?: RunOptions): Promise<AgentRun & { exit: AgentExit }>;
+  cleanup(): Promise<void>;
+}
+
+export interface RunOptions {
+  prompt?: string;
+  permissionMode?: 'default';
+  /** Extra environment for the agent (and so for the hooks it runs). */
+  env?: NodeJS.ProcessEnv;
+  /** Called after the driver wrote its config, before the agent starts. */
+  beforeStart?: (h: AgentHome) => void;
+}
+
+export interface StatusJson {
+  sessions: Array<{ id: string; agent: string; endedAt?: number; liveness?: { state: string } }>;
+  leases: Array<{ key: string; session: string }>;
+  edits: Array<{ key: string; session: string; tool?: string; source?: string }>;
+  unleased: Array<{ key: string; editedBy: string[] }>;
+}
+
+/** A repository with `lockstep hooks install --agent A` done for each agent named. */
+export function makeRealAgentWorld(opts: { hooksFor: RealAgentName[]; hookScope?: 'project' | 'user'; files?: Record<string, string> }): RealAgentWorld {
+  ensureBuilt();
+  const repo = makeTempRepo({ prefix: 'lockstep-real-', files: opts.files });
+  const base = path.dirname(repo.root);
+  const runs: AgentRun[] = [];
+  let homes = 0;
+
+  const lockstep: RealAgentWorld['lockstep'] = (args, o = {}) => {
+    const r = runCli(args, { cwd: repo.root, env: { LOCKSTEP_SESSION: '', ...o.env } });
+    if (r.status !== 0 && !o.allowFail) throw new Error(`lockstep ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+  };
+
+  const hooksHome = path.join(base, 'hooks-home');
+  fs.mkdirSync(hooksHome);
+  for (const agent of opts.hooksFor) lockstep(['hooks', 'install', '--agent', agent, '--scope', opts.hookScope ?? 'project'], { env: { HOME: hooksHome } });
+  // The hooks install writes config into the repository; commit it so it is not "unleased work".
+  if (repo.git('status', '--porcelain')) repo.commitAll('agent hooks');
+
+  const start: RealAgentWorld['start'] = async (agent, turns, o = {}) => {
+    const driver = DRIVERS[agent];
+    const home = path.join(base, `home-${agent}-${++homes}`);
+    fs.mkdirSync(home);
+    // A user-scope install went into the hooks home: each run's home gets a copy, as if it were the user's.
+    if (opts.hookScope === 'user') fs.cpSync(hooksHome, home, { recursive: true });
+    const server = await startModelServer(turns, { log: process.env.LOCKSTEP_REAL_AGENTS_DEBUG ? (l) => process.stderr.write(`[model ${agent}] ${l}\n`) : undefined });
+    const h: AgentHome = { home, cwd: repo.root, modelUrl: server.url };
+    await driver.prepare(h);
+    o.beforeStart?.(h);
+    const { file, args } = driver.command(o.prompt ?? 'Make the edit.', h, { permissionMode: o.permissionMode });
+    const child = spawn(file, args, { cwd: repo.root, env: { ...baseEnv(h), ...driver.env(h), ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    if (process.env.LOCKSTEP_REAL_AGENTS_DEBUG) child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[${agent}] ${d.toString('utf8')}`));
+    const exited = new Promise<AgentExit>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+    const run: AgentRun = {
+      agent,
+      server,
+      home,
+      child,
+      exited,
+      kill9() {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      },
+    };
+    runs.push(run);
+    return run;
+  };
+
+  return {
+    repo,
+    lockstep,
+    status(env) {
+      return JSON.parse(lockstep(['status', '--json'], { env }).stdout) as StatusJson;
+    },
+    start,
+    async run(agent, turns, o) {
+      const r = await start(agent, turns, o);
+      const exit = await withTimeout(r.exited, 90_000, () => `${agent} did not finish within 90 s`, () => r.kill9());
+      if (exit.code !== 0) throw new Error(`${agent} exited ${exit.code ?? exit.signal}\nstdout: ${exit.stdout.slice(-2000)}\nstderr: ${exit.stderr.slice(-4000)}`);
+      return { ...r, exit };
+    },
+    async cleanup() {
+      for (const r of runs) {
+        r.kill9();
+        await r.server.close();
+      }
+      repo.cleanup();
+    },
+  };
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: () => string, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          onTimeout();
+          reject(new Error(what()));
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves when `check` holds, polling (the agents' hooks run in their own processes). */
+export async function waitUntil(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A promise and its resolve, for holding a model reply until the test lets it go. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
