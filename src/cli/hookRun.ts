@@ -3,6 +3,7 @@
 // every agent, so it imports only what a hook needs (no commander, no git process).
 import * as path from 'node:path';
 import { describeDenials } from '../core/denialMessage';
+import { isLockstepFolderKey, lockstepFolderDenial } from '../core/lockstepFolder';
 import type { Denial, LeaseTable } from '../core/leaseTable';
 import { AgentName, HOOK_AGENT_NAMES, type ProcessIdentity, type Session } from '../core/model';
 import { identifyAgentProcess } from '../agents/agentProcess';
@@ -18,6 +19,12 @@ import { DOCTOR_HINT } from '../store/storeErrors';
 import { releaseFailedEdit, releaseUnconfirmedAtTurnEnd, unconfirmedMark } from './unconfirmedLeases';
 
 export const MAX_HOOK_PAYLOAD_BYTES = 4 * 1024 * 1024;
+/**
+ * Files one pre-edit call may lease (all or none). A patch touching more is denied: resolving and
+ * leasing tens of thousands of paths takes seconds, and every later hook call would pay for a lease
+ * table that large.
+ */
+export const MAX_PATHS_PER_EDIT = 1000;
 
 export const HOOK_USAGE = `Usage: lockstep hook [--agent ${HOOK_AGENT_NAMES.join('|')}]
 
@@ -233,6 +240,9 @@ function decideLeases(
 
   // Paths first: a bad path denies with its reason and writes nothing.
   let keys: string[] = [];
+  if (event.kind === 'pre-edit' && event.paths.length > MAX_PATHS_PER_EDIT) {
+    return { decision: { kind: 'deny', reason: `Lockstep: this edit touches ${event.paths.length} files; at most ${MAX_PATHS_PER_EDIT} can be leased in one edit. Split it into smaller edits.` } };
+  }
   if (event.kind === 'pre-edit' || event.kind === 'post-edit' || event.kind === 'edit-failed') {
     const resolved: string[] = [];
     for (const p of event.paths) {
@@ -249,6 +259,8 @@ function decideLeases(
   }
 
   const store = openEmbeddedStore(location.commonDir);
+  const ownFolder = event.kind === 'pre-edit' ? keys.find(isLockstepFolderKey) : undefined;
+  if (ownFolder && store.config().agentsEditLockstep !== true) return { decision: { kind: 'deny', reason: lockstepFolderDenial(ownFolder) } };
   const touch = (table: LeaseTable): Session =>
     table.touchSession({
       id: sessionId,
@@ -261,11 +273,17 @@ function decideLeases(
       readOnly,
     });
 
+  // A payload naming a session another live agent process started acts for nobody (forged or misrouted).
+  const impostor = (table: LeaseTable): string | undefined => table.impostorReason(sessionId, agentProcess);
+
   switch (event.kind) {
     case 'pre-edit': {
       // The last run's denials (the function may run twice: see transactUnlessDenied).
       let denials: Denial[] | undefined;
       const decision = store.transactUnlessDenied((table): HookDecision => {
+        denials = undefined;
+        const refused = impostor(table);
+        if (refused) return { kind: 'deny', reason: `Lockstep: ${refused}. Edit under your own session.` } as const;
         touch(table);
         const now = Date.now();
         const out = table.acquire(sessionId, keys, { task, unconfirmed: unconfirmedMark(event) });
@@ -277,6 +295,7 @@ function decideLeases(
     }
     case 'post-edit':
       store.transact((table) => {
+        if (impostor(table)) return;
         touch(table);
         renewSessionLeases(table, sessionId);
         for (const key of keys) {
@@ -287,12 +306,14 @@ function decideLeases(
       return { decision: { kind: 'ack' }, store };
     case 'edit-failed':
       store.transact((table) => {
+        if (impostor(table)) return;
         touch(table);
         releaseFailedEdit(table, sessionId, event, keys);
       });
       return { decision: { kind: 'ack' }, store };
     case 'session-end':
       store.transact((table) => {
+        if (impostor(table)) return;
         // A scheduler-started session (LOCKSTEP_SESSION) spans the agent's own sessions (Claude's /clear
         // ends one and starts the next): the scheduler ends it when the agent process exits. Here it is
         // only renewed, and never revived once ended.
@@ -307,10 +328,13 @@ function decideLeases(
       });
       return { decision: { kind: 'ack' } };
     case 'session-start':
-      store.transact((table) => void touch(table));
+      store.transact((table) => {
+        if (!impostor(table)) touch(table);
+      });
       return { decision: { kind: 'ack' }, store };
     default:
       store.transact((table) => {
+        if (impostor(table)) return;
         touch(table);
         if (event.kind === 'stop' || event.kind === 'prompt') releaseUnconfirmedAtTurnEnd(table, sessionId, event);
         renewSessionLeases(table, sessionId);

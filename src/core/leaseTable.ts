@@ -148,6 +148,28 @@ export class LeaseTable {
     return released;
   }
 
+  /**
+   * Why a caller running as agent process `claimant` may not act for session `id`, or undefined when
+   * it may: the session is unknown, ended, has no recorded process, was started by this very process,
+   * or its recorded process has ended (an agent resuming its own session; the old one ends here).
+   * Knowing a session's id is not enough to release, renew or take over its leases (DESIGN: owner).
+   */
+  impostorReason(id: string, claimant: ProcessIdentity | undefined): string | undefined {
+    const session = this.liveSession(id);
+    if (!session?.process) return undefined;
+    const owner = session.process;
+    if (claimant && claimant.pid === owner.pid && claimant.startTime === owner.startTime && claimant.host === owner.host) return undefined;
+    const verdict = this.ctx.processVerdict(owner);
+    if (verdict.state === 'dead') {
+      this.endSession(id, verdict.reason, { died: true });
+      return undefined;
+    }
+    const reason = `session ${id} belongs to another agent process (pid ${owner.pid}${owner.host !== claimant?.host && claimant ? ` on ${owner.host}` : ''}); a call from ${claimant ? `pid ${claimant.pid}` : 'an unidentified process'} cannot act for it`;
+    this.log({ op: 'refuse', session: id, reason: `claimed by ${claimant ? `pid ${claimant.pid}` : 'an unidentified process'}, not its agent process ${owner.pid}` });
+    this.mark();
+    return reason;
+  }
+
   liveSession(id: string): Session | undefined {
     const s = this.state.sessions[id];
     return s && s.endedAt === undefined ? s : undefined;
@@ -319,14 +341,18 @@ export class LeaseTable {
     return { ok: true, lease };
   }
 
-  /** Releases the session's own leases on these keys; keys it does not hold are reported, not touched. */
-  releaseBySession(sessionId: string, keys: readonly string[]): { released: Lease[]; notHeld: string[] } {
+  /**
+   * Releases the session's own leases on these keys; keys it does not hold are reported, not touched.
+   * The caller has established that it acts for the session (its owner token or agent process, or
+   * the coordinator/scheduler on the task's behalf: then `reason` names that authority).
+   */
+  releaseBySession(sessionId: string, keys: readonly string[], reason = 'released'): { released: Lease[]; notHeld: string[] } {
     const released: Lease[] = [];
     const notHeld: string[] = [];
     for (const key of keys) {
       const lease = this.state.leases[key];
       if (lease && lease.session === sessionId) {
-        this.dropLease(lease, 'released');
+        this.dropLease(lease, reason);
         released.push(lease);
       } else notHeld.push(key);
     }

@@ -2,6 +2,7 @@
 // store files, protocol messages and CLI JSON are all validated against these.
 import { z } from 'zod';
 import { ProcessIdentity } from './processIdentity';
+import { asOwnRecord, ownRecord, ownRecordSchema } from './ownRecord';
 import { TaskRuntime } from './task';
 
 /**
@@ -85,13 +86,13 @@ export const LeaseTableState = z.object({
   version: z.literal(1),
   /** The last fencing token issued. */
   fence: z.number().int().nonnegative(),
-  sessions: z.record(Session),
-  leases: z.record(Lease),
-  reservations: z.record(Reservation).default({}),
+  sessions: ownRecordSchema(Session),
+  leases: ownRecordSchema(Lease),
+  reservations: ownRecordSchema(Reservation).default({}),
   /** Most recent edits, newest last, bounded (see MAX_RECORDED_EDITS). */
   edits: z.array(RecordedEdit).default([]),
   /** Run-time state of the plan's tasks (the plan file says what they are; this, where they stand). */
-  tasks: z.record(TaskRuntime).default({}),
+  tasks: ownRecordSchema(TaskRuntime).default({}),
 });
 export type LeaseTableState = z.infer<typeof LeaseTableState>;
 
@@ -100,7 +101,16 @@ export const MAX_RECORDED_EDITS = 2000;
 export const ENDED_SESSION_RETENTION_MS = 60 * 60 * 1000;
 
 export function emptyState(): LeaseTableState {
-  return { version: 1, fence: 0, sessions: {}, leases: {}, reservations: {}, edits: [], tasks: {} };
+  return { version: 1, fence: 0, sessions: ownRecord(), leases: ownRecord(), reservations: ownRecord(), edits: [], tasks: ownRecord() };
+}
+
+/** The table with its keyed records made prototype-free (after a plain JSON.parse). */
+export function withOwnRecords(state: LeaseTableState): LeaseTableState {
+  state.sessions = asOwnRecord(state.sessions);
+  state.leases = asOwnRecord(state.leases);
+  state.reservations = asOwnRecord(state.reservations ?? {});
+  state.tasks = asOwnRecord(state.tasks ?? {});
+  return state;
 }
 
 export const JournalOp = z.enum([

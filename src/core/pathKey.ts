@@ -6,6 +6,14 @@ export class KeyError extends Error {
   override readonly name = 'KeyError';
 }
 
+/**
+ * True when `rel` (a path.relative result) climbs out of its base: `..` or `../x`. A name that only
+ * begins with two dots (`..env`) stays inside.
+ */
+export function climbsOut(rel: string): boolean {
+  return rel === '..' || rel.startsWith(`..${path.sep}`) || rel.startsWith('../');
+}
+
 /** Validates a repo-relative path and returns its canonical key, or throws a one-line KeyError. */
 export function toKey(relative: string): string {
   if (typeof relative !== 'string' || relative.length === 0) throw new KeyError('empty path');
@@ -32,6 +40,6 @@ export function keyFromAbsolute(absolute: string, worktreeRoot: string): string 
   if (absolute.includes('\0')) throw new KeyError('path contains a NUL byte');
   const rel = path.relative(worktreeRoot, path.resolve(worktreeRoot, absolute));
   if (rel === '' ) throw new KeyError(`${absolute}: names the repository root, not a file`);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new KeyError(`${absolute}: outside the repository (${worktreeRoot})`);
+  if (climbsOut(rel) || path.isAbsolute(rel)) throw new KeyError(`${absolute}: outside the repository (${worktreeRoot})`);
   return toKey(rel);
 }

@@ -3,6 +3,7 @@
 // Parsing text with line numbers and editing the YAML live in planFile.ts.
 import * as path from 'node:path';
 import { z } from 'zod';
+import { asOwnRecord } from './ownRecord';
 
 /** Task ids become branch names (`lockstep/<id>`) and file names, so they are restricted to a safe alphabet. */
 export const TASK_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -10,6 +11,17 @@ export const TASK_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 export const AGENT_KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** Placeholders an agent template must contain as a whole argument. */
 export const PROMPT_PLACEHOLDERS = ['{prompt}', '{promptFile}'] as const;
+export type PromptPlaceholder = (typeof PROMPT_PLACEHOLDERS)[number];
+
+/**
+ * The placeholder a template argument is: the whole argument (`{prompt}`), or an option's value
+ * joined to it (`--prompt={prompt}`, for CLIs whose prompt is an option's value: then a prompt
+ * beginning with `-` cannot be read as another option). Undefined for anything else.
+ */
+export function promptPlaceholderOf(arg: string): { prefix: string; placeholder: PromptPlaceholder } | undefined {
+  const m = /^(-[^=\s]*=)?(\{prompt\}|\{promptFile\})$/.exec(arg);
+  return m ? { prefix: m[1] ?? '', placeholder: m[2] as PromptPlaceholder } : undefined;
+}
 /** Agents with a built-in launch template (registry); a task may name these without an `agents:` entry. */
 export const BUILTIN_AGENTS = ['claude', 'codex', 'gemini', 'copilot', 'cursor', 'cline', 'windsurf'] as const;
 
@@ -103,8 +115,8 @@ export function splitCommandLine(line: string): string[] {
 
 /** How an agent is launched; `{prompt}` (the text) or `{promptFile}` (a file path) is a whole argument. */
 export const AgentTemplate = Argv.refine(
-  (argv) => argv.some((a) => (PROMPT_PLACEHOLDERS as readonly string[]).includes(a)),
-  'an agent template needs "{prompt}" or "{promptFile}" as a whole argument',
+  (argv) => argv.some((a) => promptPlaceholderOf(a) !== undefined),
+  'an agent template needs "{prompt}" or "{promptFile}" as a whole argument (or as --option={prompt})',
 );
 
 export const TaskSpec = z
@@ -138,7 +150,7 @@ export const PlanShape = z
     autoRun: z.boolean().default(false),
     /** Let a task branch that changes files outside its task's scope land (each landing records them). */
     allowOutOfScope: z.boolean().default(false),
-    agents: z.record(z.string().regex(AGENT_KEY_PATTERN, 'agent names use a-z 0-9 . _ -'), AgentTemplate).default({}),
+    agents: z.record(z.string().regex(AGENT_KEY_PATTERN, 'agent names use a-z 0-9 . _ -'), AgentTemplate).default({}).transform(asOwnRecord),
     /** Commands run in each new worktree, in order. */
     setup: z.array(CommandLine).default([]),
     tasks: z.array(TaskSpec).default([]),

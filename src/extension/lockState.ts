@@ -1,6 +1,7 @@
 // The extension's mirror of the coordinator's state: a snapshot kept current by deltas, and the
 // per-file view every surface renders (badges, editor marks, status bar, tree). Renders nothing.
 import * as path from 'node:path';
+import { climbsOut } from '../core/pathKey';
 import * as vscode from 'vscode';
 import { applyDelta, type EndedSessionWork, type LeaseView, type SessionView, type Snapshot, type StateDelta, type UnleasedEdit } from '../protocol/coordinatorState';
 
@@ -65,7 +66,7 @@ export class LockState {
     const roots = [this.snapshot.repo.root, ...this.snapshot.worktrees.map((w) => w.path)];
     for (const root of roots) {
       const rel = path.relative(root, uri.fsPath);
-      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+      if (rel && !climbsOut(rel) && !path.isAbsolute(rel)) {
         const key = rel.split(path.sep).join('/');
         if (key.split('/').includes('.git')) return undefined;
         return key;

@@ -3,6 +3,7 @@
 // Code run by a check in such a worktree finds the repository's node_modules by walking up.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { climbsOut } from '../core/pathKey';
 import { runGit } from './gitRunner';
 import { withRepoLock } from './repoLock';
 import { WORKTREE_LOCK, addDetachedWorktree, adminDirFor, listWorktrees, samePath } from './worktrees';
@@ -54,5 +55,5 @@ export async function removeCheckWorktree(repoDir: string, commonDir: string, wt
 
 export function isUnder(dir: string, p: string): boolean {
   const rel = path.relative(path.resolve(dir), path.resolve(p));
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return rel !== '' && !climbsOut(rel) && !path.isAbsolute(rel);
 }

@@ -2,7 +2,7 @@
 // process): this runs on every agent hook call, where spawning git would dominate the latency.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KeyError, toKey } from '../core/pathKey';
+import { climbsOut, KeyError, toKey } from '../core/pathKey';
 
 export class RepoError extends Error {
   override readonly name = 'RepoError';
@@ -118,7 +118,7 @@ export function listWorktreeRoots(commonDir: string): RepoLocation[] {
 
 function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return rel === '' || (!climbsOut(rel) && !path.isAbsolute(rel));
 }
 
 export interface EditKey {

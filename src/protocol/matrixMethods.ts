@@ -13,6 +13,7 @@
 //  extension ↔ webview: `ToWebview` / `FromWebview`, discriminated on `type`, validated with zod on
 //  arrival on both sides. The webview posts `ready` first; the extension answers with `state`.
 import { z } from 'zod';
+import { ownRecordSchema } from '../core/ownRecord';
 
 // ---- views -----------------------------------------------------------------------------------
 
@@ -178,7 +179,7 @@ export const ApplyWavesResult = z.object({
   file: z.string(),
   waves: z.array(z.array(z.string())),
   /** Task id → its new phase. */
-  phases: z.record(z.number().int().positive()),
+  phases: ownRecordSchema(z.number().int().positive()),
 });
 export type ApplyWavesResult = z.infer<typeof ApplyWavesResult>;
 

@@ -1,8 +1,10 @@
 // How a task's agent is launched: the argv template (the plan's `agents:` entry, else a built-in one)
-// with `{prompt}` or `{promptFile}` replaced as one whole argument. Never a shell string.
+// with `{prompt}` or `{promptFile}` replaced as one whole argument. Never a shell string. A prompt is
+// text, never an option: built-in templates pass it after `--` or as `--prompt=<text>` (checked
+// against the real CLIs: claude 2.1, codex 0.169, gemini 0.61, copilot 1.0).
 import * as path from 'node:path';
 import { AgentName } from '../core/model';
-import { PROMPT_PLACEHOLDERS, type Plan, type TaskSpec } from '../core/plan';
+import { promptPlaceholderOf, type Plan, type TaskSpec } from '../core/plan';
 
 /** Agent used by a task that names none. */
 export const DEFAULT_AGENT = 'claude';
@@ -13,12 +15,13 @@ export const DEFAULT_AGENT = 'claude';
  * A plan's `agents:` entry replaces both.
  */
 export const BUILTIN_TEMPLATES: Readonly<Record<string, { headless: string[]; terminal: string[] }>> = {
-  claude: { headless: ['claude', '-p', '--permission-mode', 'acceptEdits', '{prompt}'], terminal: ['claude', '{prompt}'] },
-  codex: { headless: ['codex', 'exec', '--full-auto', '{prompt}'], terminal: ['codex', '{prompt}'] },
-  gemini: { headless: ['gemini', '--approval-mode', 'auto_edit', '-p', '{prompt}'], terminal: ['gemini', '-i', '{prompt}'] },
-  copilot: { headless: ['copilot', '--allow-all-tools', '-p', '{prompt}'], terminal: ['copilot', '-i', '{prompt}'] },
-  cursor: { headless: ['cursor-agent', '-p', '--force', '{prompt}'], terminal: ['cursor-agent', '{prompt}'] },
-  cline: { headless: ['cline', '-y', '{prompt}'], terminal: ['cline', '{prompt}'] },
+  claude: { headless: ['claude', '-p', '--permission-mode', 'acceptEdits', '--', '{prompt}'], terminal: ['claude', '--', '{prompt}'] },
+  codex: { headless: ['codex', 'exec', '--sandbox', 'workspace-write', '--', '{prompt}'], terminal: ['codex', '--', '{prompt}'] },
+  // gemini's -p/-i take the next argument only when it does not begin with '-': the value is joined.
+  gemini: { headless: ['gemini', '--approval-mode', 'auto_edit', '--prompt={prompt}'], terminal: ['gemini', '--prompt-interactive={prompt}'] },
+  copilot: { headless: ['copilot', '--allow-all-tools', '--prompt={prompt}'], terminal: ['copilot', '--interactive={prompt}'] },
+  cursor: { headless: ['cursor-agent', '-p', '--force', '--', '{prompt}'], terminal: ['cursor-agent', '--', '{prompt}'] },
+  cline: { headless: ['cline', '-y', '--', '{prompt}'], terminal: ['cline', '--', '{prompt}'] },
 };
 
 export type LaunchMode = 'headless' | 'terminal';
@@ -37,7 +40,7 @@ export function agentTemplate(plan: Pick<Plan, 'agents'>, task: Pick<TaskSpec, '
   const key = agentKeyOf(task);
   const own = plan.agents[key];
   if (own) return [...own];
-  const builtin = BUILTIN_TEMPLATES[key];
+  const builtin = Object.hasOwn(BUILTIN_TEMPLATES, key) ? BUILTIN_TEMPLATES[key] : undefined;
   if (builtin) return [...builtin[mode]];
   throw new AgentTemplateError(`task '${task.id}': agent '${key}' has no launch template; add one under agents: (e.g. ${key}: [${key}, "{prompt}"])`);
 }
@@ -54,10 +57,25 @@ export function agentDialect(key: string, template: readonly string[]): AgentNam
   return byProgram.success && byProgram.data !== 'human' && byProgram.data !== 'custom' ? byProgram.data : undefined;
 }
 
-/** Replaces each whole-argument placeholder; the prompt stays one argument whatever it contains. */
+/**
+ * Replaces each placeholder argument; the prompt stays one argument whatever it contains. A prompt
+ * beginning with '-' in a plain `{prompt}` argument not preceded by `--` would reach the agent as an
+ * option (`--dangerously-skip-permissions`): refused with the fix.
+ */
 export function expandTemplate(template: readonly string[], values: { prompt: string; promptFile: string }): string[] {
-  if (!template.some((a) => (PROMPT_PLACEHOLDERS as readonly string[]).includes(a))) {
+  if (!template.some((a) => promptPlaceholderOf(a) !== undefined)) {
     throw new AgentTemplateError(`agent template ${JSON.stringify(template)} needs "{prompt}" or "{promptFile}" as a whole argument`);
   }
-  return template.map((a) => (a === '{prompt}' ? values.prompt : a === '{promptFile}' ? values.promptFile : a));
+  const endOfOptions = template.indexOf('--');
+  return template.map((a, i) => {
+    const p = promptPlaceholderOf(a);
+    if (!p) return a;
+    const value = p.placeholder === '{prompt}' ? values.prompt : values.promptFile;
+    if (p.prefix === '' && value.startsWith('-') && (endOfOptions < 0 || endOfOptions > i)) {
+      throw new AgentTemplateError(
+        `the prompt begins with '-' and agent template ${JSON.stringify(template)} would pass it as an option; put "--" before "${p.placeholder}", or use "--option=${p.placeholder}" or "{promptFile}"`,
+      );
+    }
+    return p.prefix + value;
+  });
 }

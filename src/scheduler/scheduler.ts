@@ -6,6 +6,8 @@
 // that holds work (a dirty worktree, an unmerged branch) is ever removed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { climbsOut } from '../core/pathKey';
+import { ownRecord } from '../core/ownRecord';
 import { isDeepStrictEqual } from 'node:util';
 import { identifyProcess, processVerdict } from '../agents/agentProcess';
 import { decide, gateRuntime, nextToStart } from '../core/gate';
@@ -152,7 +154,7 @@ export class Scheduler {
   /** The plan file as messages name it: relative to the checkout when inside it. */
   get planDisplayName(): string {
     const rel = path.relative(this.root, this.planPath);
-    return rel.startsWith('..') || path.isAbsolute(rel) ? this.planPath : rel.split(path.sep).join('/');
+    return climbsOut(rel) || path.isAbsolute(rel) ? this.planPath : rel.split(path.sep).join('/');
   }
 
   logFile(task: string): string {
@@ -295,7 +297,7 @@ export class Scheduler {
   // ---- state -----------------------------------------------------------------------------------
 
   private statusMap(plan: Plan, state: LeaseTableState): Record<string, TaskStatus | undefined> {
-    const out: Record<string, TaskStatus | undefined> = {};
+    const out: Record<string, TaskStatus | undefined> = ownRecord();
     for (const t of plan.tasks) out[t.id] = state.tasks[t.id]?.state.status;
     return out;
   }
@@ -1132,7 +1134,7 @@ export class Scheduler {
         table.unreserve(id);
         const sessions = new Set(table.state.tasks[id]?.sessions ?? []);
         for (const l of Object.values(table.state.leases)) {
-          if (l.task === id || sessions.has(l.session) || table.state.sessions[l.session]?.task === id) table.releaseBySession(l.session, [l.key]);
+          if (l.task === id || sessions.has(l.session) || table.state.sessions[l.session]?.task === id) table.releaseBySession(l.session, [l.key], `released by the scheduler: task ${id} landed`);
         }
       }
     });

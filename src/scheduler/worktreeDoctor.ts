@@ -8,6 +8,7 @@ import { TASK_BRANCH_PREFIX } from '../git/refNames';
 import { EmbeddedStore } from '../store/embeddedStore';
 import { storePaths } from '../store/storePaths';
 import { startMarkerTasks, startProgress } from './startMarker';
+import { ownRecord } from '../core/ownRecord';
 
 export interface WorktreeDoctorReport {
   /** What was repaired (with `repair: false`: what would be), one line each. */
@@ -39,7 +40,7 @@ export async function doctorTaskWorktrees(opts: { repoDir: string; commonDir: st
 
   // 2. Worktrees left half-created: of interrupted starts (by their markers), and any task worktree.
   const storeDir = storePaths(commonDir).dir;
-  let tasks: Record<string, { worktree?: string }> = {};
+  let tasks: Record<string, { worktree?: string }> = ownRecord();
   try {
     tasks = new EmbeddedStore(commonDir).read().tasks;
   } catch {

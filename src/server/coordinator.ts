@@ -303,7 +303,7 @@ export class Coordinator {
 
     release: async ({ paths }) => {
       const keys = this.keysOf(paths);
-      const r = this.store.transact((t) => t.releaseBySession(this.opts.userSession, keys));
+      const r = this.store.transact((t) => t.releaseBySession(this.opts.userSession, keys, `released by ${this.opts.userSession} in VS Code`));
       this.refreshAfterWrite();
       return { released: r.released.map((l) => l.key), notHeld: r.notHeld };
     },

@@ -13,6 +13,7 @@ import { MatrixGit } from './matrixGit';
 import type { EditingFacts } from './matrixParticipants';
 import { buildMatrixInput, readPlanFacts, type PlanFacts } from './matrixSources';
 import { MatrixTracker } from './matrixTracker';
+import { ownRecord } from '../core/ownRecord';
 
 export interface EngineFacts {
   editing: EditingFacts;
@@ -45,7 +46,7 @@ export class MatrixEngine {
   private readonly index: TrackedScopeIndex;
   private readonly planCache: { text?: string; facts?: PlanFacts } = {};
   private lastPlan: PlanFacts | undefined;
-  private lastRuntime: Readonly<Record<string, TaskRuntime>> = {};
+  private lastRuntime: Readonly<Record<string, TaskRuntime>> = ownRecord();
   private revision = 0;
   private stateJson = '';
   private current: MatrixState | undefined;

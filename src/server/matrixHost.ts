@@ -19,6 +19,7 @@ import { MatrixEngine } from './matrixEngine';
 import { GitShowError, gitShow } from './matrixGitShow';
 import { nothingStarted, suggestedWaves } from './matrixSources';
 import { MatrixLookupError } from './matrixTracker';
+import { ownRecord } from '../core/ownRecord';
 
 /** Same code as main.ts's: the server is idle (not in a git repository). */
 const NOT_A_REPOSITORY = -32001;
@@ -153,7 +154,7 @@ export function registerMatrixHost(connection: Connection, opts: MatrixHostOptio
       fs.writeFileSync(tmp, next);
       fs.renameSync(tmp, facts.view.file);
       trigger();
-      const phases: Record<string, number> = {};
+      const phases: Record<string, number> = ownRecord();
       waves.forEach((w, i) => w.forEach((id) => (phases[id] = i + 1)));
       return { file: facts.view.file, waves, phases };
     },

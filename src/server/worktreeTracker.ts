@@ -7,6 +7,7 @@
 // Watching: directories only (see directoryWatch.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { climbsOut } from '../core/pathKey';
 import { runGit } from '../git/gitRunner';
 import { listWorktreeRoots, type RepoLocation } from '../git/repoLocator';
 import { parsePorcelainV2, type WorktreeChange } from '../git/status';
@@ -258,7 +259,7 @@ export class WorktreeTracker {
           return this.requestFull(w);
         }
         const rel = path.relative(root, abs);
-        if (rel === '' || rel.startsWith('..') || w.pending.size >= MAX_PATHSPECS) w.full = true;
+        if (rel === '' || climbsOut(rel) || w.pending.size >= MAX_PATHSPECS) w.full = true;
         else w.pending.add(rel);
         w.status.trigger();
       },

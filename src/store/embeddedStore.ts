@@ -19,11 +19,12 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { LeaseTable, type ProcessVerdict, type RuleContext } from '../core/leaseTable';
-import { emptyState, type JournalEntry, type JournalOp, type LeaseTableState, type ProcessIdentity } from '../core/model';
+import { DEFAULT_TTL_MS, emptyState, type JournalEntry, type JournalOp, type LeaseTableState, type ProcessIdentity } from '../core/model';
 import { processVerdict as agentProcessVerdict } from '../agents/agentProcess';
 import { acquireFileLock, LockTimeoutError, sleepSync, type LockOptions } from './fileLock';
 import { fileSystemRefusal, statfsType } from './fileSystemKind';
-import { appendJournal, journalSize, readJournalFile, readWholeJournal, restorePendingEntries, rotateJournal, type JournalRead } from './journalFile';
+import { appendJournal, appendUnjournaled, journalSize, readJournalFile, readWholeJournal, restorePendingEntries, rotateJournal, type JournalRead } from './journalFile';
+import { restoreLostGrants } from './lostCommits';
 import { syncData } from './durableFile';
 import { machineBootId } from '../agents/processTable';
 import type { LeaseStore } from './leaseStore';
@@ -31,6 +32,7 @@ import { readStoreConfig, writeStoreConfig, type StoreConfig } from './storeConf
 import { commitSlot, EMPTY_META, encodeSlot, readNewestSlot, type StateRead, type StoreMeta } from './stateFile';
 import { DOCTOR_HINT, StoreCorruptError, StoreError } from './storeErrors';
 import { storePaths, type StorePaths } from './storePaths';
+import { injectStoreFault } from './storeFault';
 
 export interface EmbeddedStoreOptions {
   lockTimeoutMs?: number;
@@ -155,12 +157,22 @@ export class EmbeddedStore implements LeaseStore {
       const { state, body } = read;
       const restarted = body !== '' && read.meta.boot !== boot;
       if (restarted) state.fence = Math.max(state.fence, this.recoverJournalAfterRestart(read.meta));
+      else if (read.meta.appendCount) {
+        // The previous writer may have been killed between its commit and its journal append.
+        appendUnjournaled(this.paths.journal, read.meta.appendFrom ?? 0, read.meta.pending.slice(-read.meta.appendCount));
+      }
+      const rules = this.ruleContext(config);
+      let recovered: JournalEntry[] = [];
       if (read.fellBack) {
-        // Only a commit whose slot is damaged after it was journaled could have issued higher fences.
-        state.fence = Math.max(state.fence, maxFence(readWholeJournal(this.paths.journal, this.paths.journalRotated).entries));
+        // Only a commit whose slot is damaged after it was journaled could have issued higher fences;
+        // its grants are rebuilt from the journal, so no key it leased is granted twice.
+        const journal = readWholeJournal(this.paths.journal, this.paths.journalRotated).entries;
+        recovered = restoreLostGrants(state, journal, { survivingFence: state.fence, now: rules.now, ttlMs: rules.ttlMs ?? DEFAULT_TTL_MS, newToken: newOwnerToken });
+        state.fence = Math.max(state.fence, maxFence(journal));
       }
       const seenBefore = new Map(Object.values(state.sessions).map((s) => [s.id, s.lastSeen]));
-      const table = new LeaseTable(state, this.ruleContext(config));
+      const table = new LeaseTable(state, rules);
+      table.journal.push(...recovered);
       table.sweep();
       const result = fn(table);
       // A denial changes no lease: it is only recorded (see onlyObservedDenials). A damaged slot, or
@@ -168,7 +180,10 @@ export class EmbeddedStore implements LeaseStore {
       if ((table.changed && !onlyObservedDenials(table, body, seenBefore)) || read.fellBack || restarted) {
         const durable = table.journal.some((e) => OWNERSHIP_OPS.has(e.op));
         const meta = this.nextMeta(read, boot, durable ? table.journal : []);
+        meta.appendFrom = journalSize(this.paths.journal);
+        meta.appendCount = durable ? table.journal.length : 0;
         commitSlot(this.paths, read.slot === 0 ? 1 : 0, encodeSlot(table.state, read.seq + 1, meta).content);
+        injectStoreFault('after-commit');
         if (read.legacy) fs.rmSync(this.paths.legacy, { force: true }); // superseded by the slot just written
       }
       appendJournal(this.paths.journal, table.journal);

@@ -63,6 +63,41 @@ export function restorePendingEntries(file: string, syncedTo: number, pending: r
   return missing.length;
 }
 
+/**
+ * The last commit's own journal lines (`entries`, appended at byte `from` right after it committed)
+ * that the journal lacks because its writer was killed between the commit and the append: appends
+ * them. Reads only the region where they belong (lines appended without the store lock may
+ * interleave there). Returns how many it appended.
+ */
+export function appendUnjournaled(file: string, from: number, entries: readonly JournalEntry[]): number {
+  if (entries.length === 0) return 0;
+  const size = journalSize(file);
+  const start = from <= size ? from : 0;
+  const budget = entries.reduce((n, e) => n + JSON.stringify(e).length + 1, 0) + 64 * 1024;
+  const present = new Set(readJournalRange(file, start, start + budget).map(entryIdentity));
+  const missing = entries.filter((e) => !present.has(entryIdentity(e)));
+  if (missing.length > 0) appendJournal(file, missing);
+  return missing.length;
+}
+
+/** Whole lines between byte offsets (the part of a line that crosses `end` is left out). */
+function readJournalRange(file: string, start: number, end: number): JournalEntry[] {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const buf = Buffer.alloc(Math.max(0, Math.min(end, fs.fstatSync(fd).size) - start));
+    const n = fs.readSync(fd, buf, 0, buf.length, start);
+    const lastNl = buf.lastIndexOf(0x0a, n - 1);
+    return lastNl < 0 ? [] : parseLines(buf.subarray(0, lastNl + 1).toString('utf8')).entries;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function parseLines(text: string): { entries: JournalEntry[]; skipped: number } {
   const entries: JournalEntry[] = [];
   let skipped = 0;

@@ -15,7 +15,7 @@
 // A slot that is not sealed (torn, or edited by hand) is never used.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { LeaseTableState, type JournalEntry } from '../core/model';
+import { LeaseTableState, withOwnRecords, type JournalEntry } from '../core/model';
 import { overwriteInPlace } from './durableFile';
 import { DOCTOR_HINT, StoreCorruptError, StoreError } from './storeErrors';
 
@@ -27,6 +27,13 @@ export interface StoreMeta {
   journalSyncedTo: number;
   /** Journal entries of ownership commits since then: appended, maybe not yet on disk. */
   pending: JournalEntry[];
+  /**
+   * The journal's size when this commit was written, and how many of `pending` (the last ones) are
+   * this commit's own: the next transaction checks they were appended there (a writer killed
+   * between its commit and its append leaves them only here).
+   */
+  appendFrom?: number;
+  appendCount?: number;
 }
 
 export const EMPTY_META: StoreMeta = { boot: '', journalSyncedTo: 0, pending: [] };
@@ -80,7 +87,7 @@ export function decodeSlot(text: string): SlotCommit | { problem: string } {
   const body = `${sealed.slice(0, metaAt)}}`;
   try {
     const trailer = JSON.parse(`{${sealed.slice(metaAt + 1)}}`) as { $store: StoreMeta; seq: number };
-    return { state: JSON.parse(body) as LeaseTableState, body, seq: trailer.seq, meta: trailer.$store };
+    return { state: withOwnRecords(JSON.parse(body) as LeaseTableState), body, seq: trailer.seq, meta: trailer.$store };
   } catch {
     return { problem: 'sealed, but not JSON' };
   }

@@ -9,6 +9,8 @@ export const StoreConfig = z
     /** When Lockstep itself fails, allow edits (with a warning) instead of denying them. */
     failOpen: z.boolean().optional(),
     scopePolicy: z.enum(['deny', 'warn', 'off']).optional(),
+    /** Agents may edit `.lockstep/**` (the plan, whose commands run unsandboxed). Default: denied. */
+    agentsEditLockstep: z.boolean().optional(),
     /** Undelivered messages a session's (or task's) mailbox holds before senders are refused (default 20). */
     mailboxSize: z.number().int().positive().max(10_000).optional(),
     /** Bytes of notes and messages one hook answer carries at most (default 4000); the rest waits. */

@@ -7,7 +7,8 @@ import { AgentName, DEFAULT_TTL_MS, emptyState, type JournalEntry, type Lease, t
 import { newOwnerToken } from './embeddedStore';
 import { acquireFileLock, breakLockIfDead, inspectLock, type HeldLock } from './fileLock';
 import { fileSystemRefusal, statfsType } from './fileSystemKind';
-import { journalSize, readWholeJournal } from './journalFile';
+import { appendJournal, journalSize, readWholeJournal } from './journalFile';
+import { restoreLostGrants } from './lostCommits';
 import { encodeSlot, readNewestSlot, commitSlot, type StateRead } from './stateFile';
 import { machineBootId } from '../agents/processTable';
 import { readStoreConfig } from './storeConfig';
@@ -187,9 +188,23 @@ function checkStateAndJournal(p: ReturnType<typeof storePaths>, checks: DoctorCh
   } catch (e) {
     problem = (e as Error).message.split('; ')[0];
   }
-  if (read && journalMaxFence > read.state.fence) problem = `state fence ${read.state.fence} is behind the journal's ${journalMaxFence}`;
+  // (A fallen-back table is behind the journal too: repaired below without rebuilding the rest.)
+  if (read && !read.fellBack && journalMaxFence > read.state.fence) problem = `state fence ${read.state.fence} is behind the journal's ${journalMaxFence}`;
 
-  if (!problem) {
+  if (!problem && read?.fellBack) {
+    // The newest slot is damaged: the table fell back one commit. Its lost grants are in the journal.
+    const detail = `the newest lease-table slot is damaged; the table fell back to commit ${read.seq} in ${path.basename(p.slots[read.slot])}`;
+    if (!repair) checks.push({ name: 'state', ok: false, detail });
+    else {
+      const state = read.state;
+      const recovered = restoreLostGrants(state, journal.entries, { survivingFence: state.fence, now, ttlMs, newToken: newOwnerToken });
+      state.fence = Math.max(state.fence, journalMaxFence);
+      appendJournal(p.journal, recovered);
+      const meta = { ...read.meta, pending: [...read.meta.pending, ...recovered] };
+      commitSlot(p, read.slot === 0 ? 1 : 0, encodeSlot(state, read.seq + 1, meta).content);
+      checks.push({ name: 'state', ok: true, detail, repaired: `rewrote it with ${recovered.length} lease(s) of the lost commit rebuilt from the journal (owner tokens renewed)` });
+    }
+  } else if (!problem) {
     const s = read?.state;
     checks.push({
       name: 'state',

@@ -71,21 +71,26 @@ test('renew and release with a token: the holder succeeds, a wrong token is refu
   assert.equal(cli(['renew', 'src/r.ts', '--token', token]).status, 3, 'a released token is dead');
 });
 
-test('release by session, --all, and --force; releasing what another session holds is refused', () => {
-  json(['claim', 'docs/1.md', 'docs/2.md', 'docs/3.md', '--session', 'gemini:g1']);
+test('release by owner token, --all by token, and --force by a person; releasing what another session holds is refused', () => {
+  const claimed = json(['claim', 'docs/1.md', 'docs/2.md', 'docs/3.md', '--session', 'gemini:g1']).body.leases as Array<{ key: string; ownerToken: string }>;
+  const token = (key: string) => claimed.find((l) => l.key === key)!.ownerToken;
   const before = storeBytes();
   const notMine = cli(['release', 'docs/1.md', '--session', 'human:zed']);
   assert.equal(notMine.status, 3);
-  assert.match(notMine.stderr, /docs\/1\.md: not held by human:zed \(held by gemini:g1\); nothing released/);
-  const partly = cli(['release', 'docs/1.md', 'docs/none.md', '--session', 'gemini:g1']);
+  assert.match(notMine.stderr, /human:zed has no agent process to prove it is you; give the owner token of the lease \(--token/);
+  const byId = cli(['release', 'docs/1.md', '--session', 'gemini:g1']);
+  assert.equal(byId.status, 3, 'knowing the session id is not enough');
+  const partly = cli(['release', 'docs/1.md', 'docs/2.md', '--token', token('docs/1.md')]);
   assert.equal(partly.status, 3, 'all or none');
+  assert.match(partly.stderr, /docs\/2\.md: not held with this owner token/);
   assert.deepEqual(storeBytes(), before);
 
-  assert.equal(cli(['release', 'docs/1.md', '--session', 'gemini:g1']).status, 0);
-  const forced = json(['release', 'docs/2.md', '--force', '--session', 'human:admin']);
+  assert.equal(cli(['release', 'docs/1.md', '--token', token('docs/1.md')]).status, 0);
+  const person = { LOCKSTEP_SESSION: '', LOCKSTEP_AGENT_PID: '', CLAUDECODE: '', CLAUDE_CODE_ENTRYPOINT: '', GEMINI_CLI: '', CODEX_SANDBOX: '', CODEX_SANDBOX_NETWORK_DISABLED: '', CURSOR_AGENT: '' };
+  const forced = cli(['release', 'docs/2.md', '--force', '--session', 'human:admin', '--json'], repo.root, person);
   assert.equal(forced.status, 0, forced.stderr);
-  assert.equal(forced.body.released[0].session, 'gemini:g1');
-  const all = json(['release', '--all', '--session', 'gemini:g1']);
+  assert.equal(JSON.parse(forced.stdout).released[0].session, 'gemini:g1');
+  const all = json(['release', '--all', '--token', token('docs/3.md')]);
   assert.deepEqual(all.body.released.map((l: any) => l.key), ['docs/3.md']);
   const journal = cli(['journal']).stdout;
   assert.match(journal, /release +docs\/2\.md {2}session gemini:g1 {2}fence \d+ {2}\(force-released by human:admin\)/);
@@ -102,6 +107,8 @@ test('usage errors are one line, exit non-zero, and change nothing', () => {
     [['claim', '.git/config', '--session', 'human:a'], /git internals/],
     [['claim', '/etc/passwd', '--session', 'human:a'], /outside every worktree/],
     [['release', '--session', 'human:a'], /name the files to release, or --all/],
+    [['release', 'x'], /give the owner token of the lease \(--token/],
+    [['release', 'x', '--force', '--session', 'codex:a'], /--force is for people/],
     [['release', 'x', '--all', '--session', 'human:a'], /either paths or --all/],
     [['renew', 'src/a.ts'], /required option '--token/],
     [['frobnicate'], /unknown command 'frobnicate'/],

@@ -50,7 +50,7 @@ describe('overriding locks from the editor', () => {
     const seen = await server.waitFor('first holds src/a.ts', (s) => s.leases.some((l) => l.key === 'src/a.ts' && l.session === 'claude:first'));
     const confirmed = seen.leases.find((l) => l.key === 'src/a.ts')!.fence;
     // While the user reads the confirmation, the first agent ends and a second takes the file.
-    assert.equal(runCli(['release', '--all', '--session', 'claude:first'], { cwd: repo.root, env }).status, 0);
+    assert.equal(runCli(['release', '--all', '--session', 'claude:first'], { cwd: repo.root, env: { ...env, LOCKSTEP_AGENT_PID: String(first) } }).status, 0);
     const second = agent();
     assert.equal(preEdit('second', repo.root, 'src/a.ts', second, env), true);
     const r = await server.request('forceRelease', { key: 'src/a.ts', reason: 'stuck', expectFence: confirmed });

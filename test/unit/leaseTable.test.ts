@@ -166,7 +166,7 @@ test('a read-only session is denied every edit', () => {
     assert.equal(out.denials[0]!.reason.kind, 'read-only');
     assert.match(describeDenials(out.denials, h.clock.now), /read-only \(task 'review'\)/);
   }
-  assert.deepEqual(h.state.leases, {});
+  assert.deepEqual(Object.keys(h.state.leases), []);
 });
 
 test("a reservation keeps other sessions out of a running task's scope", () => {
@@ -235,7 +235,7 @@ test('ending a session releases its leases; ended sessions are kept an hour, the
   assert.ok(t.acquire('claude:a', ['f', 'g']).ok);
   const released = t.endSession('claude:a', 'SessionEnd');
   assert.deepEqual(released.map((l) => l.key).sort(), ['f', 'g']);
-  assert.deepEqual(h.state.leases, {});
+  assert.deepEqual(Object.keys(h.state.leases), []);
   h.clock.now += 60 * 60 * 1000 + 1;
   t = h.tx();
   assert.equal(h.state.sessions['claude:a'], undefined);

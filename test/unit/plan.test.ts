@@ -130,8 +130,9 @@ describe('plan parsing', () => {
   });
 
   it('requires {prompt} or {promptFile} as a whole argument of an agent template', () => {
-    const bad = edit(SAMPLE, '"{prompt}"]', '"--prompt={prompt}"]');
-    assert.deepEqual(issues(bad), ['.lockstep/plan.yaml:8: agents.claude: an agent template needs "{prompt}" or "{promptFile}" as a whole argument']);
+    const bad = edit(SAMPLE, '"{prompt}"]', '"prompt={prompt}"]');
+    assert.deepEqual(issues(bad), ['.lockstep/plan.yaml:8: agents.claude: an agent template needs "{prompt}" or "{promptFile}" as a whole argument (or as --option={prompt})']);
+    assert.doesNotThrow(() => parsePlan(edit(SAMPLE, '"{prompt}"]', '"--prompt={prompt}"]')));
     assert.doesNotThrow(() => parsePlan(edit(SAMPLE, '"{prompt}"]', '"--file", "{promptFile}"]')));
   });
 

@@ -25,8 +25,8 @@ test('the prompt replaces {prompt} as one argument, whatever it contains', () =>
 
 test("templates: the plan's agents first, then the built-ins per launch mode; unknown agents are refused", () => {
   assert.deepEqual(agentTemplate(plan, { id: 'a', agent: undefined }, 'headless'), ['claude', '--model', 'opus', '{prompt}']);
-  assert.deepEqual(agentTemplate(plan, { id: 'a', agent: 'codex' }, 'headless'), ['codex', 'exec', '--full-auto', '{prompt}']);
-  assert.deepEqual(agentTemplate(plan, { id: 'a', agent: 'codex' }, 'terminal'), ['codex', '{prompt}']);
+  assert.deepEqual(agentTemplate(plan, { id: 'a', agent: 'codex' }, 'headless'), ['codex', 'exec', '--sandbox', 'workspace-write', '--', '{prompt}']);
+  assert.deepEqual(agentTemplate(plan, { id: 'a', agent: 'codex' }, 'terminal'), ['codex', '--', '{prompt}']);
   assert.deepEqual(agentTemplate(plan, { id: 'a', agent: 'sim' }, 'terminal'), ['node', 'sim.mjs', '{promptFile}']);
   assert.throws(() => agentTemplate(plan, { id: 'a', agent: 'windsurf' }, 'headless'), /task 'a': agent 'windsurf' has no launch template; add one under agents:/);
 });

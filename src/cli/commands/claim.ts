@@ -1,6 +1,7 @@
 // `lockstep claim <path...> --session <id>`: take leases on files, all or none.
 import type { Command } from 'commander';
 import { describeDenial } from '../../core/denialMessage';
+import { identifyAgentProcess } from '../../agents/agentProcess';
 import { action, CliError, EXIT_DENIED, formatDuration, openContext, parseSessionId, parseTtlSeconds, printJson, resolveKeys } from '../commandContext';
 
 interface ClaimOptions {
@@ -27,10 +28,15 @@ export function registerClaimCommand(program: Command): void {
         const ctx = openContext();
         const keys = resolveKeys(ctx, paths);
         const now = Date.now();
+        const caller = identifyAgentProcess();
         const out = ctx.store.transactUnlessDenied((table) => {
+          // An agent's session (recorded agent process) is claimed into only by that agent.
+          const refused = table.impostorReason(session.id, caller);
+          if (refused) return { ok: 'refused' as const, reason: refused };
           table.touchSession({ id: session.id, agent: session.agent, cwd: ctx.cwd, worktree: ctx.location.worktreeRoot, task: opts.task, source: 'cli' });
           return table.acquire(session.id, keys, { ttlMs: ttlSeconds !== undefined ? ttlSeconds * 1000 : undefined, task: opts.task });
         });
+        if (out.ok === 'refused') throw new CliError(`${out.reason}; claim under your own session`, EXIT_DENIED);
         if (!out.ok) {
           const denials = out.denials.map((d) => ({
             key: d.key,

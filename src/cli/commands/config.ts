@@ -7,6 +7,7 @@ interface ConfigOptions {
   ttl?: string;
   failOpen?: string;
   scopePolicy?: string;
+  agentsEditLockstep?: string;
   mailboxSize?: string;
   deliveryBytes?: string;
   subagentsPerSession?: string;
@@ -29,6 +30,7 @@ export function registerConfigCommand(program: Command): void {
     .option('--ttl <seconds>', 'default lease time to live')
     .option('--fail-open <on|off>', 'allow edits (with a warning) when Lockstep itself fails')
     .option('--scope-policy <deny|warn|off>', 'edits outside the own task scope')
+    .option('--agents-edit-lockstep <on|off>', "let agents' hooks allow edits to .lockstep/ (the plan, whose commands run unsandboxed); default off")
     .option('--mailbox-size <n>', 'undelivered messages a mailbox holds before senders are refused (default 20)')
     .option('--delivery-bytes <n>', 'bytes of notes and messages one hook answer carries (default 4000)')
     .option('--subagents-per-session <n>', 'sub-agents one session may run at once (default 8)')
@@ -51,6 +53,11 @@ export function registerConfigCommand(program: Command): void {
         if (opts.scopePolicy !== undefined) {
           if (!['deny', 'warn', 'off'].includes(opts.scopePolicy)) throw new CliError(`--scope-policy '${opts.scopePolicy}': expected deny, warn or off`);
           next.scopePolicy = opts.scopePolicy as StoreConfig['scopePolicy'];
+          changed = true;
+        }
+        if (opts.agentsEditLockstep !== undefined) {
+          if (opts.agentsEditLockstep !== 'on' && opts.agentsEditLockstep !== 'off') throw new CliError(`--agents-edit-lockstep '${opts.agentsEditLockstep}': expected on or off`);
+          next.agentsEditLockstep = opts.agentsEditLockstep === 'on';
           changed = true;
         }
         for (const [key, flag, min, max] of NUMBERS) {
