@@ -77,7 +77,7 @@ test('release by owner token, --all by token, and --force by a person; releasing
   const before = storeBytes();
   const notMine = cli(['release', 'docs/1.md', '--session', 'human:zed']);
   assert.equal(notMine.status, 3);
-  assert.match(notMine.stderr, /human:zed has no agent process to prove it is you; give the owner token of the lease \(--token/);
+  assert.match(notMine.stderr, /docs\/1\.md: not held by human:zed \(held by gemini:g1\); nothing released/);
   const byId = cli(['release', 'docs/1.md', '--session', 'gemini:g1']);
   assert.equal(byId.status, 3, 'knowing the session id is not enough');
   const partly = cli(['release', 'docs/1.md', 'docs/2.md', '--token', token('docs/1.md')]);

@@ -115,11 +115,13 @@ test('the CLI releases only with the owner token, or as the session\'s own agent
   assert.equal(own.status, 0, own.stderr);
   assert.equal(holder('a.ts'), undefined);
 
-  // A person's CLI session has no agent process: the owner token is the proof.
+  // A person's CLI session has no agent process: from inside an agent the owner token is the proof;
+  // from the person's own terminal (no agent around the call) the session name is enough.
   const token = JSON.parse(cli(['claim', 'b.ts', 'c.ts', '--session', 'human:carol', '--json']).stdout).leases[0].ownerToken as string;
-  const noToken = cli(['release', 'b.ts', '--session', 'human:carol']);
-  assert.equal(noToken.status, 3);
-  assert.match(noToken.stderr, /--token, printed by `lockstep claim --json`/);
+  const fromAgent = cli(['release', 'b.ts', '--session', 'human:carol'], { CLAUDECODE: '1' });
+  assert.equal(fromAgent.status, 3);
+  assert.match(fromAgent.stderr, /human:carol is a person's session and this call comes from an agent \(CLAUDECODE is set\).*--token, printed by `lockstep claim --json`/);
+  assert.equal(holder('b.ts'), 'human:carol');
   assert.equal(cli(['release', 'b.ts', '--token', 'f'.repeat(32)]).status, 3);
   const allByToken = cli(['release', '--all', '--token', token, '--json']);
   assert.equal(allByToken.status, 0, allByToken.stderr);
