@@ -66,7 +66,7 @@ describe('Claude Code refusing an edit itself (default permission mode)', { time
       assert.equal(fs.readFileSync(fileA, 'utf8'), 'export const a = 1;\n', 'Claude refused the edit');
       assert.match(run.server.mainRequests()[1]!.text, /permission/i, 'the model was told it lacks permission');
       // The session still runs; src/a.ts must be free for anyone else.
-      await waitUntil(() => !world.status().leases.some((l) => l.key === 'src/a.ts'), 'src/a.ts to be released', 10_000).catch(() => undefined);
+      await waitUntil(() => !world.status().leases.some((l) => l.key === 'src/a.ts' && l.inForce), 'src/a.ts to be released', 10_000).catch(() => undefined);
       const claim = world.lockstep(['claim', 'src/a.ts', '--session', 'human:other'], { allowFail: true });
       assert.equal(claim.status, 0, `src/a.ts is free after the refusal: ${claim.stdout}${claim.stderr}`);
       assert.equal(run.child.exitCode, null, 'the Claude session is still running');

@@ -58,7 +58,8 @@ export interface RunOptions {
 
 export interface StatusJson {
   sessions: Array<{ id: string; agent: string; endedAt?: number; liveness?: { state: string } }>;
-  leases: Array<{ key: string; session: string }>;
+  /** inForce false: the table still lists it, but its holder is dead or ended (free for the next session). */
+  leases: Array<{ key: string; session: string; inForce: boolean }>;
   edits: Array<{ key: string; session: string; tool?: string; source?: string }>;
   unleased: Array<{ key: string; editedBy: string[] }>;
 }

@@ -72,7 +72,7 @@ export function commonScenarios(agent: RealAgentName): void {
       runA.kill9();
       await runA.exited;
       const st = world.status();
-      assert.equal(st.leases.find((l) => l.key === 'src/a.ts'), undefined, `src/a.ts is free: ${JSON.stringify(st.leases)}`);
+      assert.equal(st.leases.find((l) => l.key === 'src/a.ts' && l.inForce), undefined, `src/a.ts is free: ${JSON.stringify(st.leases)}`);
     });
 
     test("the next session edits the file; its session's end releases its leases", async () => {
@@ -80,7 +80,7 @@ export function commonScenarios(agent: RealAgentName): void {
       const runC = await world.start(agent, [edit(fileA, 'export const a = 10;', 'export const a = 30;'), { say: 'Waiting.', hold: holdC.promise }]);
       await runC.server.reached(1);
       assert.equal(read(fileA), 'export const a = 30;\n');
-      const sessionC = world.status().leases.find((l) => l.key === 'src/a.ts')?.session;
+      const sessionC = world.status().leases.find((l) => l.key === 'src/a.ts' && l.inForce)?.session;
       assert.ok(sessionC && sessionC !== sessionA, `C holds src/a.ts (${sessionC})`);
       holdC.open();
       const exit = await runC.exited;

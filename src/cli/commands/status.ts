@@ -32,13 +32,6 @@ interface Gathered {
 /** Runs the coordinator of the repository around `cwd` just long enough for one settled snapshot. */
 async function gather(cwd: string): Promise<Gathered> {
   const notes: string[] = [];
-  // One sweeping transaction first, so a dead agent's leases and expired ones are shown freed (the
-  // table changes only when something was due; a store problem surfaces below, through the tracker).
-  try {
-    openContext(cwd).store.transact(() => undefined);
-  } catch {
-    // reported by the coordinator's store tracker
-  }
   let coordinator: Coordinator;
   try {
     coordinator = await Coordinator.open({ root: cwd, userSession: `human:${osUserName()}`, log: (m) => notes.push(m) });
