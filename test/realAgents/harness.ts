@@ -2,7 +2,7 @@
 // `lockstep hooks install`, against the scripted model endpoint. Each run gets its own temporary
 // home folder (HOME, XDG_*, CODEX_HOME, COPILOT_HOME), so the user's own configuration is never read
 // or touched, and its own model server, so two runs at once follow their own scenarios.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureBuilt, runCli } from '../helpers/cli';
@@ -65,7 +65,15 @@ export interface StatusJson {
 }
 
 /** A repository with `lockstep hooks install --agent A` done for each agent named. */
-export function makeRealAgentWorld(opts: { hooksFor: RealAgentName[]; hookScope?: 'project' | 'user'; files?: Record<string, string>; /** `lockstep hooks install --command` */ hookCommand?: string }): RealAgentWorld {
+export function makeRealAgentWorld(opts: {
+  hooksFor: RealAgentName[];
+  hookScope?: 'project' | 'user';
+  files?: Record<string, string>;
+  /** `lockstep hooks install --command` */
+  hookCommand?: string;
+  /** The Lockstep (a cli.js) that runs `hooks install`, and so the one the launcher points at (default: this checkout's dist/cli.js). */
+  installWith?: string;
+}): RealAgentWorld {
   ensureBuilt();
   const repo = makeTempRepo({ prefix: 'lockstep-real-', files: opts.files });
   const base = path.dirname(repo.root);
@@ -82,7 +90,12 @@ export function makeRealAgentWorld(opts: { hooksFor: RealAgentName[]; hookScope?
   fs.mkdirSync(hooksHome);
   for (const agent of opts.hooksFor) {
     const command = opts.hookCommand ? ['--command', opts.hookCommand] : [];
-    lockstep(['hooks', 'install', '--agent', agent, '--scope', opts.hookScope ?? 'project', ...command], { env: { HOME: hooksHome } });
+    const args = ['hooks', 'install', '--agent', agent, '--scope', opts.hookScope ?? 'project', ...command];
+    if (!opts.installWith) lockstep(args, { env: { HOME: hooksHome } });
+    else {
+      const r = spawnSync(process.execPath, [opts.installWith, ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, LOCKSTEP_SESSION: '', HOME: hooksHome } });
+      if (r.status !== 0) throw new Error(`${opts.installWith} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    }
   }
   // The hooks install writes config into the repository; commit it so it is not "unleased work".
   if (repo.git('status', '--porcelain')) repo.commitAll('agent hooks');

@@ -65,6 +65,29 @@ describe('hook launcher', () => {
     assert.equal(runHook('claude', env, cwd).status, 0);
   });
 
+  it('Lockstep moved away: only a tool call is blocked; a prompt, session start or stop goes on with the reason on stderr', () => {
+    const { home, env, cwd } = fresh();
+    ensureLauncher({ cliJs: fakeLockstep(path.join(home, 'v1')), owner: 'cli', env });
+    fs.rmSync(path.join(home, 'v1'), { recursive: true });
+    for (const ev of ['UserPromptSubmit', 'Stop', 'SessionStart', 'PostToolUse']) {
+      const r = runHook('claude', env, cwd, JSON.stringify({ hook_event_name: ev, session_id: 's' }));
+      assert.equal(r.status, 0, ev);
+      assert.equal(r.stdout, '', ev);
+      assert.match(r.stderr, /Lockstep is no longer at .*; tool calls are blocked until it is fixed/, ev);
+    }
+    assert.equal(runHook('claude', env, cwd, '{"hook_event_name": "PreToolUse", "tool_name": "Edit"}').status, 2);
+    assert.equal(runHook('codex', env, cwd, JSON.stringify({ hookEventName: 'BeforeTool' })).status, 2, 'Gemini-style gate');
+    // Copilot CLI names no event and shows the model only the exit status: the denial goes on stdout.
+    const pre = runHook('codex', env, cwd, JSON.stringify({ timestamp: 1, cwd, toolName: 'edit', toolArgs: '{"path":"a \\"q\\""}' }));
+    assert.equal(pre.status, 0);
+    const out = JSON.parse(pre.stdout) as { permissionDecision: string; permissionDecisionReason: string };
+    assert.equal(out.permissionDecision, 'deny');
+    assert.match(out.permissionDecisionReason, /^lockstep hook: Lockstep is no longer at .*v1\/dist\/cli\.js .*so the hook blocks/);
+    const post = runHook('codex', env, cwd, JSON.stringify({ timestamp: 1, cwd, toolName: 'edit', toolArgs: '{}', toolResult: { resultType: 'success' } }));
+    assert.equal(post.status, 0);
+    assert.equal(post.stdout, '');
+  });
+
   it("the repository's failOpen setting lets a broken hook through", () => {
     const { home, env, cwd } = fresh();
     execFileSync('git', ['init', '-q'], { cwd });

@@ -71,12 +71,41 @@ fail_open_config() {
   d=$(git rev-parse --git-common-dir 2>/dev/null) || return 1
   grep -q '"failOpen"[[:space:]]*:[[:space:]]*true' "$d/lockstep/config.json" 2>/dev/null
 }
+# The event, read from the payload when Lockstep could not read it: only a tool call is blocked. A
+# blocked prompt, session start or stop would stop the agent before its model ever hears why (or, for
+# Claude Code's Stop, keep it from stopping), and an edit still has to pass the tool gate.
+payload= payload_read=
+gate_event() {
+  [ -n "$payload_read" ] || { payload=$(cat); payload_read=1; }
+  ev=$(printf '%s\\n' "$payload" | grep -Eo '"(hook_event_name|hookEventName|hookName|agent_action_name)"[[:space:]]*:[[:space:]]*"[A-Za-z_]+"' | head -n 1 | sed 's/.*"\\([A-Za-z_]*\\)"$/\\1/')
+  if [ -n "$ev" ]; then
+    case $ev in PreToolUse|BeforeTool|preToolUse|beforeShellExecution|beforeMCPExecution|pre_*) return 0 ;; *) return 1 ;; esac
+  fi
+  # Copilot CLI names no event: a tool call before it runs has toolName and no toolResult.
+  if printf '%s\\n' "$payload" | grep -q '"toolName"'; then
+    printf '%s\\n' "$payload" | grep -q '"toolResult"' && return 1
+    copilot_pre=1
+  fi
+  return 0
+}
 fail() {
   if [ "$LOCKSTEP_FAIL_OPEN" = 1 ] || fail_open_config; then
     echo "lockstep hook: $1; failing open (the edit goes ahead without a lease)" >&2
     exit 0
   fi
-  echo "lockstep hook: $1, so the hook blocks; run: lockstep doctor" >&2
+  copilot_pre=
+  if ! gate_event; then
+    echo "lockstep hook: $1; tool calls are blocked until it is fixed; run: lockstep doctor" >&2
+    exit 0
+  fi
+  msg="lockstep hook: $1, so the hook blocks; run: lockstep doctor"
+  echo "$msg" >&2
+  if [ -n "$copilot_pre" ]; then
+    # Copilot CLI tells the model only "hook exited with code 2": a denial on stdout carries the reason.
+    esc=$(printf '%s' "$msg" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')
+    printf '{"permissionDecision":"deny","permissionDecisionReason":"%s"}\\n' "$esc"
+    exit 0
+  fi
   exit 2
 }
 runtime= cli= kind=
@@ -95,6 +124,7 @@ else
   "$runtime" "$cli" hook "$@"
 fi
 rc=$?
+payload_read=1
 case $rc in 0|2) exit $rc ;; esac
 fail "Lockstep exited with status $rc"
 `;
