@@ -52,6 +52,8 @@ export interface RunOptions {
   conversation?: boolean;
   /** Extra environment for the agent (and so for the hooks it runs). */
   env?: NodeJS.ProcessEnv;
+  /** Rewrites the driver's command-line arguments (e.g. to leave out Copilot's --trust-folder). */
+  args?: (args: string[]) => string[];
   /** Called after the driver wrote its config, before the agent starts. */
   beforeStart?: (h: AgentHome) => void;
 }
@@ -111,7 +113,9 @@ export function makeRealAgentWorld(opts: {
     const h: AgentHome = { home, cwd: repo.root, modelUrl: server.url };
     await driver.prepare(h);
     o.beforeStart?.(h);
-    const { file, args } = driver.command(o.prompt ?? 'Make the edit.', h, { permissionMode: o.permissionMode, conversation: o.conversation });
+    const cmd = driver.command(o.prompt ?? 'Make the edit.', h, { permissionMode: o.permissionMode, conversation: o.conversation });
+    const { file } = cmd;
+    const args = o.args ? o.args(cmd.args) : cmd.args;
     const child = spawn(file, args, { cwd: repo.root, env: { ...baseEnv(h), ...driver.env(h), ...o.env }, stdio: [o.conversation ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
