@@ -13,6 +13,7 @@ import { locateRepo, RepoError, resolveEditKey, type RepoLocation } from '../git
 import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';
 import { notifyHolders, withDelivery } from './hookDelivery';
 import { gateSpawn, isSpawnEvent } from './hookSpawnGate';
+import { hookTargets, type HookTarget } from './hookNestedRepos';
 import { readStoreConfig } from '../store/storeConfig';
 import { storePaths } from '../store/storePaths';
 import { DOCTOR_HINT } from '../store/storeErrors';
@@ -181,11 +182,20 @@ export function runHook(input: HookInput): HookAnswer {
     }
   }
 
+  // Files inside git submodules are leased in the submodule's own store (hookNestedRepos.ts).
+  let targets: HookTarget[] = locations.map((location) => ({ location }));
+  if (locations.length === 1) {
+    const routed = hookTargets(event, locations[0]!);
+    if (routed.deny) return dialect.answer(event, { kind: 'deny', reason: routed.deny });
+    targets = routed.targets;
+  }
   let answer: HookAnswer | undefined;
-  for (const location of locations) {
+  for (const { location, submodule, onlyKnownSession } of targets) {
     try {
       // Post-edit across repositories: each store records the paths that are its own (decide skips the rest).
-      answer = dialect.answer(event, decide(dialect, event, location, input.env, agentProcess));
+      let decision = decide(dialect, event, location, input.env, agentProcess, onlyKnownSession);
+      if (decision.kind === 'deny' && submodule) decision = { ...decision, reason: `${decision.reason} (in the git submodule ${submodule}, whose leases are keyed from its own top folder)` };
+      answer = dialect.answer(event, decision);
     } catch (e) {
       return lockstepFailed(dialect, event, e, failOpenSetting(input.env, location.commonDir));
     }
@@ -211,8 +221,9 @@ function repositoriesOfPaths(event: HookEvent): RepoLocation[] {
   return [...byCommonDir.values()];
 }
 
-function decide(dialect: Dialect, event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv, agentProcess: ProcessIdentity | undefined): HookDecision {
+function decide(dialect: Dialect, event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv, agentProcess: ProcessIdentity | undefined, onlyKnownSession = false): HookDecision {
   const session = { id: env.LOCKSTEP_SESSION || `${event.agent}:${event.sessionId}`, task: env.LOCKSTEP_TASK || undefined };
+  if (onlyKnownSession && !openEmbeddedStore(location.commonDir).read().sessions[session.id]) return { kind: 'ack' };
   const { decision, store, denials } = decideLeases(event, location, env, agentProcess, session.id, session.task);
   if (store && isSpawnEvent(event)) {
     const refused = gateSpawn(event, store, session.id);

@@ -168,6 +168,9 @@ export function resolveEditKey(rawPath: string, cwd: string, cwdLocation?: RepoL
     real = undefined;
   }
   if (!real || real.commonDir !== here.commonDir) {
+    if (lexical && real && isInside(real.worktreeRoot, lexical.worktreeRoot) && real.worktreeRoot !== lexical.worktreeRoot) {
+      throw new KeyError(`${rawPath}: is inside ${path.relative(lexical.worktreeRoot, real.worktreeRoot)}, a git submodule (its own repository, with its own leases); lease it from there (cd ${real.worktreeRoot})`);
+    }
     if (lexical) throw new KeyError(`${rawPath}: leaves the worktree through a symlink (resolves to ${realAbs})`);
     throw new KeyError(`${rawPath}: outside every worktree of this repository (${here.worktreeRoot})`);
   }

@@ -318,7 +318,8 @@ export function acquireFileLock(lockFile: string, opts: LockOptions = {}): HeldL
         breakDeadLock(lockFile, seen);
         continue;
       }
-      if (Date.now() >= deadline) throw new LockTimeoutError(describeStuck(lockFile, cond));
+      // Every call would wait its full timeout behind such a lock: once it is older than a wait, fail at once.
+      if (Date.now() >= deadline || hopelessWait(cond, opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS)) throw new LockTimeoutError(describeStuck(lockFile, cond));
       pause(false);
     }
   } finally {
@@ -327,11 +328,24 @@ export function acquireFileLock(lockFile: string, opts: LockOptions = {}): HeldL
   }
 }
 
+/**
+ * How to clear a lock whose holder Lockstep cannot check (another host, another container's pid
+ * namespace): only a person can tell whether that process still runs.
+ */
+export function unknownHolderFix(lockFile: string, record: LockRecord): string {
+  return `Lockstep cannot check that process from here: if pid ${record.pid} on ${record.host} is no longer running (look there, e.g. ps -p ${record.pid} in that host or container), delete the lock: rm '${lockFile.replace(/'/g, "'\\''")}'`;
+}
+
+/** A lock held longer than a caller waits, by a process nobody here can check: waiting again will not free it. */
+function hopelessWait(c: LockCondition, timeoutMs: number): boolean {
+  return c.kind === 'held' && c.holder.state === 'unknown' && c.ageMs > timeoutMs;
+}
+
 function describeStuck(lockFile: string, c: LockCondition): string {
   switch (c.kind) {
     case 'held':
       return `the store lock ${lockFile} has been held for ${(c.ageMs / 1000).toFixed(1)} s by pid ${c.record.pid} on ${c.record.host}` +
-        (c.holder.state === 'unknown' ? ` (${c.holder.reason})` : ' (alive: stopped or hung?)');
+        (c.holder.state === 'unknown' ? ` (${c.holder.reason}); ${unknownHolderFix(lockFile, c.record)}` : ' (alive: stopped or hung?)');
     case 'unparsable':
       return `the store lock ${lockFile} is unreadable and recent`;
     default:

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AgentName, DEFAULT_TTL_MS, emptyState, type JournalEntry, type Lease, type LeaseTableState, type Session } from '../core/model';
 import { newOwnerToken } from './embeddedStore';
-import { acquireFileLock, breakLockIfDead, inspectLock, type HeldLock } from './fileLock';
+import { acquireFileLock, breakLockIfDead, inspectLock, unknownHolderFix, type HeldLock } from './fileLock';
 import { fileSystemRefusal, statfsType } from './fileSystemKind';
 import { appendJournal, journalSize, readWholeJournal } from './journalFile';
 import { restoreLostGrants } from './lostCommits';
@@ -133,7 +133,7 @@ export function runDoctor(commonDir: string, opts: { repair?: boolean; now?: () 
       name: 'lock',
       ok: !stuck,
       detail: stuck
-        ? `held for ${(cond.ageMs / 1000).toFixed(0)} s by pid ${cond.record.pid} on ${cond.record.host}, which is ${cond.holder.state === 'alive' ? 'alive (stopped or hung? resume or end it)' : cond.holder.reason}`
+        ? `held for ${(cond.ageMs / 1000).toFixed(0)} s by pid ${cond.record.pid} on ${cond.record.host}, which is ${cond.holder.state === 'alive' ? 'alive (stopped or hung? resume or end it)' : `${cond.holder.reason}; ${unknownHolderFix(p.lock, cond.record)}`}`
         : `held by pid ${cond.record.pid} (a transaction in progress)`,
     });
   } else {
