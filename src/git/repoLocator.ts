@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { climbsOut, KeyError, toKey } from '../core/pathKey';
+import { foldKey } from './caseFolding';
 
 export class RepoError extends Error {
   override readonly name = 'RepoError';
@@ -179,5 +180,6 @@ export function resolveEditKey(rawPath: string, cwd: string, cwdLocation?: RepoL
   }
   const rel = path.relative(real.worktreeRoot, realAbs);
   if (rel === '') throw new KeyError(`${rawPath}: names the worktree root, not a file`);
-  return { key: toKey(rel), location: real };
+  // Folded before the checks, so `.GIT/config` is refused as `.git` where names fold.
+  return { key: toKey(foldKey(real.worktreeRoot, rel)), location: real };
 }

@@ -13,6 +13,7 @@ import { leaseStanding, type ProcessVerdict } from '../core/leaseStanding';
 import type { AgentName, FactSource, LeaseTableState, ProcessIdentity } from '../core/model';
 import type { ChangeKind, EditView, EndedSessionWork, HookHealthView, LeaseView, SessionView, UnleasedEdit, WorktreeView } from '../protocol/coordinatorState';
 import { editExplains, probableShellRun, shortCommand, type ShellRun } from './changeAttribution';
+import { foldKey } from '../git/caseFolding';
 
 export type { ShellRun } from './changeAttribution';
 
@@ -204,7 +205,9 @@ export function buildEditingModel(inputs: ModelInputs): EditingModel {
   const endedWork: EndedSessionWork[] = [];
   for (const w of inputs.worktrees) {
     worktrees.push({ path: w.path, branch: w.branch, head: w.head, main: w.main, changedFiles: w.changes?.length });
-    for (const c of w.changes ?? []) {
+    for (const change of w.changes ?? []) {
+      // git names the file as it is on disk; lease keys are folded where the file system folds names.
+      const c = { ...change, key: foldKey(w.path, change.key) };
       const id = unleasedId(w.path, c.key);
       const last = lastEdits.get(id);
       const lease = leases.get(c.key);
