@@ -56,6 +56,7 @@ async function openCheckOutput(ctx: LockstepContext, id: string): Promise<void> 
 
 /** Lands `ids` with a progress notification, then shows the result with its follow-up actions. */
 async function runLanding(ctx: LockstepContext, ids: string[], atomic: boolean): Promise<void> {
+  if (!(await ctx.planApproval.confirm(ctx.scheduler.current?.plan.file, `Landing ${ids.join(', ')}`))) return;
   const client = ctx.client!;
   const target = ctx.scheduler.current?.plan.target ?? 'the target';
   const result = await vscode.window.withProgress(

@@ -14,6 +14,7 @@ import { Announcer } from './announcer';
 import { landingCommandTable } from './landingCommands';
 import { matrixCommandTable, matrixDisposable } from './matrixCommands';
 import { schedulerCommandTable } from './schedulerCommands';
+import { PlanApproval } from './planApproval';
 import { PlanDiagnostics } from './planDiagnostics';
 import { SchedulerModel, SchedulerTree } from './schedulerView';
 import { SessionsTree } from './sessionsTree';
@@ -35,6 +36,8 @@ export class LockstepContext implements vscode.Disposable {
   readonly sessionsTree: SessionsTree;
   readonly schedulerTree: SchedulerTree;
   private readonly statusBar: LockStatusBar;
+  /** Asks before plan commands that changed since the user approved them run (planApproval.ts). */
+  readonly planApproval: PlanApproval;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly extension: vscode.ExtensionContext) {
@@ -43,6 +46,7 @@ export class LockstepContext implements vscode.Disposable {
       void vscode.window.showWarningMessage(message);
     });
     this.statusBar = new LockStatusBar(this.state);
+    this.planApproval = new PlanApproval(extension.workspaceState);
     this.fileDecorations = new LockFileDecorations(this.state, this.config);
     this.editorMarks = new EditorMarks(this.state, this.config);
     this.sessionsTree = new SessionsTree(this.state);

@@ -96,6 +96,7 @@ export const schedulerCommandTable: Record<string, CommandSpec> = {
     async run(ctx, arg) {
       const t = await pickTask(ctx, arg, 'Start which task?', (x) => x.status === 'queued' || x.status === 'ready');
       if (!t) return;
+      if (!(await ctx.planApproval.confirm(ctx.scheduler.current?.plan.file, `Starting '${t.id}'`))) return;
       const r = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Lockstep: starting '${t.id}'`, cancellable: false },
         async (progress) => {

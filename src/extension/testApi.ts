@@ -27,6 +27,8 @@ export interface LockstepTestApi {
   fileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined;
   /** Whether a visible editor of `uri` carries the held-by-another-session mark on its first line. */
   editorMarked(uri: vscode.Uri): boolean;
+  /** The plan file the scheduler reads (known once the coordinator answered). */
+  planFile(): string | undefined;
   /** The providers behind the Sessions & Locks and Scheduler views. */
   sessionsTree: vscode.TreeDataProvider<unknown>;
   schedulerTree: vscode.TreeDataProvider<unknown>;
@@ -48,6 +50,7 @@ export function testApi(ctx: LockstepContext): LockstepTestApi {
     }),
     fileDecoration: (uri) => ctx.fileDecorations.provideFileDecoration(uri),
     editorMarked: (uri) => ctx.editorMarks.isMarked(uri),
+    planFile: () => ctx.scheduler.current?.plan.file,
     sessionsTree: ctx.sessionsTree as vscode.TreeDataProvider<unknown>,
     schedulerTree: ctx.schedulerTree as vscode.TreeDataProvider<unknown>,
   };

@@ -12,6 +12,8 @@ export interface ShownMessage {
   /** The buttons offered (MessageItem titles or strings). */
   buttons: string[];
   modal: boolean;
+  /** A modal's detail text. */
+  detail?: string;
 }
 
 export interface Prompt {
@@ -37,7 +39,7 @@ export class UiStub {
     const message = (kind: MessageKind) => (text: string, ...rest: unknown[]) => {
       const opts = rest[0] && typeof rest[0] === 'object' && !('title' in (rest[0] as object)) ? (rest.shift() as vscode.MessageOptions) : undefined;
       const items = rest as (string | vscode.MessageItem)[];
-      const shown: ShownMessage = { kind, text, buttons: items.map((i) => (typeof i === 'string' ? i : i.title)), modal: !!opts?.modal };
+      const shown: ShownMessage = { kind, text, buttons: items.map((i) => (typeof i === 'string' ? i : i.title)), modal: !!opts?.modal, detail: opts?.detail };
       this.messages.push(shown);
       const chosen = this.answer(shown);
       return Promise.resolve(items.find((i) => (typeof i === 'string' ? i : i.title) === chosen));
