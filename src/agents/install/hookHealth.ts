@@ -46,7 +46,7 @@ const FAILURE: Partial<Record<AgentName, string>> = {
   claude: 'fails closed: onFailure "block" on PreToolUse, and the launcher exits 2 when Lockstep cannot run',
   codex: 'fails closed when Lockstep cannot run (exit 2); a hook timeout lets the edit through',
   gemini: 'fails closed when Lockstep cannot run (exit 2)',
-  copilot: 'fails closed when Lockstep cannot run (exit 2); other hook failures let the edit through',
+  copilot: 'fails closed when Lockstep cannot run (the launcher prints a denial with the reason, which Copilot shows the model); other hook failures let the edit through',
   vscode: 'fails closed when Lockstep cannot run (exit 2)',
   cursor: 'fails closed when Lockstep cannot run (exit 2)',
   windsurf: 'fails closed when Lockstep cannot run (exit 2)',
