@@ -66,7 +66,7 @@ describe('Claude Code with mcp_tool hooks (lockstep hooks install --transport mc
       assert.ok(requests.length >= 2, `${run.exit.stdout}\n${debugLog(run.home).split('\n').filter((l) => /hook|mcp/i.test(l)).join('\n')}`);
       const told = requests[1]!.text;
       // The edit's tool result says the hook blocked it and why.
-      assert.match(told, /PreToolUse:Edit hook error: \[lockstep\/hook_decide\]: failed; blocking[^"]*MCP server 'lockstep' not connected","is_error":true/, told.slice(-3000));
+      assert.match(told, /PreToolUse:Edit hook error: \[lockstep\/hook_decide\]: failed; blocking.*?MCP server 'lockstep' not connected","is_error":true/, told.slice(-3000));
     } finally {
       fs.writeFileSync(mcpJson, saved);
     }
