@@ -52,6 +52,24 @@ export function lockstep(...args: string[]): string {
   return r.stdout;
 }
 
+/** Owner tokens of the leases `claim` took, by file: releasing needs the owner's token (or its agent process). */
+const ownerTokens = new Map<string, { session: string; token: string }>();
+
+/** `lockstep claim <files> --session <session>`, keeping each lease's owner token for `release`. */
+export function claim(session: string, ...files: string[]): void {
+  const out = JSON.parse(lockstep('claim', ...files, '--session', session, '--json')) as { leases: { key: string; ownerToken: string }[] };
+  for (const l of out.leases) ownerTokens.set(l.key, { session, token: l.ownerToken });
+}
+
+/** Releases the named files of `session` (all of its leases when none are named) with the owner tokens `claim` kept. */
+export function release(session: string, ...files: string[]): void {
+  const mine = [...ownerTokens].filter(([key, o]) => o.session === session && (files.length === 0 || files.includes(key)));
+  for (const [key, o] of mine) {
+    lockstep('release', key, '--token', o.token);
+    ownerTokens.delete(key);
+  }
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
