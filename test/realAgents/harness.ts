@@ -73,6 +73,8 @@ export function makeRealAgentWorld(opts: {
   files?: Record<string, string>;
   /** `lockstep hooks install --command` */
   hookCommand?: string;
+  /** `lockstep hooks install --transport` */
+  hookTransport?: 'command' | 'mcp';
   /** The Lockstep (a cli.js) that runs `hooks install`, and so the one the launcher points at (default: this checkout's dist/cli.js). */
   installWith?: string;
 }): RealAgentWorld {
@@ -91,7 +93,7 @@ export function makeRealAgentWorld(opts: {
   const hooksHome = path.join(base, 'hooks-home');
   fs.mkdirSync(hooksHome);
   for (const agent of opts.hooksFor) {
-    const command = opts.hookCommand ? ['--command', opts.hookCommand] : [];
+    const command = [...(opts.hookCommand ? ['--command', opts.hookCommand] : []), ...(opts.hookTransport ? ['--transport', opts.hookTransport] : [])];
     const args = ['hooks', 'install', '--agent', agent, '--scope', opts.hookScope ?? 'project', ...command];
     if (!opts.installWith) lockstep(args, { env: { HOME: hooksHome } });
     else {
