@@ -5,7 +5,7 @@
 import type { MatrixParticipant } from '../core/matrix';
 import type { Plan } from '../core/plan';
 import type { TaskRuntime, TaskStatus } from '../core/task';
-import type { EditView, LeaseView, SessionView, UnleasedEdit } from '../protocol/coordinatorState';
+import type { EditView, EndedSessionWork, LeaseView, SessionView, UnleasedEdit } from '../protocol/coordinatorState';
 import type { MatrixParticipantView } from '../protocol/matrixMethods';
 
 /** The "who is editing what" collections (a coordinator Snapshot has them). */
@@ -14,6 +14,8 @@ export interface EditingFacts {
   leases: readonly LeaseView[];
   edits: readonly EditView[];
   unleased: readonly UnleasedEdit[];
+  /** Uncommitted files ended sessions' recorded edits explain (their left-over work). */
+  endedWork?: readonly EndedSessionWork[];
 }
 
 /** What git says about a task's branch. */
@@ -101,7 +103,7 @@ export function deriveParticipants(inputs: ParticipantInputs): DerivedParticipan
   if (inputs.plannedOnly) return out;
   // An ended session still counts while its edits sit uncommitted in its worktree: a dead agent's
   // half-done work conflicts with whoever edits the same files next.
-  const uncommitted = new Set(editing.unleased.map((u) => JSON.stringify([u.worktree, u.key])));
+  const uncommitted = new Set([...editing.unleased, ...(editing.endedWork ?? [])].map((u) => JSON.stringify([u.worktree, u.key])));
   const leftWork = (id: string) => editing.edits.some((e) => e.session === id && uncommitted.has(JSON.stringify([e.worktree, e.key])));
   const loose = editing.sessions
     .filter((s) => (s.live || leftWork(s.id)) && !claimed.has(s.id) && !(s.task !== undefined && taskIds.has(s.task)))

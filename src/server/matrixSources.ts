@@ -155,11 +155,14 @@ export async function buildMatrixInput(src: InputSources): Promise<MatrixInput> 
 
 /**
  * "Who is editing what" without the server: the store's sessions, leases and recorded edits, and the
- * uncommitted changes of the main checkout and of every task worktree (`git status`).
+ * uncommitted changes of the main checkout, of every task worktree and of every worktree with
+ * recorded edits (`git status`).
  */
 export async function editingFactsFromRepo(root: string, state: LeaseTableState, now = Date.now()): Promise<EditingFacts> {
   const dirs = new Set<string>([root]);
   for (const rt of Object.values(state.tasks)) if (rt.worktree && fs.existsSync(rt.worktree)) dirs.add(rt.worktree);
+  // And every worktree a session recorded edits in (an agent outside the plan, in a worktree of its own).
+  for (const e of state.edits) if (!dirs.has(e.worktree) && fs.existsSync(e.worktree)) dirs.add(e.worktree);
   const worktrees: WorktreeState[] = [];
   for (const dir of dirs) {
     try {

@@ -56,12 +56,14 @@ describe('deriveParticipants', () => {
 
   it("an ended session counts while its edits are uncommitted in its worktree, and not after they were committed", () => {
     const dead = session('claude:carol', { live: false, worktree: '/wt/carol', endReason: "holder's agent process 9 ended" });
-    const withWork = { ...editing, sessions: [...editing.sessions, dead], edits: [...editing.edits, edit('src/a.ts', 'claude:carol', '/wt/carol')], unleased: [...editing.unleased, unleased('src/a.ts', '/wt/carol')] };
+    // The editing model reports an ended session's uncommitted edits as its left-over work (endedWork).
+    const leftOver = { id: JSON.stringify(['/wt/carol', 'src/a.ts']), key: 'src/a.ts', worktree: '/wt/carol', change: 'modified' as const, session: 'claude:carol', lastEditAt: 1 };
+    const withWork = { ...editing, sessions: [...editing.sessions, dead], edits: [...editing.edits, edit('src/a.ts', 'claude:carol', '/wt/carol')], endedWork: [leftOver] };
     const ps = deriveParticipants({ plan, runtime, editing: withWork, branches });
     const carol = ps.find((p) => p.model.id === 'claude:carol');
     assert.deepEqual(carol?.model.edited, ['src/a.ts']);
     assert.equal(carol?.view.title, 'claude:carol (ended, left uncommitted edits)');
-    const committed = { ...withWork, unleased: editing.unleased };
+    const committed = { ...withWork, endedWork: [] };
     assert.equal(deriveParticipants({ plan, runtime, editing: committed, branches }).some((p) => p.model.id === 'claude:carol'), false);
   });
 

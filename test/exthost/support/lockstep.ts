@@ -52,28 +52,21 @@ export function lockstep(...args: string[]): string {
   return r.stdout;
 }
 
-/** Owner tokens of the leases claimAs took, per session and key: how a test releases as that session. */
-const tokens = new Map<string, Map<string, string>>();
+/** Owner tokens of the leases `claim` took, by file: releasing needs the owner's token (or its agent process). */
+const ownerTokens = new Map<string, { session: string; token: string }>();
 
-/** `lockstep claim <paths> --session <session>` for a session with no agent process; keeps the owner tokens. */
-export function claimAs(session: string, ...paths: string[]): void {
-  const r = JSON.parse(lockstep('claim', ...paths, '--session', session, '--json')) as { leases: { key: string; ownerToken: string }[] };
-  const mine = tokens.get(session) ?? new Map<string, string>();
-  for (const l of r.leases) mine.set(l.key, l.ownerToken);
-  tokens.set(session, mine);
+/** `lockstep claim <files> --session <session>`, keeping each lease's owner token for `release`. */
+export function claim(session: string, ...files: string[]): void {
+  const out = JSON.parse(lockstep('claim', ...files, '--session', session, '--json')) as { leases: { key: string; ownerToken: string }[] };
+  for (const l of out.leases) ownerTokens.set(l.key, { session, token: l.ownerToken });
 }
 
-/**
- * Releases what claimAs took for `session` (the given keys, or all of them) with the owner tokens: only
- * a person's own session releases by name, another session's leases go with their token.
- */
-export function releaseAs(session: string, ...keys: string[]): void {
-  const mine = tokens.get(session);
-  for (const key of keys.length > 0 ? keys : [...(mine?.keys() ?? [])]) {
-    const token = mine?.get(key);
-    if (!token) throw new Error(`releaseAs: ${session} holds no ${key} taken by claimAs`);
-    lockstep('release', key, '--token', token);
-    mine!.delete(key);
+/** Releases the named files of `session` (all of its leases when none are named) with the owner tokens `claim` kept. */
+export function release(session: string, ...files: string[]): void {
+  const mine = [...ownerTokens].filter(([key, o]) => o.session === session && (files.length === 0 || files.includes(key)));
+  for (const [key, o] of mine) {
+    lockstep('release', key, '--token', o.token);
+    ownerTokens.delete(key);
   }
 }
 

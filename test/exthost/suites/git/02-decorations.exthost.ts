@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { LockstepTestApi } from '../../../../src/extension/testApi';
-import { activate, claimAs, fileUri, releaseAs, runCommand, waitFor } from '../../support/lockstep';
+import { activate, claim, fileUri, release, runCommand, waitFor } from '../../support/lockstep';
 import { UiStub } from '../../support/ui';
 
 async function lockstepLenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
@@ -26,13 +26,13 @@ describe('file decorations and editor marks', () => {
   });
   after(async () => {
     ui.restore();
-    releaseAs('codex:bob');
+    release('codex:bob');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it("badges a file another session holds and marks the top of its editor", async () => {
     assert.equal(api.fileDecoration(held), undefined, 'no badge before the claim');
-    claimAs('codex:bob', 'src/a.ts');
+    claim('codex:bob', 'src/a.ts');
     const deco = await waitFor('the held badge on src/a.ts', async () => api.fileDecoration(held), (d) => d?.badge === 'L');
     assert.match(String(deco!.tooltip), /codex/);
     assert.ok(deco!.color instanceof vscode.ThemeColor);
@@ -66,7 +66,7 @@ describe('file decorations and editor marks', () => {
   it('clears the badge and the mark when the holder releases', async () => {
     await vscode.window.showTextDocument(held);
     await waitFor('the mark in the editor of src/a.ts', async () => api.editorMarked(held), Boolean);
-    releaseAs('codex:bob', 'src/a.ts');
+    release('codex:bob', 'src/a.ts');
     await waitFor('no badge on src/a.ts', async () => api.fileDecoration(held), (d) => d === undefined);
     await waitFor('no mark in the editor of src/a.ts', async () => api.editorMarked(held), (m) => !m);
     assert.deepEqual(await lockstepLenses(held), []);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { LockstepTestApi } from '../../../../src/extension/testApi';
-import { activate, claimAs, fileUri, lockstep, releaseAs, setSetting, waitFor } from '../../support/lockstep';
+import { activate, claim, fileUri, lockstep, release, setSetting, waitFor } from '../../support/lockstep';
 import { UiStub } from '../../support/ui';
 
 describe('settings', () => {
@@ -15,13 +15,13 @@ describe('settings', () => {
     api = await activate();
     ui.install();
     await waitFor('the coordinator to run', async () => api.serverState(), (s) => s === 'running', 60_000);
-    claimAs('codex:bob', 'src/a.ts');
+    claim('codex:bob', 'src/a.ts');
     await waitFor('the held badge on src/a.ts', async () => api.fileDecoration(held), (d) => d?.badge === 'L');
   });
   after(async () => {
     for (const key of ['decorations.explorer', 'decorations.editor', 'lease.ttlSeconds', 'claimTtlSeconds']) await setSetting(key, undefined);
     ui.restore();
-    releaseAs('codex:bob');
+    release('codex:bob');
     lockstep('config', '--ttl', '900');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import type { LockstepTestApi } from '../../../../src/extension/testApi';
-import { activate, claimAs, releaseAs, waitFor, workspaceRoot } from '../../support/lockstep';
+import { activate, claim, release, waitFor, workspaceRoot } from '../../support/lockstep';
 import { readTree, type TreeNode } from '../../support/tree';
 
 const PLAN = `target: main
@@ -42,14 +42,14 @@ describe('tree views', () => {
     await waitFor('the coordinator to run', async () => api.serverState(), (s) => s === 'running', 60_000);
   });
   after(() => {
-    releaseAs('codex:bob');
-    releaseAs('claude:carol');
+    release('codex:bob');
+    release('claude:carol');
     fs.rmSync(path.dirname(planFile()), { recursive: true, force: true });
   });
 
   it('Sessions & Locks lists each session with the files it holds', async () => {
-    claimAs('codex:bob', 'src/a.ts', 'src/b.ts');
-    claimAs('claude:carol', 'README.md');
+    claim('codex:bob', 'src/a.ts', 'src/b.ts');
+    claim('claude:carol', 'README.md');
     const sessionNode = (tree: TreeNode[], id: string) => tree.find((n) => n.id === `session:${id}`);
     const tree = await waitFor(
       'both sessions with their files in Sessions & Locks',
@@ -68,7 +68,7 @@ describe('tree views', () => {
     assert.match(carol.label, /claude/);
     assert.deepEqual(carol.children.map((c) => c.label), ['README.md']);
 
-    releaseAs('codex:bob', 'src/b.ts');
+    release('codex:bob', 'src/b.ts');
     await waitFor(
       'src/b.ts gone from the tree',
       () => readTree(api.sessionsTree),

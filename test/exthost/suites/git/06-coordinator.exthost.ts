@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import type { LockstepTestApi } from '../../../../src/extension/testApi';
-import { activate, claimAs, contributedCommands, fileUri, isAlive, releaseAs, runCommand, waitFor } from '../../support/lockstep';
+import { activate, claim, contributedCommands, fileUri, isAlive, release, runCommand, waitFor } from '../../support/lockstep';
 import { UiStub } from '../../support/ui';
 
 const NOT_RUNNING = /^Lockstep: the coordinator is not running/;
@@ -22,7 +22,7 @@ describe('the coordinator process', () => {
   });
   after(() => {
     ui.restore();
-    releaseAs('codex:bob');
+    release('codex:bob');
   });
 
   it('comes back by itself after its process is killed, with the current state', async () => {
@@ -31,7 +31,7 @@ describe('the coordinator process', () => {
     const next = await waitFor('a new coordinator process', async () => api.coordinatorPid(), (p) => p !== undefined && p !== pid, 60_000);
     assert.ok(isAlive(next!));
     assert.equal(api.serverState(), 'running');
-    claimAs('codex:bob', 'src/a.ts');
+    claim('codex:bob', 'src/a.ts');
     await waitFor('the held badge after the restart', async () => api.fileDecoration(fileUri('src/a.ts')), (d) => d?.badge === 'L');
   });
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import type { LockstepTestApi } from '../../../../src/extension/testApi';
-import { activate, claimAs, lockstep, releaseAs, runCommand, waitFor } from '../../support/lockstep';
+import { activate, claim, lockstep, release, runCommand, waitFor } from '../../support/lockstep';
 import { readTree, type TreeNode } from '../../support/tree';
 import { UiStub } from '../../support/ui';
 
@@ -21,7 +21,7 @@ describe('the decision log and messages', () => {
   });
   after(async () => {
     ui.restore();
-    releaseAs('claude:dave');
+    release('claude:dave');
   });
 
   it('shows a note the CLI adds, newest first, with who, task and when', async () => {
@@ -38,7 +38,7 @@ describe('the decision log and messages', () => {
 
   it("Send Message to Session… reaches the agent's inbox; the Sessions view says it waits until then", async () => {
     // A live agent session, holding a file no other test touches.
-    claimAs('claude:dave', 'docs/decisions.md');
+    claim('claude:dave', 'docs/decisions.md');
     await waitFor('claude:dave in Sessions & Locks', () => readTree(api.sessionsTree), (t) => sessionNode(t, 'claude:dave') !== undefined);
     const offered: string[] = [];
     ui.pick = (items) => {
