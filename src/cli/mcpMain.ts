@@ -7,7 +7,8 @@ const USAGE = `Usage: lockstep mcp
 
 Serves Lockstep's tools over MCP on stdin/stdout (for an agent's MCP configuration; \`lockstep hooks
 install --agent A\` registers it): claim, release, status, note, log, send, inbox, matrix, task_list,
-task_add, task_start. Runs in the repository of the current folder. The session a call acts for is its
+task_add, task_start, and hook_decide (what Claude Code's mcp_tool hooks call, see \`lockstep hooks
+install --help\`). Runs in the repository of the current folder. The session a call acts for is its
 \`session\` argument, else LOCKSTEP_SESSION.
 `;
 

@@ -14,6 +14,7 @@ import { openContext, parseSessionId, resolveKeys, type CommandContext } from '.
 import { computeMatrix } from './commands/matrix';
 import { addPlanTask, describeAnswer, startOrQueue } from './taskFanOut';
 import { openScheduler } from './commands/task';
+import { decideHookThroughTool, HOOK_DECIDE_DESCRIPTION, HOOK_DECIDE_TOOL, hookDecideInput } from './hookDecideTool';
 
 export interface McpOptions {
   /** The repository folder (default: the process's cwd). */
@@ -196,6 +197,11 @@ export function buildMcpServer(opts: McpOptions = {}): McpServer {
         const answer = await startOrQueue(withCwd(cwd, () => openScheduler({ detached: true })), a.id);
         return ok({ id: a.id, ...answer }, describeAnswer(a.id, answer));
       }),
+  );
+
+  // Served to the agent's mcp_tool hooks: one decision per call, the store read afresh each time.
+  server.registerTool(HOOK_DECIDE_TOOL, { description: HOOK_DECIDE_DESCRIPTION, inputSchema: hookDecideInput }, (a) =>
+    decideHookThroughTool(a, env, cwd, (line) => process.stderr.write(`${line}\n`)),
   );
 
   return server;

@@ -124,11 +124,11 @@ export const TaskSpec = z
     id: TaskId,
     title: z.string().min(1, 'a task needs a title'),
     prompt: z.string().min(1, 'a task needs a prompt'),
-    agent: z.string().regex(AGENT_KEY_PATTERN, 'must be an agent name such as claude').optional(),
-    scope: z.array(ScopeGlob).default([]),
-    readOnly: z.boolean().default(false),
-    phase: z.number().int('must be a whole number').positive('must be 1 or more').default(1),
-    dependsOn: z.array(TaskId).default([]),
+    agent: z.string().regex(AGENT_KEY_PATTERN, 'must be an agent name such as claude').optional().describe('a built-in agent or a name under agents: (default claude)'),
+    scope: z.array(ScopeGlob).default([]).describe('globs of the files the task may write (a write task needs one)'),
+    readOnly: z.boolean().default(false).describe('writes nothing: no worktree, every edit denied'),
+    phase: z.number().int('must be a whole number').positive('must be 1 or more').default(1).describe('opens when every task of earlier phases is done'),
+    dependsOn: z.array(TaskId).default([]).describe('tasks that must be done before this one starts or lands'),
   })
   .strict();
 export type TaskSpec = z.output<typeof TaskSpec>;
@@ -143,11 +143,11 @@ export const PlanShape = z
       .string()
       .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a branch name (letters, digits, . _ / -)')
       .default('main'),
-    maxParallel: z.number().int('must be a whole number').min(1, 'must be 1 or more').default(3),
-    verify: CommandLine.optional(),
+    maxParallel: z.number().int('must be a whole number').min(1, 'must be 1 or more').default(3).describe('tasks running at once'),
+    verify: CommandLine.optional().describe('command checking the merge result before every landing'),
     /** Relative to the repository root; must lie outside it. Default: `../<repo>-worktrees`. */
     worktreesRoot: z.string().min(1).optional(),
-    autoRun: z.boolean().default(false),
+    autoRun: z.boolean().default(false).describe('VS Code starts every startable task by itself'),
     /** Let a task branch that changes files outside its task's scope land (each landing records them). */
     allowOutOfScope: z.boolean().default(false),
     agents: z.record(z.string().regex(AGENT_KEY_PATTERN, 'agent names use a-z 0-9 . _ -'), AgentTemplate).default({}).transform(asOwnRecord),

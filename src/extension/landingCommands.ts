@@ -150,7 +150,18 @@ export const landingCommandTable: Record<string, CommandSpec> = {
         'Undo Landing',
       );
       if (ok !== 'Undo Landing') return;
-      const r = await ctx.client!.schedule('undoLanding', {});
+      let r = await ctx.client!.schedule('undoLanding', {});
+      if (!r.ok && r.dependents?.length) {
+        // Task branches forked from the landing would carry its commits back: the same call, asked again.
+        const names = r.dependents.map((d) => `${d.task} (${d.status})`).join(', ');
+        const rebase = await vscode.window.showWarningMessage(
+          `${names} ${r.dependents.length === 1 ? 'is' : 'are'} built on this landing. Undo it and rebase ${r.dependents.length === 1 ? 'that branch' : 'those branches'} onto ${target} without its commits? Their own commits are kept; a conflict or uncommitted changes cancel the whole undo.`,
+          { modal: true },
+          'Rebase and Undo',
+        );
+        if (rebase !== 'Rebase and Undo') return;
+        r = await ctx.client!.schedule('undoLanding', { rebaseDependents: true });
+      }
       ctx.output.appendLine(`Lockstep undo landing: ${r.message}`);
       if (r.ok) void vscode.window.showInformationMessage(`Lockstep: ${r.message}.`);
       else void vscode.window.showWarningMessage(`Lockstep: cannot undo: ${r.message}.`);

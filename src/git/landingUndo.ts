@@ -14,7 +14,8 @@ export type UndoResult =
   | { ok: true; landing: number; target: string; restored: string; undone: string; tasks: { id: string; branch: string }[]; checkoutErrors: { worktree: string; error: string }[] }
   | { ok: false; reason: string; paths?: string[] };
 
-export async function undoLastLanding(repoDir: string, target: string, opts: { lockWaitMs?: number } = {}): Promise<UndoResult> {
+/** `opts.landing`: undo only if the last landing is still that one (the caller looked at it first). */
+export async function undoLastLanding(repoDir: string, target: string, opts: { lockWaitMs?: number; landing?: number } = {}): Promise<UndoResult> {
   assertBranchName(target, 'target');
   const dir = path.resolve(repoDir);
   const commonDir = await gitCommonDir(dir);
@@ -24,6 +25,7 @@ export async function undoLastLanding(repoDir: string, target: string, opts: { l
     async (): Promise<UndoResult> => {
       const record = (await listLandingRecords(dir)).find((r) => r.target === target);
       if (!record) return { ok: false, reason: `no landing onto ${target} is recorded` };
+      if (opts.landing !== undefined && record.n !== opts.landing) return { ok: false, reason: `landing ${record.n} onto ${target} happened meanwhile; undo refused` };
       const now = await readBranch(dir, target);
       if (now !== record.after) {
         return {

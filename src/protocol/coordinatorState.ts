@@ -148,8 +148,10 @@ export const HookHealthView = z.object({
   agent: AgentName,
   scope: z.enum(['project', 'user']),
   file: z.string(),
-  /** How the agent reaches Lockstep. */
-  transport: z.literal('command'),
+  /** How the agent reaches Lockstep for edit decisions: a command hook, or Claude Code's mcp_tool hook (the lockstep MCP server). */
+  transport: z.enum(['command', 'mcp_tool']),
+  /** Whether every failure of Lockstep blocks the edit. */
+  failsClosed: z.boolean(),
   /** Whether a failing Lockstep blocks the edit, in words. */
   failure: z.string(),
   ok: z.boolean(),

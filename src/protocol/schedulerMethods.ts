@@ -229,6 +229,27 @@ export const LandingProgress = z.object({
 });
 export type LandingProgress = z.infer<typeof LandingProgress>;
 
+export const UndoLandingParams = z.preprocess(
+  (v) => (v == null ? {} : v),
+  z
+    .object({
+      /** Rebase the task branches built on the landing off its commits (else such an undo is refused, naming them). */
+      rebaseDependents: z.boolean().optional(),
+    })
+    .strict(),
+);
+export type UndoLandingParams = z.infer<typeof UndoLandingParams>;
+
+/** A task whose branch contains the commits an undo takes off the target (it forked from the landing). */
+export const UndoDependent = z.object({
+  task: z.string(),
+  status: z.string(),
+  branch: z.string(),
+  /** Where the branch is checked out, when it is. */
+  worktree: z.string().optional(),
+});
+export type UndoDependent = z.infer<typeof UndoDependent>;
+
 export const UndoLandingResult = z.object({
   ok: z.boolean(),
   /** One line: what was undone, or why not. */
@@ -241,6 +262,10 @@ export const UndoLandingResult = z.object({
   tasks: z.array(z.string()),
   /** Task branches re-created at their tips (they had been deleted after landing). */
   branches: z.array(z.string()),
+  /** Tasks built on the landing (a refusal names them; with rebaseDependents they are rebased). */
+  dependents: z.array(UndoDependent).optional(),
+  /** Branches rebased off the undone commits: from the old tip (kept in the branch's reflog) to the new. */
+  rebased: z.array(z.object({ task: z.string(), branch: z.string(), from: z.string(), to: z.string() })).optional(),
 });
 export type UndoLandingResult = z.infer<typeof UndoLandingResult>;
 
@@ -299,8 +324,8 @@ export const schedulerRequests = {
   validatePlan: request('lockstep/validatePlan', ValidatePlanParams, ValidatePlanResult, {}),
   /** Land tasks on the plan's target (verified first); progress arrives as `lockstep/landingProgress`. */
   landTasks: request('lockstep/landTasks', LandTasksParams, LandTasksResult, { ids: ['api'], atomic: true }),
-  /** Undo the last landing on the target when nothing landed since; its tasks go back to finished. */
-  undoLanding: request('lockstep/undoLanding', NoParams, UndoLandingResult, {}),
+  /** Undo the last landing on the target when nothing landed since; its tasks go back to finished. Refused, naming them, when task branches are built on it, unless rebaseDependents. */
+  undoLanding: request('lockstep/undoLanding', UndoLandingParams, UndoLandingResult, {}),
   /** Tasks that can land now: finished, or with commits on `lockstep/<id>` made by hand. */
   getLandableTasks: request('lockstep/getLandableTasks', NoParams, LandableTasksResult, {}),
   /** The output of a task's last failed landing check. */

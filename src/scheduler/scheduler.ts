@@ -21,6 +21,9 @@ import { runCheck } from '../git/checkCommand';
 import { git, runGit } from '../git/gitRunner';
 import { land, type LandingCulprit, type LandingResult, type LandingStep } from '../git/landing';
 import { undoLastLanding } from '../git/landingUndo';
+import { listLandingRecords, recordTasks } from '../git/landingRecords';
+import { moveBranch, rebasedTip } from '../git/branchRebase';
+import { landedThroughMerge } from '../git/carriedCommits';
 import { locateRepo } from '../git/repoLocator';
 import { isAncestor, readBranch } from '../git/repository';
 import { filesOutsideScope } from '../git/scopeCheck';
@@ -52,6 +55,7 @@ import { removeStartMarker, startProgress, writeStartMarker } from './startMarke
 import { ensureTaskHooks, isTaskHookFile } from './taskHooks';
 import { judgeRunningTask, type RunningVerdict } from './taskLiveness';
 import { TrackedScopeIndex } from './trackedScopeIndex';
+import { carriedTasks, dependentsOfLanding, taskBranchTips, type LandingDependent } from './taskBranches';
 
 /** A refused or failed scheduler operation. `message` is one line; details say more for --json/UI. */
 export class SchedulerError extends Error {
@@ -959,8 +963,11 @@ export class Scheduler {
     progress({ step: 'checking', detail: `checking ${order.join(', ')} against ${target}` });
     const readOnly = order.filter((id) => taskById(plan, id)!.readOnly);
     const writes: { id: string; branch: string; outOfScope?: string[] }[] = [];
+    /** Tasks whose work is on the target already (merged another way): recorded as landed, nothing merged. */
+    const already: { id: string; branch: string; tip: string }[] = [];
     const allowOutOfScope = opts.allowOutOfScope === true || plan.allowOutOfScope;
     const targetTip = await readBranch(this.root, target);
+    const branchTips = targetTip ? await taskBranchTips(this.root, plan, before) : [];
     for (const id of order) {
       const st = before.tasks[id]?.state ?? ({ status: 'queued' } as TaskState);
       if (this.starting.has(id)) throw new SchedulerError(`cannot land '${id}': it is being started`);
@@ -986,7 +993,23 @@ export class Scheduler {
         const dirty = [...changedKeys(changes)];
         if (dirty.length > 0) throw new SchedulerError(`cannot land '${id}': its worktree ${wt} has uncommitted changes (${describeFiles(dirty, 5)}); commit them there on ${branch}, or discard them (git restore / git clean), then land again`);
       }
-      if ((await commitsAhead(this.root, tip, targetTip)) === 0) throw new SchedulerError(`cannot land '${id}': branch ${branch} has no commits that ${target} lacks`);
+      if ((await commitsAhead(this.root, tip, targetTip)) === 0) {
+        if (await landedThroughMerge(this.root, targetTip, tip)) {
+          already.push({ id, branch, tip });
+          continue;
+        }
+        throw new SchedulerError(`cannot land '${id}': branch ${branch} has no commits that ${target} lacks`);
+      }
+      // Another task's work riding along would land under this task's name, and that task then never could.
+      const carried = await carriedTasks(this.root, targetTip, id, tip, branchTips, new Set(order.slice(0, order.indexOf(id))));
+      if (carried.length > 0) {
+        const names = carried.map((c) => `'${c.task}'`).join(', ');
+        const how = carried.every((c) => c.undoneLanding) ? 'its branch is built on a landing of theirs that is no longer there' : 'its branch is built on them';
+        throw new SchedulerError(
+          `cannot land '${id}': ${branch} carries commits of ${names} that ${target} lacks (${how}); ` +
+            `land ${names} first or with it (lockstep land ${[...carried.map((c) => c.task), id].join(' ')}), or take them off ${branch}`,
+        );
+      }
       const spec = taskById(plan, id)!;
       const outside = await filesOutsideScope(this.root, targetTip, tip, spec.scope);
       if (outside.length > 0 && !allowOutOfScope) {
@@ -999,6 +1022,7 @@ export class Scheduler {
       writes.push({ id, branch, ...(outside.length > 0 ? { outOfScope: outside } : {}) });
     }
 
+    const alreadyNote = already.length > 0 ? `${already.map((a) => `${a.id} is already on ${target} (${a.branch} ${a.tip.slice(0, 12)} is in its history)`).join('; ')}: recorded as landed` : '';
     // Marked before the store says `landing`, so a crash of this process is noticed (settleInterruptedLandings).
     for (const w of writes) writeStartMarker(this.landingMarkers, w.id);
     const unmark = () => {
@@ -1010,6 +1034,13 @@ export class Scheduler {
         for (const id of readOnly) {
           const rt = table.state.tasks[id]!;
           table.setTask({ ...rt, state: transition(id, rt.state, { status: 'landed' }, { readOnly: true }), landedAt: now() });
+        }
+        for (const a of already) {
+          const rt: TaskRuntime = table.state.tasks[a.id] ?? { id: a.id, state: { status: 'queued' }, sessions: [] };
+          if (!LANDABLE.includes(rt.state.status)) throw new SchedulerError(`cannot land '${a.id}': it is ${describeState(rt.state)}`);
+          const from = rt.state.status === 'conflicted' || rt.state.status === 'failed' ? transition(a.id, rt.state, { status: 'finished' }) : rt.state;
+          const landing = transition(a.id, from, { status: 'landing' });
+          table.setTask({ ...rt, branch: a.branch, state: transition(a.id, landing, { status: 'landed' }), landedAt: now() });
         }
         for (const w of writes) {
           const rt: TaskRuntime = table.state.tasks[w.id] ?? { id: w.id, state: { status: 'queued' }, sessions: [] };
@@ -1027,7 +1058,9 @@ export class Scheduler {
     this.changed();
     if (writes.length === 0) {
       unmark();
-      return { ok: true, landed: order, message: `landed ${order.join(', ')} (read-only: nothing to merge)`, removed: [], kept: [], target };
+      const { removed, kept } = await this.cleanUpLanded(already.map((a) => a.id), target, progress);
+      const parts = [...(alreadyNote ? [alreadyNote] : []), ...(readOnly.length > 0 ? [`landed ${readOnly.join(', ')} (read-only: nothing to merge)`] : [])];
+      return { ok: true, landed: [...readOnly, ...already.map((a) => a.id)], message: parts.join('; '), removed, kept, target };
     }
 
     const backTo = (state: (id: string) => TaskState) =>
@@ -1081,12 +1114,12 @@ export class Scheduler {
     this.changed();
     if (c) this.tellAgent(c.task, culpritNotice(c, target, writes.find((w) => w.id === c.task)!.branch, checkLog));
 
-    const { removed, kept } = await this.cleanUpLanded(landedWrites, target, progress);
-    const landed = [...readOnly, ...landedWrites];
+    const { removed, kept } = await this.cleanUpLanded([...already.map((a) => a.id), ...landedWrites], target, progress);
+    const landed = [...readOnly, ...already.map((a) => a.id), ...landedWrites];
     const notLanded = writes.filter((w) => !landedOver.has(w.id)).map((w) => w.id);
     const at = `${target} (${result.after.slice(0, 12)})`;
     const base = { landed, removed, kept, target, before: result.before, after: result.after };
-    if (result.ok) return { ok: true, ...base, message: `landed ${landed.join(', ')} on ${at}` };
+    if (result.ok) return { ok: true, ...base, message: `landed ${[...readOnly, ...landedWrites].join(', ')} on ${at}${alreadyNote ? `; ${alreadyNote}` : ''}` };
 
     const why = c
       ? c.kind === 'conflict'
@@ -1215,12 +1248,61 @@ export class Scheduler {
    * Undoes the last landing on the plan's target when nothing landed or moved since: the target goes
    * back, the landing's tasks go back to finished, and their branches (deleted after landing) are
    * re-created at the tips that landed. Nothing is deleted.
+   *
+   * Task branches built on the landing (forked from the target after it) would carry its commits back:
+   * the undo is refused, naming them, unless `rebaseDependents`; then each is rebased onto the target's
+   * restored tip without them. Every rebase is computed before anything moves; a conflict or a worktree
+   * with uncommitted changes refuses the whole undo.
    */
-  async undoLanding(): Promise<UndoLandingResult> {
+  async undoLanding(opts: { rebaseDependents?: boolean } = {}): Promise<UndoLandingResult> {
     const plan = this.requirePlan();
     const target = plan.target;
-    const u = await undoLastLanding(this.root, target);
-    if (!u.ok) return { ok: false, message: u.reason, target, tasks: [], branches: [] };
+    const refuse = (message: string, dependents: LandingDependent[] = []): UndoLandingResult => ({
+      ok: false,
+      message,
+      target,
+      tasks: [],
+      branches: [],
+      ...(dependents.length > 0 ? { dependents: dependents.map((d) => ({ task: d.task, status: d.status, branch: d.branch, ...(d.worktree ? { worktree: d.worktree } : {}) })) } : {}),
+    });
+    const record = (await listLandingRecords(this.root)).find((r) => r.target === target);
+    const rebases: (LandingDependent & { to: string })[] = [];
+    let dependents: LandingDependent[] = [];
+    if (record && (await readBranch(this.root, target)) === record.after) {
+      const own = (await recordTasks(this.root, record.commit)).map((t) => t.id);
+      dependents = await dependentsOfLanding(this.root, { before: record.before, after: record.after, tasks: own }, await taskBranchTips(this.root, plan, this.store.read()));
+      if (dependents.length > 0 && !opts.rebaseDependents) {
+        const one = dependents.length === 1;
+        const who = dependents.map((d) => `${d.task} (${d.status})`).join(', ');
+        return refuse(
+          `undo refused: ${who} ${one ? 'is' : 'are'} built on landing ${record.n}: ${one ? 'its branch' : 'their branches'} ${dependents.map((d) => d.branch).join(', ')} ${one ? 'contains' : 'contain'} the commits the undo takes off ${target}; ` +
+            `undo with --rebase-dependents to rebase ${one ? 'it' : 'them'} onto ${target} without them`,
+          dependents,
+        );
+      }
+      for (const d of dependents) {
+        if (!d.worktree) continue;
+        const dirty = [...changedKeys(await worktreeChanges(d.worktree))];
+        if (dirty.length > 0) return refuse(`undo refused: ${d.task}'s worktree ${d.worktree} has uncommitted changes (${describeFiles(dirty, 5)}); commit or discard them, then undo again`, dependents);
+      }
+      for (const d of dependents) {
+        const r = await rebasedTip(this.root, this.commonDir, { tip: d.tip, upstream: record.after, onto: record.before });
+        if (!r.ok) return refuse(`undo refused: rebasing ${d.branch} (${d.task}) off landing ${record.n} ${r.reason}: its commits build on the landing; nothing was changed`, dependents);
+        rebases.push({ ...d, to: r.commit });
+      }
+    }
+    const u = await undoLastLanding(this.root, target, record ? { landing: record.n } : {});
+    if (!u.ok) return refuse(u.reason, dependents);
+    const rebased: { task: string; branch: string; from: string; to: string }[] = [];
+    const notRebased: string[] = [];
+    for (const d of rebases) {
+      try {
+        await moveBranch(this.root, d.branch, d.tip, d.to, d.worktree, `lockstep: undo landing ${u.landing}: rebase ${d.branch} off it`);
+        rebased.push({ task: d.task, branch: d.branch, from: d.tip, to: d.to });
+      } catch (e) {
+        notRebased.push(`could not rebase ${d.branch} (${oneLine(e)}): it still carries the undone commits, and landing it is refused until they are off it`);
+      }
+    }
     const tips = await mergedTaskTips(this.root, u.restored, u.undone);
     const branches: string[] = [];
     for (const t of u.tasks) {
@@ -1247,12 +1329,16 @@ export class Scheduler {
     const ids = u.tasks.map((t) => t.id);
     return {
       ok: true,
-      message: `undid landing ${u.landing}: ${target} is back at ${u.restored.slice(0, 12)}; ${ids.join(', ')} ${ids.length === 1 ? 'is' : 'are'} finished again${branches.length ? `; re-created ${branches.join(', ')}` : ''}`,
+      message:
+        `undid landing ${u.landing}: ${target} is back at ${u.restored.slice(0, 12)}; ${ids.join(', ')} ${ids.length === 1 ? 'is' : 'are'} finished again${branches.length ? `; re-created ${branches.join(', ')}` : ''}` +
+        rebased.map((r) => `; rebased ${r.branch} onto ${target} (was ${r.from.slice(0, 12)}, now ${r.to.slice(0, 12)})`).join('') +
+        notRebased.map((n) => `; ${n}`).join(''),
       target,
       restored: u.restored,
       undone: u.undone,
       tasks: back,
       branches,
+      ...(rebased.length > 0 ? { rebased } : {}),
     };
   }
 }

@@ -192,7 +192,7 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
     },
     validatePlan: async (s, p) => s.validate(p.text),
     landTasks: (s, p) => s.land(p.ids, { atomic: p.atomic, onProgress: (step) => void connection.sendNotification(landingProgressNotification, step) }),
-    undoLanding: (s) => s.undoLanding(),
+    undoLanding: (s, p) => s.undoLanding({ rebaseDependents: p.rebaseDependents === true }),
     getLandableTasks: (s) => s.landable(),
     getCheckOutput: async (s, p) => s.checkOutput(p.id),
     getCommitText: async (s, p) => {

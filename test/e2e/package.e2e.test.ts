@@ -1,4 +1,4 @@
-// `npm run package` ships exactly the bundles, media, README, LICENSE and package.json: nothing a
+// `npm run package` ships exactly the bundles, media, README, the plan format (docs/plan.md), LICENSE and package.json: nothing a
 // development build left in dist/ (source maps), no sources, no tests. test-e2e.sh packages first.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -21,6 +21,7 @@ test('the .vsix holds exactly the files users need', () => {
     'dist/hook.js',
     'dist/server.js',
     'dist/webview/matrix.js',
+    'docs/plan.md',
     'media/lockstep.svg',
     'media/matrix.css',
     'media/walkthrough/claim.md',

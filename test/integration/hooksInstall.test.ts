@@ -117,3 +117,59 @@ test('copilot: user scope writes $COPILOT_HOME/hooks/lockstep.json; project scop
   assert.match(project.stdout, /note: Copilot CLI ignores repository hooks \(\.github\/hooks\/lockstep\.json\) in a folder you have not trusted/);
   installedCli(['hooks', 'uninstall', '--agent', 'copilot']);
 });
+
+test('claude --transport mcp: tool-call events become mcp_tool hooks on the registered lockstep server, PreToolUse blocking on failure; doctor reports the transport; bad combinations change nothing', () => {
+  const settingsFile = path.join(repo.root, '.claude', 'settings.json');
+  const mcpFile = path.join(repo.root, '.mcp.json');
+  for (const [args, message] of [
+    [['--agent', 'codex', '--transport', 'mcp'], /^lockstep: --transport mcp: only Claude Code's hooks can call an MCP tool; codex keeps command hooks \(omit --transport\)\n$/],
+    [['--agent', 'claude', '--transport', 'mcp', '--scope', 'user'], /^lockstep: --transport mcp: .*use --scope project\n$/],
+    [['--agent', 'claude', '--transport', 'http'], /^lockstep: --transport 'http': expected command or mcp\n$/],
+  ] as const) {
+    const bad = installedCli(['hooks', 'install', ...args]);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, message);
+    assert.equal(fs.existsSync(settingsFile) || fs.existsSync(mcpFile) || fs.existsSync(path.join(repo.root, '.codex', 'hooks.json')), false, 'nothing written');
+  }
+
+  const r = installedCli(['hooks', 'install', '--agent', 'claude', '--transport', 'mcp']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /tool calls and prompts: mcp_tool hooks served by the lockstep MCP server/);
+  assert.match(r.stdout, /registered the lockstep MCP server: .*\.mcp\.json/);
+  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  const pre = settings.hooks.PreToolUse[0].hooks;
+  assert.equal(pre.length, 1, 'no command hook beside it (one process per event is what this saves)');
+  assert.deepEqual({ ...pre[0], input: undefined }, { type: 'mcp_tool', server: 'lockstep', tool: 'hook_decide', input: undefined, timeout: 15, onFailure: 'block' });
+  assert.equal(pre[0].input.tool_input, '${tool_input}');
+  assert.equal(settings.hooks.PostToolUse[0].hooks[0].type, 'mcp_tool');
+  assert.equal(settings.hooks.PostToolUse[0].hooks[0].onFailure, undefined, 'recording an edit never blocks');
+  assert.match(settings.hooks.SessionStart[0].hooks[0].command, /^LOCKSTEP_HOOK=1 /, 'session events keep the command hook');
+  assert.equal(JSON.parse(fs.readFileSync(mcpFile, 'utf8')).mcpServers.lockstep.args.at(-1), 'mcp');
+  const bytes = fs.readFileSync(settingsFile, 'utf8');
+  assert.match(installedCli(['hooks', 'install', '--agent', 'claude', '--transport', 'mcp']).stdout, /^already installed: /);
+  assert.equal(fs.readFileSync(settingsFile, 'utf8'), bytes);
+
+  const doctorHooks = () => JSON.parse(runCli(['doctor', '--check-only', '--json'], { cwd: repo.root, env }).stdout).hooks.find((h: { agent: string }) => h.agent === 'claude');
+  let claude = doctorHooks();
+  assert.deepEqual([claude.transport, claude.failsClosed, claude.ok], ['mcp_tool', true, true], JSON.stringify(claude));
+  const text = runCli(['doctor', '--check-only'], { cwd: repo.root, env }).stdout;
+  assert.match(text, /ok {7}claude hooks \(project\) .*settings\.json: mcp_tool hook, fails closed: PreToolUse is an mcp_tool hook with onFailure "block"/);
+
+  // The server unregistered: every edit would be blocked; the doctor says so and how to fix it.
+  assert.equal(installedCli(['hooks', 'remove-mcp', '--agent', 'claude']).status, 0);
+  claude = doctorHooks();
+  assert.equal(claude.ok, false);
+  assert.match(claude.problems.join('\n'), /which .*\.mcp\.json does not register, so every edit is blocked: run lockstep hooks install --agent claude --transport mcp/);
+
+  // Back to command hooks: the mcp_tool handlers are replaced in place.
+  assert.equal(installedCli(['hooks', 'install', '--agent', 'claude']).status, 0);
+  const back = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  assert.deepEqual(Object.values(back.hooks).flatMap((groups: any) => groups.flatMap((g: any) => g.hooks.map((h: any) => h.type))), Array(9).fill('command'));
+  claude = doctorHooks();
+  assert.deepEqual([claude.transport, claude.failsClosed], ['command', true]);
+
+  assert.equal(installedCli(['hooks', 'install', '--agent', 'claude', '--transport', 'mcp']).status, 0);
+  assert.equal(installedCli(['hooks', 'uninstall', '--agent', 'claude']).status, 0);
+  assert.equal(fs.existsSync(settingsFile), false, 'uninstall removes the mcp_tool hooks too');
+  assert.equal(installedCli(['hooks', 'remove-mcp', '--agent', 'claude']).status, 0);
+});

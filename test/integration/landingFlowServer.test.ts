@@ -85,6 +85,7 @@ test('the coordinator lands tasks with progress, shows the commit and check outp
     await assert.rejects(conn.sendRequest('lockstep/getCommitText', { commit: 'main' }), (e: Error) => /commit: expected a full commit id/.test(e.message));
     await assert.rejects(conn.sendRequest('lockstep/getCommitText', { commit: 'f'.repeat(40) }), (e: Error) => /is not a commit of this repository/.test(e.message));
 
+    await assert.rejects(conn.sendRequest('lockstep/undoLanding', { rebaseDependents: 'yes' }), (e: Error) => /rebaseDependents/.test(e.message));
     const undo = (await conn.sendRequest('lockstep/undoLanding', {})) as UndoLandingResult;
     assert.equal(undo.ok, true, undo.message);
     assert.deepEqual(undo.tasks.sort(), ['api', 'client']);

@@ -45,7 +45,7 @@ async function call(name: string, args: Record<string, unknown> = {}) {
 test('the server lists every tool with an input schema', async () => {
   const { tools } = await client.listTools();
   const names = tools.map((t) => t.name).sort();
-  assert.deepEqual(names, ['claim', 'inbox', 'log', 'matrix', 'note', 'release', 'send', 'status', 'task_add', 'task_list', 'task_start']);
+  assert.deepEqual(names, ['claim', 'hook_decide', 'inbox', 'log', 'matrix', 'note', 'release', 'send', 'status', 'task_add', 'task_list', 'task_start']);
   const claim = tools.find((t) => t.name === 'claim')!;
   assert.deepEqual((claim.inputSchema as { required?: string[] }).required, ['paths']);
 });

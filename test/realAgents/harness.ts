@@ -65,7 +65,13 @@ export interface StatusJson {
 }
 
 /** A repository with `lockstep hooks install --agent A` done for each agent named. */
-export function makeRealAgentWorld(opts: { hooksFor: RealAgentName[]; hookScope?: 'project' | 'user'; files?: Record<string, string>; /** `lockstep hooks install --command` */ hookCommand?: string }): RealAgentWorld {
+export function makeRealAgentWorld(opts: {
+  hooksFor: RealAgentName[];
+  hookScope?: 'project' | 'user';
+  files?: Record<string, string>;
+  /** `lockstep hooks install --command` */ hookCommand?: string;
+  /** `lockstep hooks install --transport` */ hookTransport?: 'command' | 'mcp';
+}): RealAgentWorld {
   ensureBuilt();
   const repo = makeTempRepo({ prefix: 'lockstep-real-', files: opts.files });
   const base = path.dirname(repo.root);
@@ -81,7 +87,7 @@ export function makeRealAgentWorld(opts: { hooksFor: RealAgentName[]; hookScope?
   const hooksHome = path.join(base, 'hooks-home');
   fs.mkdirSync(hooksHome);
   for (const agent of opts.hooksFor) {
-    const command = opts.hookCommand ? ['--command', opts.hookCommand] : [];
+    const command = [...(opts.hookCommand ? ['--command', opts.hookCommand] : []), ...(opts.hookTransport ? ['--transport', opts.hookTransport] : [])];
     lockstep(['hooks', 'install', '--agent', agent, '--scope', opts.hookScope ?? 'project', ...command], { env: { HOME: hooksHome } });
   }
   // The hooks install writes config into the repository; commit it so it is not "unleased work".

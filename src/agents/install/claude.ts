@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { Json } from './jsoncFile';
 import type { JsonPlan } from './jsonHooks';
 import { HOOK_MATCHERS } from './matchers';
+import { claudeMcpToolHandler, MCP_TOOL_EVENTS, type HookTransport } from './mcpToolHook';
 import type { HookInstallOptions } from './types';
 import { claudeConfigDir } from './userDirs';
 
@@ -18,7 +19,11 @@ export const CLAUDE_BLOCKING_TIMEOUT_S = 15;
 /** Seconds for the hooks that only report (a busy store may take a few seconds). */
 export const CLAUDE_TIMEOUT_S = 30;
 
-export function claudeHandler(command: string, event: string): Json {
+export function claudeHandler(command: string, event: string, transport: HookTransport = 'command'): Json {
+  if (transport === 'mcp' && MCP_TOOL_EVENTS.has(event)) {
+    const blocking = event === 'PreToolUse';
+    return claudeMcpToolHandler(blocking ? CLAUDE_BLOCKING_TIMEOUT_S : CLAUDE_TIMEOUT_S, blocking);
+  }
   if (event === 'PreToolUse') return { type: 'command', command, timeout: CLAUDE_BLOCKING_TIMEOUT_S, onFailure: 'block' };
   return { type: 'command', command, timeout: CLAUDE_TIMEOUT_S };
 }
@@ -37,7 +42,7 @@ export function claudePlan(opts: HookInstallOptions, file = claudeSettingsPath(o
     header: {},
     registrations: CLAUDE_EVENTS.map((event) => {
       const m = matcher(event);
-      const hook = claudeHandler(opts.command, event);
+      const hook = claudeHandler(opts.command, event, opts.transport);
       return { event, entry: m ? { matcher: m, hooks: [hook] } : { hooks: [hook] } };
     }),
     ownFile: false,

@@ -15,15 +15,19 @@ import { lockstepHandlers } from './jsonHooks';
 import { isObj, parseJsonc } from './jsoncFile';
 import { launcherHookCommand, probeLauncher, type LauncherProbe } from './launcher';
 import { HOOK_MARKER } from './marker';
+import { MCP_TOOL_HANDLER_NAME } from './mcpToolHook';
+import { claudeTransportHealth, type HookTransportName } from './hookTransportHealth';
 import type { HookScope } from './types';
 
 export interface HookHealth {
   agent: AgentName;
   scope: HookScope;
   file: string;
-  /** How the agent reaches Lockstep: a command hook (process per event). */
-  transport: 'command';
-  /** Whether a failure of Lockstep blocks the edit, in words. */
+  /** How the agent reaches Lockstep for edit decisions: a command hook (process per event), or Claude Code's mcp_tool hook (the lockstep MCP server). */
+  transport: HookTransportName;
+  /** Whether every failure of Lockstep (cannot run, crash, hang) blocks the edit. */
+  failsClosed: boolean;
+  /** How a failure of Lockstep treats the edit, in words. */
   failure: string;
   ok: boolean;
   /** One line each, with the step that fixes it. */
@@ -40,6 +44,9 @@ export interface HookHealthOptions {
   /** Agents to check (default: all with a hook system). */
   agents?: readonly AgentName[];
 }
+
+/** Agents where some failure of the hook (a timeout, another exit code) lets the edit through. */
+const FAILS_OPEN_SOMETIMES: ReadonlySet<AgentName> = new Set(['codex', 'copilot']);
 
 /** How each agent treats a failing Lockstep hook. */
 const FAILURE: Partial<Record<AgentName, string>> = {
@@ -118,7 +125,7 @@ export function checkInstalledHooks(opts: HookHealthOptions): HookHealth[] {
         // VS Code shares Copilot's .github/hooks file and Claude's user settings: report each file once.
         const key = `${file}`;
         if (seen.has(key)) continue;
-        let handlers: Array<{ event: string; group: number; handler: number; command: string }> = [];
+        let handlers: Array<{ event: string; group: number; handler: number; command: string; entry?: Record<string, unknown> }> = [];
         const problems: string[] = [];
         if (plan.kind === 'scripts') {
           for (const event of plan.events) {
@@ -139,13 +146,22 @@ export function checkInstalledHooks(opts: HookHealthOptions): HookHealth[] {
         seen.add(key);
         const owner = file.endsWith(`${path.sep}lockstep.json`) && agent === 'vscode' ? 'copilot' : agent;
         const notes: string[] = [];
-        for (const command of [...new Set(handlers.map((h) => h.command))]) {
+        for (const command of [...new Set(handlers.map((h) => h.command))].filter((c) => c !== MCP_TOOL_HANDLER_NAME)) {
           const c = commandHealth(command, owner, opts, probes);
           problems.push(...c.problems);
           notes.push(...c.notes);
         }
         problems.push(...agentTrustProblems({ agent: owner, scope, repoRoot: opts.repoRoot, mainRoot: opts.mainRoot, file, handlers, home: opts.home, env: opts.env }));
-        out.push({ agent: owner, scope, file, transport: 'command', failure: FAILURE[owner] ?? 'fails closed when Lockstep cannot run (exit 2)', ok: problems.length === 0, problems, notes });
+        let transport: HookTransportName = 'command';
+        let failsClosed = !FAILS_OPEN_SOMETIMES.has(owner);
+        let failure = FAILURE[owner] ?? 'fails closed when Lockstep cannot run (exit 2)';
+        if (owner === 'claude') {
+          const t = claudeTransportHealth(handlers.filter((h) => h.event === 'PreToolUse' && h.entry).map((h) => h.entry!), scope, opts.repoRoot);
+          ({ transport, failsClosed, failure } = t);
+          problems.push(...t.problems);
+          notes.push(...t.notes);
+        }
+        out.push({ agent: owner, scope, file, transport, failsClosed, failure, ok: problems.length === 0, problems, notes });
       }
     }
   }

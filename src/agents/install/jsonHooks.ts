@@ -1,13 +1,15 @@
 // Lockstep's entries in a JSON hook configuration (Claude Code, Codex, Gemini CLI, Copilot, Cursor,
 // Windsurf): added, replaced in place, or removed one by one with jsonc-parser edits, so everything
 // else in the file (other hooks, settings, comments, formatting) is left as it was. Only entries whose
-// command carries Lockstep's marker (see marker.ts) are Lockstep's.
+// command carries Lockstep's marker (see marker.ts), or that call Lockstep's hook tool (mcpToolHook.ts),
+// are Lockstep's.
 import * as fs from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { JSONPath } from 'jsonc-parser';
 import { HookInstallError } from './installError';
 import { edit, isObj, loadJsonc, parseJsonc, saveJsonc, type Json, type JsoncDoc } from './jsoncFile';
 import { isLockstepHookCommand } from './marker';
+import { isLockstepMcpToolHandler, MCP_TOOL_HANDLER_NAME } from './mcpToolHook';
 
 /** One hook registration: in which event, and the entry the agent's format wants there. */
 export interface Registration {
@@ -32,7 +34,7 @@ export interface FileChange {
   changed: boolean;
 }
 
-const handlerIsOurs = (h: unknown): boolean => isObj(h) && (isLockstepHookCommand(h.command) || isLockstepHookCommand(h.bash));
+const handlerIsOurs = (h: unknown): boolean => isObj(h) && (isLockstepHookCommand(h.command) || isLockstepHookCommand(h.bash) || isLockstepMcpToolHandler(h));
 
 /** Where Lockstep's handlers sit in one event's list: [group index, handler index or -1 for a flat entry]. */
 function occurrences(list: unknown[], layout: JsonPlan['layout']): Array<[number, number]> {
@@ -143,7 +145,7 @@ export function lockstepHandlers(data: Json, layout: JsonPlan['layout']): Array<
     if (!Array.isArray(list)) continue;
     for (const [gi, hi] of occurrences(list, layout)) {
       const handler = (hi < 0 ? list[gi] : ((list[gi] as Json).hooks as unknown[])[hi]) as Json;
-      out.push({ event, group: gi, handler: Math.max(hi, 0), command: String(handler.command ?? handler.bash), entry: handler });
+      out.push({ event, group: gi, handler: Math.max(hi, 0), command: isLockstepMcpToolHandler(handler) ? MCP_TOOL_HANDLER_NAME : String(handler.command ?? handler.bash), entry: handler });
     }
   }
   return out;

@@ -9,6 +9,7 @@ import { isObj, parseJsonc } from '../../agents/install/jsoncFile';
 import { ensureLauncher, launcherHookCommand } from '../../agents/install/launcher';
 import { hookPlanFor, installHooks, uninstallHooks, type HookScope } from '../../agents/hookInstall';
 import { registerMcpServer, unregisterMcpServer } from '../../agents/mcpRegistration';
+import { HOOK_TRANSPORTS, type HookTransport } from '../../agents/install/mcpToolHook';
 import { defaultHookCommand } from '../../agents/hookCommand';
 import { AgentName, HOOK_AGENT_NAMES } from '../../core/model';
 import { locateRepo } from '../../git/repoLocator';
@@ -42,6 +43,15 @@ function mcpServerCommandForCli(): { command: string; args: string[] } {
   return onPath ? { command: 'lockstep', args: ['mcp'] } : { command: process.execPath, args: [path.join(__dirname, 'cli.js'), 'mcp'] };
 }
 
+/** --transport: mcp only where the agent's hooks can call an MCP tool (Claude Code), and only where Lockstep registers its server. */
+function parseTransport(value: string, agent: AgentName, scope: HookScope): HookTransport {
+  if (!(HOOK_TRANSPORTS as readonly string[]).includes(value)) throw new CliError(`--transport '${value}': expected ${HOOK_TRANSPORTS.join(' or ')}`);
+  if (value !== 'mcp') return 'command';
+  if (agent !== 'claude') throw new CliError(`--transport mcp: only Claude Code's hooks can call an MCP tool; ${agent} keeps command hooks (omit --transport)`);
+  if (scope !== 'project') throw new CliError("--transport mcp: Lockstep registers its MCP server for Claude Code in the repository's .mcp.json; use --scope project");
+  return 'mcp';
+}
+
 export function registerHooksCommand(program: Command): void {
   const hooks = program.command('hooks').description("manage agents' hook configuration");
   hooks
@@ -51,6 +61,7 @@ export function registerHooksCommand(program: Command): void {
     .option('--scope <scope>', 'project (this repository) or user (your home folder)', 'project')
     .option('--command <command>', "command line the agent runs (default: Lockstep's launcher, ~/.lockstep/bin/lockstep-hook)")
     .option('--mcp', "also register the `lockstep mcp` server in the agent's MCP configuration")
+    .option('--transport <transport>', 'command (a process per hook event) or mcp (Claude Code: tool-call events answered by the lockstep MCP server; registers it)', 'command')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -61,20 +72,26 @@ Lockstep. When Lockstep cannot be found the hook exits 2 (the edit is blocked, w
 unless LOCKSTEP_FAIL_OPEN=1 or \`lockstep config --fail-open on\`.
 Codex runs hooks only after you approve them (/hooks in codex), project hooks only in a trusted
 project; Gemini CLI and Copilot CLI read repository hooks only in a trusted folder. The install
-says what is missing; \`lockstep doctor\` checks it again.`,
+says what is missing; \`lockstep doctor\` checks it again.
+--transport mcp (Claude Code, project scope): the tool-call and prompt events are answered by the
+\`lockstep mcp\` server Claude Code runs for the session (mcp_tool hooks, no process per event), with
+"onFailure": "block", so a server that is down or not approved blocks the edit and says why. Session
+start and end keep the command hook.`,
     )
     .action(
-      action((opts: { agent: string; scope: string; command?: string; mcp?: boolean; json?: boolean }) => {
+      action((opts: { agent: string; scope: string; command?: string; mcp?: boolean; transport: string; json?: boolean }) => {
         const { agent, scope } = parseAgentScope(opts);
+        const transport = parseTransport(opts.transport, agent, scope);
         const repoRoot = locateRepo(process.cwd()).worktreeRoot;
         const command = opts.command ?? launcherHookCommand(agent);
         const launcher = opts.command === undefined ? ensureLauncher({ cliJs: path.join(__dirname, 'cli.js'), owner: 'cli' }) : undefined;
-        const r = installHooks({ agent, scope, repoRoot, command });
+        const r = installHooks({ agent, scope, repoRoot, command, transport });
         const notes = trustNotes(agent, scope, repoRoot, r.file);
-        const mcp = opts.mcp ? registerMcpServer({ agent, scope, repoRoot, server: mcpServerCommandForCli() }) : undefined;
-        if (opts.json) printJson({ ok: true, agent, scope, command, ...r, ...(launcher ? { launcher: launcher.launcher } : {}), notes, ...(mcp?.file ? { mcp } : {}) });
+        const mcp = opts.mcp || transport === 'mcp' ? registerMcpServer({ agent, scope, repoRoot, server: mcpServerCommandForCli() }) : undefined;
+        if (opts.json) printJson({ ok: true, agent, scope, transport, command, ...r, ...(launcher ? { launcher: launcher.launcher } : {}), notes, ...(mcp?.file ? { mcp } : {}) });
         else {
           const lines = [`${r.changed ? 'installed' : 'already installed'}: ${r.file}`];
+          if (transport === 'mcp') lines.push('  tool calls and prompts: mcp_tool hooks served by the lockstep MCP server (they block when it is not running)');
           if (launcher) lines.push(`  runs: ${launcher.launcher} -> ${path.join(__dirname, 'cli.js')}`);
           else lines.push(`  command: ${command}`);
           for (const n of notes) lines.push(`  note: ${n}`);

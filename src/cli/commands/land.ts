@@ -69,11 +69,23 @@ export function register(program: Command): void {
   program
     .command('undo-landing')
     .description("undo the last landing on the plan's target (only when nothing landed since); its tasks go back to finished")
+    .option('--rebase-dependents', 'rebase the task branches built on the landing onto the restored target without its commits')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nNothing is deleted: the undone commits stay reachable and the tasks\' branches are re-created.\nExit status: 0 undone, 1 refused (the reason is printed).')
+    .addHelpText(
+      'after',
+      [
+        '',
+        "Nothing is deleted: the undone commits stay reachable and the tasks' branches are re-created.",
+        'A task branch forked from the target after the landing contains its commits: the undo is refused,',
+        'naming those tasks, unless --rebase-dependents, which replays their own commits onto the restored',
+        'target (every rebase is tried first; a conflict, or a worktree with uncommitted changes, refuses',
+        "the whole undo; the old tips stay in the branches' reflogs).",
+        'Exit status: 0 undone, 1 refused (the reason is printed).',
+      ].join('\n'),
+    )
     .action(
-      action(async (opts: { json?: boolean }) => {
-        const r = await schedulerCall(() => openScheduler().undoLanding());
+      action(async (opts: { json?: boolean; rebaseDependents?: boolean }) => {
+        const r = await schedulerCall(() => openScheduler().undoLanding({ rebaseDependents: opts.rebaseDependents === true }));
         if (!r.ok) throw new CliError(r.message, 1, { ...r });
         if (opts.json) printJson(r);
         else process.stdout.write(r.message + '\n');

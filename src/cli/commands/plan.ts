@@ -1,5 +1,6 @@
 // `lockstep plan validate [--file F] [--json]`: checks `.lockstep/plan.yaml` (or F) and prints every
 // problem on its own line as `file:line: field: message`. Exit 0 valid, 1 invalid. Changes nothing.
+// `lockstep plan schema`: the format as a JSON Schema. The format is documented in docs/plan.md.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
@@ -7,9 +8,37 @@ import { DEFAULT_PLAN_FILE, formatIssue, tryParsePlan, type PlanIssue } from '..
 import { locateRepo, RepoError } from '../../git/repoLocator';
 import { action, printJson } from '../commandContext';
 import { plural } from '../../core/plural';
+import { planJsonSchema } from '../../core/planSchema';
 
 export function register(program: Command): void {
-  const plan = program.command('plan').description('the plan file (.lockstep/plan.yaml)');
+  const plan = program
+    .command('plan')
+    .description('the plan file (.lockstep/plan.yaml)')
+    .addHelpText(
+      'after',
+      '\nThe format (every field with its type and default, agent templates, what an agent gets, what ends a\n' +
+        'task, what opens a phase, landing) is documented in docs/plan.md of the Lockstep package;\n' +
+        '`lockstep plan schema` prints it as a JSON Schema for editors.',
+    );
+  plan
+    .command('schema')
+    .description('print the JSON Schema of the plan format (generated from the schema lockstep plan validate uses)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'For editors using yaml-language-server: save it beside the plan and name it on the plan\'s first line:',
+        '  lockstep plan schema > .lockstep/plan.schema.json',
+        '  # yaml-language-server: $schema=plan.schema.json',
+        'The schema checks fields and types; rules across tasks (unique ids, dependencies, cycles) are',
+        'checked by lockstep plan validate.',
+      ].join('\n'),
+    )
+    .action(
+      action(() => {
+        process.stdout.write(JSON.stringify(planJsonSchema(), null, 2) + '\n');
+      }),
+    );
   plan
     .command('validate')
     .description('check the plan file; prints one problem per line as file:line: field: message')
