@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DRIVERS } from './agents';
-import { makeRealAgentWorld, type RealAgentWorld } from './harness';
+import { gate, makeRealAgentWorld, type RealAgentWorld } from './harness';
 
 const A0 = 'export const a = 1;';
 const B0 = 'export const b = 2;';
@@ -19,6 +19,7 @@ function debugLog(home: string): string {
 
 describe('Claude Code with mcp_tool hooks (lockstep hooks install --transport mcp)', { timeout: 240_000 }, () => {
   let world: RealAgentWorld;
+  const held = gate();
   const read = (f: string) => fs.readFileSync(f, 'utf8');
   before(() => {
     world = makeRealAgentWorld({ hooksFor: ['claude'], hookTransport: 'mcp' });
@@ -47,6 +48,24 @@ describe('Claude Code with mcp_tool hooks (lockstep hooks install --transport mc
     assert.match(afterDenied, /src\/b\.ts is held by the user \(human:other\)/, 'the denial reason reaches the model');
     const log = debugLog(run.home);
     assert.ok((log.match(/mcp_tool calling lockstep\/hook_decide/g) ?? []).length >= 3, 'PreToolUse and PostToolUse went to the MCP server');
+  });
+
+  test("a scheduler-started session (LOCKSTEP_SESSION) reaches the MCP server too: the lease is the scheduler's session's", async () => {
+    const root = world.repo.root;
+    const file = path.join(root, 'src/a.ts');
+    const before = read(file).trimEnd();
+    const run = await world.start('claude', [DRIVERS.claude.editTurn(file, before, 'export const a = 40;', root), { say: 'Waiting.', hold: held.promise }], {
+      env: { LOCKSTEP_SESSION: 'claude:sched-task-1', LOCKSTEP_TASK: 'api' },
+    });
+    try {
+      await run.server.reached(1);
+      assert.equal(read(file), 'export const a = 40;\n');
+      const lease = world.status().leases.find((l) => l.key === 'src/a.ts' && l.inForce);
+      assert.equal(lease?.session, 'claude:sched-task-1', JSON.stringify(world.status().leases));
+    } finally {
+      held.open();
+      await run.exited;
+    }
   });
 
   test('with the MCP server down, an edit is blocked and the model is told why', async () => {
