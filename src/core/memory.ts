@@ -77,3 +77,12 @@ export function deliveryText(d: { notes: readonly Note[]; messages: readonly Mes
   if (d.remaining > 0) lines.push(`(${d.remaining} more waiting: they come with your next tool call, or run \`lockstep log\` / \`lockstep inbox\`)`);
   return lines.join('\n');
 }
+
+/** What `lockstep send` and VS Code tell the sender: who gets the message, and when. */
+export function sentSummary(r: { message: Message; recipients: readonly string[]; full: readonly string[] }): string {
+  const to = r.message.to;
+  const who = r.recipients.length > 0 ? r.recipients.join(', ') : to.kind === 'task' ? `task ${to.id}'s next session (none runs now)` : describeTarget(to);
+  const lines = [`sent #${r.message.n} to ${who}; it is delivered with the agent's next tool call or prompt (an idle agent sees it when it next acts)`];
+  if (r.full.length > 0) lines.push(`not sent to ${r.full.join(', ')}: mailbox full`);
+  return lines.join('\n');
+}

@@ -25,12 +25,18 @@ import {
   type SchedulerRequestResult,
   type SchedulerState,
 } from '../protocol/schedulerMethods';
+import { memoryChangedNotification, memoryRequests, type MemoryRequestName, type MemoryRequestParams, type MemoryRequestResult, type MemoryState } from '../protocol/memoryMethods';
 import type { LockState } from './lockState';
 
 /** What the extension does for the scheduler running in the server. */
 export interface SchedulerClientSide {
   onSchedulerChanged(state: SchedulerState): void;
   launchAgentTerminal(params: LaunchAgentTerminalParams): Promise<LaunchAgentTerminalResult>;
+}
+
+/** What the extension does with the shared memory's state (decision log, unread counts). */
+export interface MemoryClientSide {
+  onMemoryChanged(state: MemoryState): void;
 }
 
 export class CoordinatorClient implements vscode.Disposable {
@@ -47,7 +53,7 @@ export class CoordinatorClient implements vscode.Disposable {
     init: InitializationOptions,
     private readonly state: LockState,
     output: vscode.OutputChannel,
-    private readonly scheduler: SchedulerClientSide,
+    private readonly scheduler: SchedulerClientSide & MemoryClientSide,
   ) {
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.ipc },
@@ -84,9 +90,16 @@ export class CoordinatorClient implements vscode.Disposable {
       }),
       this.client.onNotification(schedulerChangedNotification, (s) => this.scheduler.onSchedulerChanged(s)),
       this.client.onRequest(launchAgentTerminalRequest, (p) => this.scheduler.launchAgentTerminal(p)),
+      this.client.onNotification(memoryChangedNotification, (m) => this.scheduler.onMemoryChanged(m)),
     );
     await this.resync();
     this.scheduler.onSchedulerChanged(await this.schedule('getSchedulerState', {}));
+    this.scheduler.onMemoryChanged(await this.memory('getMemoryState', {}));
+  }
+
+  memory<K extends MemoryRequestName>(name: K, params: MemoryRequestParams<K>): Promise<MemoryRequestResult<K>> {
+    const spec = memoryRequests[name];
+    return this.client.sendRequest(spec.type as never, params) as Promise<MemoryRequestResult<K>>;
   }
 
   schedule<K extends SchedulerRequestName>(name: K, params: SchedulerRequestParams<K>): Promise<SchedulerRequestResult<K>> {

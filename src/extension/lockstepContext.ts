@@ -13,6 +13,9 @@ import { AgentTerminals } from './agentTerminals';
 import { Announcer } from './announcer';
 import { landingCommandTable } from './landingCommands';
 import { matrixCommandTable, matrixDisposable } from './matrixCommands';
+import { DecisionLogTree } from './decisionLogView';
+import { memoryCommandTable } from './memoryCommands';
+import { MemoryModel } from './memoryModel';
 import { schedulerCommandTable } from './schedulerCommands';
 import { PlanApproval } from './planApproval';
 import { PlanDiagnostics } from './planDiagnostics';
@@ -26,6 +29,7 @@ export class LockstepContext implements vscode.Disposable {
   readonly state = new LockState();
   readonly config: Config;
   readonly scheduler = new SchedulerModel();
+  readonly memory = new MemoryModel();
   readonly terminals = new AgentTerminals((task, exitCode) => this.client?.agentExited({ task, exitCode }));
   client: CoordinatorClient | undefined;
   stoppedReason: string | undefined;
@@ -35,6 +39,7 @@ export class LockstepContext implements vscode.Disposable {
   readonly editorMarks: EditorMarks;
   readonly sessionsTree: SessionsTree;
   readonly schedulerTree: SchedulerTree;
+  readonly decisionLogTree: DecisionLogTree;
   private readonly statusBar: LockStatusBar;
   /** Asks before plan commands that changed since the user approved them run (planApproval.ts). */
   readonly planApproval: PlanApproval;
@@ -49,8 +54,9 @@ export class LockstepContext implements vscode.Disposable {
     this.planApproval = new PlanApproval(extension.workspaceState);
     this.fileDecorations = new LockFileDecorations(this.state, this.config);
     this.editorMarks = new EditorMarks(this.state, this.config);
-    this.sessionsTree = new SessionsTree(this.state);
+    this.sessionsTree = new SessionsTree(this.state, this.memory);
     this.schedulerTree = new SchedulerTree(this.scheduler);
+    this.decisionLogTree = new DecisionLogTree(this.memory);
     this.disposables.push(
       this.output,
       this.state,
@@ -62,10 +68,12 @@ export class LockstepContext implements vscode.Disposable {
       this.scheduler,
       this.terminals,
       this.schedulerTree,
+      this.memory,
+      this.decisionLogTree,
       new PlanDiagnostics(this.scheduler),
       new WalkthroughProgress(this.state, this.scheduler, this.config),
       new Announcer(this.scheduler, this.state, this.config, (line) => this.output.appendLine(line)),
-      ...registerCommands(this, schedulerCommandTable, landingCommandTable, matrixCommandTable),
+      ...registerCommands(this, schedulerCommandTable, landingCommandTable, matrixCommandTable, memoryCommandTable),
       matrixDisposable(this),
       this.config.onDidChange(() => void this.pushSettings()),
     );
@@ -107,7 +115,7 @@ export class LockstepContext implements vscode.Disposable {
       { userSessionId: this.config.userSessionId, diagnostics: this.config.diagnostics },
       this.state,
       this.output,
-      { onSchedulerChanged: (s) => this.scheduler.set(s), launchAgentTerminal: (p) => this.terminals.launch(p) },
+      { onSchedulerChanged: (s) => this.scheduler.set(s), launchAgentTerminal: (p) => this.terminals.launch(p), onMemoryChanged: (m) => this.memory.set(m) },
     );
     this.client = client;
     client.onDidChangeRunning((running) => {
@@ -133,6 +141,7 @@ export class LockstepContext implements vscode.Disposable {
     await old?.dispose();
     this.state.reset(undefined);
     this.scheduler.set(undefined);
+    this.memory.set(undefined);
     await this.start();
   }
 

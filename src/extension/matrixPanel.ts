@@ -1,7 +1,7 @@
 // The conflict matrix webview panel: shows the server's MatrixState (pushed as
 // `lockstep/matrixChanged`), answers the page's requests (the files of a cell, open a file, diff it
 // between two branches, serialize two tasks through the scheduler's updateTask, apply suggested
-// waves). Messages both ways are zod-validated discriminated unions; the page posts `ready` first.
+// waves, message a task's agent or a session). Messages both ways are zod-validated discriminated unions; the page posts `ready` first.
 // Also serves `lockstep-git:` documents (a file's content on a branch, read-only) for the diffs.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -19,6 +19,7 @@ import {
   type ToWebview,
 } from '../protocol/matrixMethods';
 import type { CoordinatorClient } from './coordinatorClient';
+import { sendMessageTo } from './memoryCommands';
 import type { LockstepContext } from './lockstepContext';
 import { plural } from '../core/plural';
 
@@ -198,6 +199,8 @@ export class MatrixPanel implements vscode.Disposable {
           return await this.serialize(m.first, m.then);
         case 'applyWaves':
           return await this.applyWaves();
+        case 'message':
+          return await this.message(m.to);
       }
     } catch (e) {
       this.notice('error', oneLine(e));
@@ -264,6 +267,13 @@ export class MatrixPanel implements vscode.Disposable {
     if (f.phase > t.phase) patch.phase = f.phase;
     await client.schedule('updateTask', { id: then, patch });
     this.notice('info', `'${then}' now depends on '${first}'${patch.phase ? ` (moved to phase ${patch.phase})` : ''}: they will not run at the same time.`);
+  }
+
+  /** Asks for the text and sends it through the same request as Send Message to Session…. */
+  private async message(to: string): Promise<void> {
+    this.requireClient();
+    const r = await sendMessageTo(this.ctx, to);
+    if (r) this.notice('info', r.text.replace(/\n/g, '; '));
   }
 
   private async applyWaves(): Promise<void> {

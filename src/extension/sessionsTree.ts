@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { holderName, timeLeft } from '../core/leaseNotice';
 import type { HookHealthView, SessionView, Snapshot, UnleasedEdit } from '../protocol/coordinatorState';
 import type { LockState } from './lockState';
+import type { MemoryModel } from './memoryModel';
 import { plural } from '../core/plural';
 
 /** held: a lease; edited: recorded edit; unleased: escaped the hooks; leftover: an ended session's uncommitted work. */
@@ -39,9 +40,12 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private readonly view: vscode.TreeView<Node>;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly state: LockState) {
+  constructor(
+    private readonly state: LockState,
+    private readonly memory: MemoryModel,
+  ) {
     this.view = vscode.window.createTreeView('lockstep.sessions', { treeDataProvider: this, showCollapseAll: true });
-    this.disposables.push(this.view, this.emitter, state.onDidChange(() => this.refresh()));
+    this.disposables.push(this.view, this.emitter, state.onDidChange(() => this.refresh()), memory.onDidChange(() => this.refresh()));
   }
 
   private refresh(): void {
@@ -80,13 +84,16 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         const item = new vscode.TreeItem(sessionLabel(s, snap), vscode.TreeItemCollapsibleState.Expanded);
         const when = new Date(s.lastSeen).toLocaleTimeString();
         const wt = s.worktree ? path.basename(s.worktree) : 'no worktree';
-        item.description = [s.task ? `task ${s.task}` : undefined, wt, s.live ? `seen ${when}` : `ended${s.endReason ? `: ${s.endReason}` : ''}`, s.sources.join('+')]
+        const unread = this.memory.unread(s.id);
+        const waiting = unread > 0 ? `${plural(unread, 'message')} waiting` : undefined;
+        item.description = [waiting, s.task ? `task ${s.task}` : undefined, wt, s.live ? `seen ${when}` : `ended${s.endReason ? `: ${s.endReason}` : ''}`, s.sources.join('+')]
           .filter(Boolean)
           .join(' · ');
         item.iconPath = new vscode.ThemeIcon(AGENT_ICONS[s.agent] ?? 'hubot', s.live ? undefined : new vscode.ThemeColor('disabledForeground'));
         item.tooltip = new vscode.MarkdownString(
           [`**${s.id}**`, `agent: ${s.agent}`, s.task ? `task: ${s.task}` : '', `worktree: ${s.worktree || '—'}`, `sources: ${s.sources.join(', ')}`,
-            s.pid ? `agent process: ${s.pid}` : '', s.live ? `last seen ${when}` : `ended: ${s.endReason ?? ''}`].filter(Boolean).join('  \n'),
+            s.pid ? `agent process: ${s.pid}` : '', s.live ? `last seen ${when}` : `ended: ${s.endReason ?? ''}`,
+            waiting ? `${waiting}: its agent receives them with its next tool call or prompt` : ''].filter(Boolean).join('  \n'),
         );
         item.contextValue = s.live ? 'lockstep.session.live' : 'lockstep.session.ended';
         item.id = `session:${s.id}`;

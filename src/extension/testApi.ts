@@ -32,6 +32,8 @@ export interface LockstepTestApi {
   /** The providers behind the Sessions & Locks and Scheduler views. */
   sessionsTree: vscode.TreeDataProvider<unknown>;
   schedulerTree: vscode.TreeDataProvider<unknown>;
+  /** The provider behind the Decision Log view. */
+  decisionLogTree: vscode.TreeDataProvider<unknown>;
 }
 
 export function testApi(ctx: LockstepContext): LockstepTestApi {
@@ -53,5 +55,6 @@ export function testApi(ctx: LockstepContext): LockstepTestApi {
     planFile: () => ctx.scheduler.current?.plan.file,
     sessionsTree: ctx.sessionsTree as vscode.TreeDataProvider<unknown>,
     schedulerTree: ctx.schedulerTree as vscode.TreeDataProvider<unknown>,
+    decisionLogTree: ctx.decisionLogTree as vscode.TreeDataProvider<unknown>,
   };
 }

@@ -129,7 +129,7 @@ export const MatrixState = z.object({
     pairsSkipped: z.number().int().nonnegative(),
     errors: z.array(z.object({ a: z.string(), b: z.string(), message: z.string() })),
   }),
-  /** Messaging a task's agent needs a mailbox; Lockstep has none yet, and the UI says so. */
+  /** Whether the page may offer to message a task's agent or a session (through `lockstep send`'s mailboxes); the UI says why not. */
   mailbox: z.discriminatedUnion('available', [z.object({ available: z.literal(true) }), z.object({ available: z.literal(false), reason: z.string() })]),
 });
 export type MatrixState = z.infer<typeof MatrixState>;
@@ -257,6 +257,8 @@ export const FromWebview = z.discriminatedUnion('type', [
   /** Makes `then` depend on `first` in the plan (the scheduler's updateTask). */
   z.object({ type: z.literal('serialize'), first: ParticipantId, then: ParticipantId }),
   z.object({ type: z.literal('applyWaves') }),
+  /** Asks the user for a message to a task's agent (task id) or a session (session id), sent through its mailbox. */
+  z.object({ type: z.literal('message'), to: ParticipantId }),
 ]);
 export type FromWebview = z.infer<typeof FromWebview>;
 

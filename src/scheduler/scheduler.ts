@@ -18,11 +18,8 @@ import { TaskId, resolveWorktreesRoot, taskBranch, taskById, type Plan, type Tas
 import { DEFAULT_PLAN_FILE, PlanError, formatIssue, tryParsePlan, updateTask as updatePlanTask, type PlanIssue } from '../core/planFile';
 import { TaskTransitionError, WAITING_STATUSES, describeState, transition, type TaskRuntime, type TaskState, type TaskStatus } from '../core/task';
 import { runCheck } from '../git/checkCommand';
-import { git, runGit } from '../git/gitRunner';
+import { git } from '../git/gitRunner';
 import { land, type LandingCulprit, type LandingResult, type LandingStep } from '../git/landing';
-import { undoLastLanding } from '../git/landingUndo';
-import { listLandingRecords, recordTasks } from '../git/landingRecords';
-import { moveBranch, rebasedTip } from '../git/branchRebase';
 import { landedThroughMerge } from '../git/carriedCommits';
 import { locateRepo } from '../git/repoLocator';
 import { isAncestor, readBranch } from '../git/repository';
@@ -55,7 +52,8 @@ import { removeStartMarker, startProgress, writeStartMarker } from './startMarke
 import { ensureTaskHooks, isTaskHookFile } from './taskHooks';
 import { judgeRunningTask, type RunningVerdict } from './taskLiveness';
 import { TrackedScopeIndex } from './trackedScopeIndex';
-import { carriedTasks, dependentsOfLanding, taskBranchTips, type LandingDependent } from './taskBranches';
+import { undoLanding } from './undoFlow';
+import { carriedTasks, taskBranchTips } from './taskBranches';
 
 /** A refused or failed scheduler operation. `message` is one line; details say more for --json/UI. */
 export class SchedulerError extends Error {
@@ -1244,102 +1242,10 @@ export class Scheduler {
     return settled;
   }
 
-  /**
-   * Undoes the last landing on the plan's target when nothing landed or moved since: the target goes
-   * back, the landing's tasks go back to finished, and their branches (deleted after landing) are
-   * re-created at the tips that landed. Nothing is deleted.
-   *
-   * Task branches built on the landing (forked from the target after it) would carry its commits back:
-   * the undo is refused, naming them, unless `rebaseDependents`; then each is rebased onto the target's
-   * restored tip without them. Every rebase is computed before anything moves; a conflict or a worktree
-   * with uncommitted changes refuses the whole undo.
-   */
+  /** Undoes the last landing on the plan's target, naming or rebasing the task branches built on it (undoFlow.ts). */
   async undoLanding(opts: { rebaseDependents?: boolean } = {}): Promise<UndoLandingResult> {
     const plan = this.requirePlan();
-    const target = plan.target;
-    const refuse = (message: string, dependents: LandingDependent[] = []): UndoLandingResult => ({
-      ok: false,
-      message,
-      target,
-      tasks: [],
-      branches: [],
-      ...(dependents.length > 0 ? { dependents: dependents.map((d) => ({ task: d.task, status: d.status, branch: d.branch, ...(d.worktree ? { worktree: d.worktree } : {}) })) } : {}),
-    });
-    const record = (await listLandingRecords(this.root)).find((r) => r.target === target);
-    const rebases: (LandingDependent & { to: string })[] = [];
-    let dependents: LandingDependent[] = [];
-    if (record && (await readBranch(this.root, target)) === record.after) {
-      const own = (await recordTasks(this.root, record.commit)).map((t) => t.id);
-      dependents = await dependentsOfLanding(this.root, { before: record.before, after: record.after, tasks: own }, await taskBranchTips(this.root, plan, this.store.read()));
-      if (dependents.length > 0 && !opts.rebaseDependents) {
-        const one = dependents.length === 1;
-        const who = dependents.map((d) => `${d.task} (${d.status})`).join(', ');
-        return refuse(
-          `undo refused: ${who} ${one ? 'is' : 'are'} built on landing ${record.n}: ${one ? 'its branch' : 'their branches'} ${dependents.map((d) => d.branch).join(', ')} ${one ? 'contains' : 'contain'} the commits the undo takes off ${target}; ` +
-            `undo with --rebase-dependents to rebase ${one ? 'it' : 'them'} onto ${target} without them`,
-          dependents,
-        );
-      }
-      for (const d of dependents) {
-        if (!d.worktree) continue;
-        const dirty = [...changedKeys(await worktreeChanges(d.worktree))];
-        if (dirty.length > 0) return refuse(`undo refused: ${d.task}'s worktree ${d.worktree} has uncommitted changes (${describeFiles(dirty, 5)}); commit or discard them, then undo again`, dependents);
-      }
-      for (const d of dependents) {
-        const r = await rebasedTip(this.root, this.commonDir, { tip: d.tip, upstream: record.after, onto: record.before });
-        if (!r.ok) return refuse(`undo refused: rebasing ${d.branch} (${d.task}) off landing ${record.n} ${r.reason}: its commits build on the landing; nothing was changed`, dependents);
-        rebases.push({ ...d, to: r.commit });
-      }
-    }
-    const u = await undoLastLanding(this.root, target, record ? { landing: record.n } : {});
-    if (!u.ok) return refuse(u.reason, dependents);
-    const rebased: { task: string; branch: string; from: string; to: string }[] = [];
-    const notRebased: string[] = [];
-    for (const d of rebases) {
-      try {
-        await moveBranch(this.root, d.branch, d.tip, d.to, d.worktree, `lockstep: undo landing ${u.landing}: rebase ${d.branch} off it`);
-        rebased.push({ task: d.task, branch: d.branch, from: d.tip, to: d.to });
-      } catch (e) {
-        notRebased.push(`could not rebase ${d.branch} (${oneLine(e)}): it still carries the undone commits, and landing it is refused until they are off it`);
-      }
-    }
-    const tips = await mergedTaskTips(this.root, u.restored, u.undone);
-    const branches: string[] = [];
-    for (const t of u.tasks) {
-      const tip = tips.get(t.id);
-      if (!tip || (await readBranch(this.root, t.branch))) continue;
-      try {
-        await runGit(['update-ref', '-m', `lockstep: undo landing ${u.landing}: restore ${t.branch}`, `refs/heads/${t.branch}`, tip, ''], { cwd: this.root });
-        branches.push(t.branch);
-      } catch (e) {
-        this.log(`undo landing ${u.landing}: could not re-create ${t.branch}: ${oneLine(e)}`);
-      }
-    }
-    const back: string[] = [];
-    this.store.transact((table) => {
-      for (const t of u.tasks) {
-        const rt = table.state.tasks[t.id];
-        if (!rt || rt.state.status !== 'landed') continue;
-        const { landedAt: _at, landedOver: _over, ...rest } = rt;
-        table.setTask({ ...rest, branch: rt.branch ?? t.branch, state: transition(t.id, rt.state, { status: 'finished' }) });
-        back.push(t.id);
-      }
-    });
-    this.changed();
-    const ids = u.tasks.map((t) => t.id);
-    return {
-      ok: true,
-      message:
-        `undid landing ${u.landing}: ${target} is back at ${u.restored.slice(0, 12)}; ${ids.join(', ')} ${ids.length === 1 ? 'is' : 'are'} finished again${branches.length ? `; re-created ${branches.join(', ')}` : ''}` +
-        rebased.map((r) => `; rebased ${r.branch} onto ${target} (was ${r.from.slice(0, 12)}, now ${r.to.slice(0, 12)})`).join('') +
-        notRebased.map((n) => `; ${n}`).join(''),
-      target,
-      restored: u.restored,
-      undone: u.undone,
-      tasks: back,
-      branches,
-      ...(rebased.length > 0 ? { rebased } : {}),
-    };
+    return undoLanding({ root: this.root, commonDir: this.commonDir, store: this.store, plan, log: this.log, changed: () => this.changed() }, opts);
   }
 }
 
@@ -1350,18 +1256,6 @@ async function commitsAhead(repoDir: string, tip: string, targetTip: string): Pr
   return Number(await git(['rev-list', '--count', '--end-of-options', tip, `^${targetTip}`], { cwd: repoDir }));
 }
 
-/** Task tips the landing engine merged between two target commits (its merge commits name their task). */
-async function mergedTaskTips(repoDir: string, from: string, to: string): Promise<Map<string, string>> {
-  const out = await git(['log', '--first-parent', '--format=%P%x00%B%x1e', '--end-of-options', `${from}..${to}`], { cwd: repoDir });
-  const tips = new Map<string, string>();
-  for (const entry of out.split('\x1e')) {
-    const [parents, body] = entry.trim().split('\0');
-    const task = /^Lockstep-Task: (\S+)$/m.exec(body ?? '')?.[1];
-    const tip = (parents ?? '').split(' ')[1];
-    if (task && tip && !tips.has(task)) tips.set(task, tip);
-  }
-  return tips;
-}
 
 function culpritState(c: LandingCulprit): TaskState {
   if (c.kind === 'conflict') return { status: 'conflicted', paths: c.paths && c.paths.length > 0 ? c.paths : ['(unknown)'] };

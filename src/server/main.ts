@@ -33,6 +33,7 @@ import {
 import { Coordinator, CoordinatorRequestError } from './coordinator';
 import { registerSchedulerHost } from './schedulerHost';
 import { registerMatrixHost } from './matrixHost';
+import { registerMemoryHost } from './memoryHost';
 
 /** Error code of lockstep requests while the server is idle (folder not in a git repository). */
 export const NOT_A_REPOSITORY = -32001;
@@ -159,6 +160,7 @@ export function runServer(connection: Connection): void {
 
   registerSchedulerHost(connection, { repo: () => (coordinator ? { root: coordinator.location.worktreeRoot, commonDir: coordinator.location.commonDir } : undefined), log });
   registerMatrixHost(connection, { coordinator: () => coordinator, log });
+  registerMemoryHost(connection, { coordinator: () => coordinator, log });
 
   connection.onNotification(clientOptionsNotification.method, (raw: unknown) => {
     const parsed = ClientOptions.safeParse(raw);

@@ -35,7 +35,8 @@ export interface TrackerUpdate {
   rebuilt: boolean;
 }
 
-const NO_MAILBOX = { available: false as const, reason: 'Lockstep has no mailboxes yet, so a message cannot reach an agent.' };
+/** Every participant can be messaged: a task's agent through the task's mailbox, a session through its own. */
+const MAILBOX = { available: true as const };
 
 function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
   const x = a ?? [];
@@ -162,7 +163,7 @@ export class MatrixTracker {
       cells: this.cells(),
       waves: input.waves,
       merge: input.mergeSummary,
-      mailbox: NO_MAILBOX,
+      mailbox: MAILBOX,
     };
   }
 

@@ -205,7 +205,8 @@ export class EmbeddedMemory implements MemoryStore {
     return samePosition(cursor.notes, notes) && samePosition(cursor.messages, msgs);
   }
 
-  private cursorFile(session: string): string {
+  /** The file of a session's delivery cursor (the coordinator watches it: unread counts change when it moves). */
+  cursorFile(session: string): string {
     return path.join(this.paths.cursors, `${Buffer.from(session).toString('base64url')}.json`);
   }
 

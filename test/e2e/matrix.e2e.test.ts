@@ -3,13 +3,15 @@
 // cell shows the conflict, a click lists the files with who and why, keyboard navigation opens
 // other cells, a task title full of markup renders as text, an agent's lease taken through its real
 // hook appears live without losing the selection, the diff of the two branches opens, serializing
-// the two tasks writes the dependency into the plan. Screenshots in light and dark themes.
+// the two tasks writes the dependency into the plan, a message to a task's agent reaches its
+// mailbox. Screenshots in light and dark themes.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parsePlan } from '../../src/core/planFile';
 import { openEmbeddedStore } from '../../src/store/embeddedStore';
+import { runCli } from '../helpers/cli';
 import { makeTempRepo } from '../helpers/tempRepo';
 import { projectRoot, withWorkbench, type Workbench, waitFor } from './harness';
 import { claudeSession } from './support/agentHooks';
@@ -117,10 +119,21 @@ test('the conflict matrix shows planned, live and merge overlap and lists the fi
         assert.deepEqual(await detail.locator('.kind-live li.file .reason').allTextContents(), ['api: changed on branch', 'web: changed on branch']);
         assert.deepEqual(await detail.locator('.kind-planned li.file .reason').allTextContents(), ['api: scope src/shared.ts', 'web: scope src/shared.ts']);
         assert.equal(await detail.getByRole('button', { name: 'Run web after api' }).isEnabled(), true);
-        assert.equal(await detail.getByRole('button', { name: "Message api's agent" }).isDisabled(), true);
-        assert.match((await detail.locator('.actions .note').first().textContent()) ?? '', /^Messaging is unavailable: Lockstep has no mailboxes yet/);
         assert.match((await cell(0, 1).getAttribute('class')) ?? '', /\bselected\b/);
         await wb.screenshot('matrix-2-light-cell');
+
+        // "Message api's agent": VS Code asks for the text; it goes into task api's mailbox (the
+        // same store function as `lockstep send api`), where the task's next session finds it.
+        await detail.getByRole('button', { name: "Message api's agent" }).click();
+        const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+        await input.waitFor({ state: 'visible', timeout: 20_000 });
+        await input.fill('Keep src/shared.ts as it is on main until web lands');
+        await input.press('Enter');
+        await f.locator('#notice', { hasText: /^sent #1 to task api's next session \(none runs now\)/ }).waitFor({ timeout: 30_000 });
+        const inbox = runCli(['inbox', '--session', 'claude:api-next', '--task', 'api', '--peek', '--json'], { cwd: repo.root });
+        assert.equal(inbox.status, 0, inbox.stderr);
+        const got = JSON.parse(inbox.stdout) as { messages: { from: string; to: unknown; text: string }[] };
+        assert.deepEqual(got.messages.map((m) => [m.from, m.to, m.text]), [['vscode:tester', { kind: 'task', id: 'api' }, 'Keep src/shared.ts as it is on main until web lands']]);
 
         // Keyboard: from api × web, down to web × web, right to web × docs, Enter opens it.
         await cell(0, 1).focus();

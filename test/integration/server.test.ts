@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { coordinatorRequests, type CoordinatorRequestName } from '../../src/protocol/coordinatorMethods';
 import { matrixRequests } from '../../src/protocol/matrixMethods';
+import { memoryRequests } from '../../src/protocol/memoryMethods';
 import { schedulerRequests } from '../../src/protocol/schedulerMethods';
 import { claudeToolPayload } from '../fixtures/hookPayloads';
 import { ensureBuilt, runCli } from '../helpers/cli';
@@ -90,8 +91,9 @@ describe('coordinator server', () => {
     const declared: { method: string; example: unknown; result: { safeParse(v: unknown): { success: boolean } } }[] = [
       ...Object.values(schedulerRequests).map((r) => ({ method: r.type.method, example: r.example, result: r.result })),
       ...Object.values(matrixRequests).map((r) => ({ method: r.method, example: r.example, result: r.result })),
+      ...Object.values(memoryRequests).map((r) => ({ method: r.type.method, example: r.example, result: r.result })),
     ];
-    assert.equal(declared.length, Object.keys(schedulerRequests).length + Object.keys(matrixRequests).length);
+    assert.equal(declared.length, Object.keys(schedulerRequests).length + Object.keys(matrixRequests).length + Object.keys(memoryRequests).length);
     const other = makeTempRepo({ prefix: 'lockstep-methods-' });
     const otherServer = await startServer({ root: other.root, env });
     try {

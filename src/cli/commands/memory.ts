@@ -1,7 +1,7 @@
 // `lockstep note|log|send|inbox`: the swarm's decision log and mailboxes (see store/embeddedMemory.ts).
 import * as os from 'node:os';
 import type { Command } from 'commander';
-import { describeTarget, messageLine, noteLine, parseTarget, type Message, type Note } from '../../core/memory';
+import { messageLine, noteLine, parseTarget, sentSummary, type Message, type Note } from '../../core/memory';
 import { MailboxFullError } from '../../store/memoryStore';
 import { openMemory } from '../../store/openMemory';
 import { action, CliError, EXIT_DENIED, openContext, parseSessionId, printJson } from '../commandContext';
@@ -99,9 +99,7 @@ export function registerMemoryCommands(program: Command): void {
         if (target.kind === 'session') parseSessionId(target.id, 'the target');
         const r = wrap(() => openMemory(ctx.store).send({ from: authorOf(opts.session), to: target, text }));
         if (opts.json) return printJson({ ok: true, ...r });
-        const who = r.recipients.length > 0 ? r.recipients.join(', ') : target.kind === 'task' ? `task ${target.id}'s next session (none runs now)` : describeTarget(target);
-        process.stdout.write(`sent #${r.message.n} to ${who}; it is delivered with the agent's next tool call or prompt (an idle agent sees it when it next acts)\n`);
-        if (r.full.length > 0) process.stdout.write(`not sent to ${r.full.join(', ')}: mailbox full\n`);
+        process.stdout.write(`${sentSummary(r)}\n`);
       }),
     );
 

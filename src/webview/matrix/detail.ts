@@ -1,6 +1,6 @@
 // The detail of one pair: its files per kind with who holds/changed each and why, and the actions:
-// open a file, diff it between the two branches, serialize the two tasks, message an agent (shown
-// disabled, with the reason, while Lockstep has no mailboxes).
+// open a file, diff it between the two branches, serialize the two tasks, message a task's agent or a
+// session (through its mailbox; shown disabled, with the reason, when the server says it cannot).
 import type { FromWebview, MatrixCellDetail, MatrixParticipantView, MatrixState } from '../../protocol/matrixMethods';
 import { button, el } from './dom';
 import { KIND_NAME, KINDS, type Kind } from './gridModel';
@@ -79,10 +79,10 @@ export class CellDetailView {
     for (const p of [pa, pb]) {
       if (!p) continue;
       box.append(
-        button(`Message ${p.id}'s agent`, () => undefined, {
-          disabled: true,
+        button(p.kind === 'task' ? `Message ${p.id}'s agent` : `Message ${p.id}`, () => this.post({ type: 'message', to: p.id }), {
+          disabled: !mailbox.available,
           secondary: true,
-          title: mailbox.available ? '' : mailbox.reason,
+          title: mailbox.available ? `Write a message that ${p.kind === 'task' ? `task ${p.id}'s agent` : p.id} receives with its next tool call or prompt` : mailbox.reason,
         }),
       );
     }

@@ -23,6 +23,10 @@ export interface Prompt {
 
 /** Answers a message with one of its buttons (by title), or undefined for "dismissed". */
 export type MessageAnswer = (m: ShownMessage) => string | undefined;
+/** Picks one of a quick pick's items (or undefined for Escape). */
+export type PickAnswer = (items: readonly vscode.QuickPickItem[], p: Prompt) => vscode.QuickPickItem | undefined;
+/** Types an input box's answer (or undefined for Escape). */
+export type InputAnswer = (p: Prompt) => string | undefined;
 
 type Window = Record<string, unknown>;
 const STUBBED = ['showInformationMessage', 'showWarningMessage', 'showErrorMessage', 'showQuickPick', 'showInputBox', 'showOpenDialog', 'showSaveDialog'] as const;
@@ -31,6 +35,8 @@ export class UiStub {
   readonly messages: ShownMessage[] = [];
   readonly prompts: Prompt[] = [];
   answer: MessageAnswer = () => undefined;
+  pick: PickAnswer = () => undefined;
+  input: InputAnswer = () => undefined;
   private saved = new Map<string, unknown>();
 
   install(): this {
@@ -51,8 +57,19 @@ export class UiStub {
       this.prompts.push({ kind, title: (kind === 'inputBox' ? (_a as { title?: string } | undefined) : b)?.title });
       return Promise.resolve(undefined);
     };
-    w.showQuickPick = prompt('quickPick');
-    w.showInputBox = prompt('inputBox');
+    w.showQuickPick = async (items: unknown, opts?: { title?: string }) => {
+      const p: Prompt = { kind: 'quickPick', title: opts?.title };
+      this.prompts.push(p);
+      const list = (await items) as (string | vscode.QuickPickItem)[];
+      const asItems = list.map((i) => (typeof i === 'string' ? { label: i } : i));
+      const chosen = this.pick(asItems, p);
+      return chosen === undefined ? undefined : list[asItems.indexOf(chosen)];
+    };
+    w.showInputBox = (opts?: vscode.InputBoxOptions) => {
+      const p: Prompt = { kind: 'inputBox', title: opts?.title };
+      this.prompts.push(p);
+      return Promise.resolve(this.input(p));
+    };
     w.showOpenDialog = prompt('openDialog');
     w.showSaveDialog = prompt('saveDialog');
     return this;
