@@ -43,7 +43,7 @@ describe('approving the plan commands', () => {
     const modal = asked(from);
     assert.equal(modal.length, 1, JSON.stringify(ui.since(from)));
     assert.deepEqual(modal[0]!.buttons, ['Run']);
-    assert.match(modal[0]!.detail ?? '', /You have not approved them yet:\n\nagents\.fake: true \{prompt\}\nverify: true$/);
+    assert.match(modal[0]!.detail ?? '', /You have not approved them yet:\n\nagents\.fake: true "\{prompt\}"\nverify: true$/);
     assert.equal(ui.since(from).length, 1, 'no landing ran (no result message)');
   });
 
