@@ -67,6 +67,8 @@ test('land two finished tasks atomically from the palette: the tree shows them l
       const atomically = quick.locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^Atomically$/ }) });
       await atomically.waitFor({ state: 'visible', timeout: 10_000 });
       await atomically.click();
+      // The plan's commands are new to this user: VS Code asks once before running them.
+      assert.ok(await wb.approvePlanCommands(), "VS Code asked before running the plan's commands");
       const inProgress = await wb.waitForNotification(/Lockstep: landing api, docs on main/, 30_000);
       t.diagnostic(`progress: ${inProgress}`);
       await wb.waitForNotification(/running .* on [0-9a-f]{12}/, 30_000);

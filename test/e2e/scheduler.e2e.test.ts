@@ -45,6 +45,7 @@ test('a plan in the Scheduler view: start from the tree, a waiting task says why
       await wb.screenshot('scheduler-0-plan');
 
       await clickTreeAction(wb, 'Scheduler', 'API endpoint', 'Start Task');
+      await wb.approvePlanCommands(10_000); // VS Code asks before running the plan's agent command the first time
       items = await wb.waitForTreeItems('Scheduler', (i) => /running/.test(i.find((x) => x.label === 'API endpoint')?.description ?? ''), 120_000);
       const docs = items.find((i) => i.label === 'API docs')!;
       assert.match(docs.description, /waits for 'api': both write src\/api\/\*\*/);

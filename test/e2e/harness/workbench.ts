@@ -120,6 +120,8 @@ export interface Workbench {
   /** Messages of the notification toasts currently shown. */
   notifications(): Promise<string[]>;
   waitForNotification(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Answers "Run" when VS Code asks before running plan commands not yet approved (a modal); false if it did not ask. */
+  approvePlanCommands(timeoutMs?: number): Promise<boolean>;
   /** The extension host's and server's logs (user-data-dir/logs), plus code-server's own output. */
   logs(): string;
   /** Stops exactly what startWorkbench started (browser, code-server's process group) and removes its temp dirs. */
@@ -463,6 +465,16 @@ function makeWorkbench(p: Parts): Workbench {
     },
 
     notifications,
+    async approvePlanCommands(timeoutMs = 20_000) {
+      const run = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Run$/ });
+      try {
+        await run.waitFor({ state: 'visible', timeout: timeoutMs });
+      } catch {
+        return false;
+      }
+      await run.click();
+      return true;
+    },
     async waitForNotification(pattern, timeoutMs = 30_000) {
       const msgs = await poll(`a notification matching ${pattern}`, timeoutMs, notifications, (m) => m.some((x) => pattern.test(x)));
       // Toasts slide in; wait for the end of the animation so a screenshot shows them.
