@@ -34,15 +34,11 @@ import { Coordinator, CoordinatorRequestError } from './coordinator';
 import { registerSchedulerHost } from './schedulerHost';
 import { registerMatrixHost } from './matrixHost';
 import { registerMemoryHost } from './memoryHost';
+import { NOT_A_REPOSITORY, oneLine } from './requestErrors';
+export { NOT_A_REPOSITORY } from './requestErrors';
 
-/** Error code of lockstep requests while the server is idle (folder not in a git repository). */
-export const NOT_A_REPOSITORY = -32001;
 /** Error code of a request that failed (store unreadable…); the message says why, in one line. */
 export const REQUEST_FAILED = ErrorCodes.InternalError;
-
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
-}
 
 function osUserName(): string {
   try {

@@ -20,9 +20,8 @@ import { GitShowError, gitShow } from './matrixGitShow';
 import { nothingStarted, suggestedWaves } from './matrixSources';
 import { MatrixLookupError } from './matrixTracker';
 import { ownRecord } from '../core/ownRecord';
+import { NOT_A_REPOSITORY, oneLine } from './requestErrors';
 
-/** Same code as main.ts's: the server is idle (not in a git repository). */
-const NOT_A_REPOSITORY = -32001;
 /** Refreshes wait this long after the first trigger so a burst of events makes one update. */
 export const MATRIX_DEBOUNCE_MS = 100;
 const POLL_MS = 100;
@@ -45,9 +44,6 @@ class RequestError extends Error {
 
 type Handlers = { [K in MatrixRequestName]: (c: Coordinator, p: unknown) => Promise<MatrixRequestResult<K>> };
 
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
-}
 
 function engineFor(c: Coordinator, plannedOnly: boolean): MatrixEngine {
   return new MatrixEngine({

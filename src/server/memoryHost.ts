@@ -23,9 +23,8 @@ import { StoreError } from '../store/storeErrors';
 import { CoalescingRunner } from './coalescingRunner';
 import type { Coordinator } from './coordinator';
 import { NamedFileWatcher } from './namedFileWatcher';
+import { NOT_A_REPOSITORY, oneLine } from './requestErrors';
 
-/** Same code as main.ts's: the server is idle (not in a git repository). */
-const NOT_A_REPOSITORY = -32001;
 /** A burst of appends (a note storm) makes one update. */
 const DEBOUNCE_MS = 50;
 /** How often the coordinator's model is checked for new sessions (whose cursors to watch). */
@@ -49,9 +48,6 @@ class RequestError extends Error {
 
 type Handlers = { [K in MemoryRequestName]: (c: Coordinator, p: unknown) => Promise<MemoryRequestResult<K>> };
 
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
-}
 
 /** The memory of the coordinator's store; opened per use, so `lockstep config --mailbox-size` applies at once. */
 function memoryOf(c: Coordinator): EmbeddedMemory {

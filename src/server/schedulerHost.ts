@@ -27,9 +27,8 @@ import { NamedFileWatcher } from './namedFileWatcher';
 import { storePaths } from '../store/storePaths';
 import { terminateProcess, type AgentExit, type AgentLauncher, type LaunchedAgent, type LaunchRequest } from '../scheduler/agentLauncher';
 import { Scheduler, SchedulerError } from '../scheduler/scheduler';
+import { NOT_A_REPOSITORY } from './requestErrors';
 
-/** Same code as main.ts's: the server is idle (not in a git repository). */
-const NOT_A_REPOSITORY = -32001;
 
 export interface SchedulerHostOptions {
   /** The repository once the coordinator has opened it; undefined while idle. */
