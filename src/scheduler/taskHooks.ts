@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { HookInstallError, hookPlanFor, installHooks, isLockstepHookCommand } from '../agents/hookInstall';
 import type { AgentName } from '../core/model';
 import { runGit } from '../git/gitRunner';
+import type { RemoveWorktreeOptions } from '../git/worktrees';
 
 export interface TaskHooksResult {
   /** The configuration file (or Cline's hooks folder) that has the hook. */
@@ -53,6 +54,9 @@ export function isTaskHookFile(file: string): boolean {
   if (text === undefined) return false;
   return jsonHasHook(text) ?? (text.startsWith('#!') && text.split('\n').some((line) => isLockstepHookCommand(line.trim())));
 }
+
+/** A task worktree goes with the hook settings Lockstep put there (ignored files, never work). */
+export const REMOVE_TASK_WORKTREE: RemoveWorktreeOptions = { disposable: (_key, file) => isTaskHookFile(file) };
 
 /**
  * Installs the hook into the worktree unless it is already there. `mainCheckout`: the folder is the

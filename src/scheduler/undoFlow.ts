@@ -13,6 +13,7 @@ import { changedKeys, worktreeChanges } from '../git/status';
 import { describeFiles } from '../git/worktrees';
 import type { UndoLandingResult } from '../protocol/schedulerMethods';
 import type { LeaseStore } from '../store/leaseStore';
+import { oneLine } from './schedulerError';
 import { dependentsOfLanding, taskBranchTips, type LandingDependent } from './taskBranches';
 
 export interface UndoContext {
@@ -23,10 +24,6 @@ export interface UndoContext {
   log: (line: string) => void;
   /** Tells the scheduler's listeners that task state changed. */
   changed: () => void;
-}
-
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 }
 
 /**
