@@ -4,14 +4,42 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { launchChromium } from './browser';
 
 export interface Visitor {
   /** Every notification message seen so far, in order of first sight. */
   notifications(): string[];
   screenshot(file: string): Promise<void>;
+  /**
+   * The conflict matrix's cell of row `a` × column `b` as VS Code shows it (`L1`, `P1`…, '' when
+   * empty); undefined while no open matrix lists both.
+   */
+  matrixCell(a: string, b: string): Promise<string | undefined>;
+  /** Clicks that cell, so the matrix lists the files the two share and who touched each. */
+  selectMatrixCell(a: string, b: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** The visible webviews' content frames (two nested iframes each, outside the editor's DOM). */
+function webviews(page: Page, count: number): FrameLocator[] {
+  const outer = page.locator('div[data-parent-flow-to-element-id]:not([style*="visibility: hidden"]) > iframe.webview.ready');
+  return Array.from({ length: count }, (_, i) => outer.nth(i).contentFrame().locator('#active-frame').contentFrame());
+}
+
+/** The matrix frame and the cell locator of `a` × `b` in it, when an open matrix lists both. */
+async function findMatrixCell(page: Page, a: string, b: string) {
+  const count = await page.locator('div[data-parent-flow-to-element-id]:not([style*="visibility: hidden"]) > iframe.webview.ready').count();
+  for (const f of webviews(page, count)) {
+    const ids = await f
+      .locator('#matrix .row-head .row-id')
+      .allTextContents()
+      .catch(() => [] as string[]);
+    const row = ids.indexOf(a);
+    const col = ids.indexOf(b);
+    if (row >= 0 && col >= 0) return { frame: f, cell: f.locator(`#matrix td.cell[data-row="${row}"][data-col="${col}"]`) };
+  }
+  return undefined;
 }
 
 export async function visit(url: string, timeoutMs = 90_000): Promise<Visitor> {
@@ -44,6 +72,18 @@ export async function visit(url: string, timeoutMs = 90_000): Promise<Visitor> {
         await collect();
         fs.mkdirSync(path.dirname(file), { recursive: true });
         await page.screenshot({ path: file });
+      },
+      async matrixCell(a, b) {
+        const found = await findMatrixCell(page, a, b);
+        if (!found) return undefined;
+        return ((await found.cell.locator('.label').textContent({ timeout: 5_000 }).catch(() => null)) ?? '').trim();
+      },
+      async selectMatrixCell(a, b) {
+        const found = await findMatrixCell(page, a, b);
+        if (!found) return false;
+        await found.cell.click({ timeout: 10_000 });
+        await found.frame.locator('#detail .detail-title', { hasText: `${a} × ${b}` }).waitFor({ timeout: 10_000 });
+        return true;
       },
       async close() {
         clearInterval(timer);

@@ -1,6 +1,7 @@
 // What changed between two views of the plan or of the sessions, in words a person watching wants to
 // hear: a task started, finished, failed, landed (several at once: one landing), was put back by an
-// undo, or a phase opened; an agent died and its locks were freed. Pure: the extension shows these as
+// undo, a phase opened, or a task that could start must now wait for a running task whose scope
+// overlaps its own; an agent died and its locks were freed. Pure: the extension shows these as
 // notifications, the demo's terminal prints the same steps.
 import { plural } from './plural';
 
@@ -20,7 +21,7 @@ export interface Announcement {
   text: string;
   /** The task it is about, when one (a notification may offer that task's actions). */
   task?: string;
-  kind: 'started' | 'finished' | 'failed' | 'conflicted' | 'landed' | 'undone' | 'phase-opened' | 'agent-died';
+  kind: 'started' | 'finished' | 'failed' | 'conflicted' | 'landed' | 'undone' | 'phase-opened' | 'waiting' | 'agent-died';
 }
 
 /** Announcements for the step from `prev` to `next` tasks; nothing for the first view (no step yet). */
@@ -55,6 +56,20 @@ export function taskAnnouncements(prev: readonly AnnouncedTask[] | undefined, ne
   if (landed.length === 1) out.push({ kind: 'landed', severity: 'info', task: landed[0], text: `Task ${landed[0]} landed on ${target}.` });
   else if (landed.length > 1) out.push({ kind: 'landed', severity: 'info', text: `Tasks ${landed.join(', ')} landed on ${target} together.` });
   out.push(...phaseOpenings(prev, next));
+  out.push(...newOverlapWaits(prev, next));
+  return out;
+}
+
+/** A task that could start and now waits because a running task's scope overlaps its own (the gate's words). */
+function newOverlapWaits(prev: readonly AnnouncedTask[], next: readonly AnnouncedTask[]): Announcement[] {
+  const before = new Map(prev.map((t) => [t.id, t]));
+  const out: Announcement[] = [];
+  for (const t of next) {
+    const was = before.get(t.id);
+    if (!was?.startable || t.startable || t.status !== 'queued') continue;
+    const overlaps = t.reasons.filter((r) => r.startsWith("waits for '"));
+    if (overlaps.length > 0) out.push({ kind: 'waiting', severity: 'info', task: t.id, text: `Task ${t.id} ${overlaps.join('; ')}.` });
+  }
   return out;
 }
 

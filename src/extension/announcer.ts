@@ -1,5 +1,6 @@
 // Tells the person at the editor what just happened, as notifications: tasks started, finished,
-// failed, landed or put back by an undo, a phase opened, an agent died and its locks were freed.
+// failed, landed or put back by an undo, a phase opened, a task must wait for an overlapping one, an
+// agent died and its locks were freed.
 // The words come from core/announcements.ts; this only shows them (and opens the conflict matrix
 // when tasks start running, if the user asked for that).
 import * as vscode from 'vscode';
@@ -42,7 +43,7 @@ export class Announcer implements vscode.Disposable {
     for (const a of list) {
       this.log(`Lockstep: ${a.text}`);
       if (!this.config.taskNotifications) continue;
-      const actions = a.kind === 'failed' ? ['Show Check Output'] : a.kind === 'started' || a.kind === 'agent-died' ? ['Show Conflict Matrix'] : [];
+      const actions = a.kind === 'failed' ? ['Show Check Output'] : a.kind === 'started' || a.kind === 'waiting' || a.kind === 'agent-died' ? ['Show Conflict Matrix'] : [];
       const show = a.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
       void show(`Lockstep: ${a.text}`, ...actions).then((choice) => {
         if (choice === 'Show Check Output') void vscode.commands.executeCommand('lockstep.showCheckOutput', a.task);

@@ -35,6 +35,24 @@ test('a later phase opens once, when its first task becomes startable', () => {
   assert.deepEqual(taskAnnouncements(after, after), []);
 });
 
+test('a ready task that must now wait for an overlapping running task says so once; other waits are not announced', () => {
+  const ready = [t('api', 'ready', { startable: true }), t('cart', 'ready', { startable: true }), t('docs', 'queued', { phase: 2, reasons: ['phase 2 opens when phase 1 has landed (api is queued)'] })];
+  const overlap = "waits for 'api': its src/api/** overlaps src/api/orders.ts (1 file, e.g. src/api/orders.ts)";
+  const running = [
+    t('api', 'running'),
+    t('cart', 'queued', { reasons: [overlap, '3 of 3 slots in use'] }),
+    t('docs', 'queued', { phase: 2, reasons: ['phase 2 opens when phase 1 has landed (api is running)', "waits for 'api': both write src/api/**"] }),
+  ];
+  const out = taskAnnouncements(ready, running);
+  assert.deepEqual(out.map((a) => [a.kind, a.text]), [
+    ['started', 'Task api started in its own worktree.'],
+    ['waiting', `Task cart ${overlap}.`],
+  ]);
+  assert.deepEqual(taskAnnouncements(running, running), [], 'announced once');
+  const full = [t('api', 'running'), t('cart', 'queued', { reasons: ['3 of 3 slots in use'] })];
+  assert.deepEqual(taskAnnouncements(ready.slice(0, 2), full).map((a) => a.kind), ['started'], 'a full cap is no overlap');
+});
+
 test('an agent that died holding locks is announced with the freed files; a clean end is not', () => {
   const prev = { sessions: [{ id: 'claude:carol', live: true }, { id: 'codex:x', live: true }], leases: [{ key: 'src/a.ts', session: 'claude:carol' }, { key: 'src/b.ts', session: 'codex:x' }] };
   prev.sessions.push({ id: 'codex:lockstep-db', live: true });
