@@ -3,7 +3,7 @@
 // refused to agents. A best effort against careless or confused agents, not against a hostile one:
 // code running as the same user can always clear these traces (see the README's threat model).
 import * as path from 'node:path';
-import { processReader } from './processTable';
+import { processReader } from '../process/processTable';
 
 /** Variables agents set in the environment of the commands they run, and the scheduler's own. */
 const AGENT_ENV = ['LOCKSTEP_SESSION', 'LOCKSTEP_AGENT_PID', 'CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT', 'GEMINI_CLI', 'CODEX_SANDBOX', 'CODEX_SANDBOX_NETWORK_DISABLED', 'CURSOR_AGENT'];

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { identifyProcess, processVerdict } from '../agents/agentProcess';
+import { identifyProcess, processVerdict } from '../process/processLiveness';
 import { ProcessIdentity } from '../core/model';
 
 const Marker = z.object({ task: z.string(), process: ProcessIdentity.optional(), pid: z.number(), at: z.number() });

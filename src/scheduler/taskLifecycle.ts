@@ -5,7 +5,7 @@
 // worktree, an unmerged branch) is ever removed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { identifyProcess, processVerdict } from '../agents/agentProcess';
+import { identifyProcess, processVerdict } from '../process/processLiveness';
 import { decide, gateRuntime } from '../core/gate';
 import type { LeaseTable } from '../core/leaseTable';
 import type { AgentName, LeaseTableState, ProcessIdentity } from '../core/model';

@@ -22,7 +22,7 @@ import { runGit } from '../git/gitRunner';
 import { installHooksFor } from './hookInstaller';
 import { checkInstalledHooks } from '../agents/install/hookHealth';
 import { plural } from '../core/plural';
-import { processVerdict } from '../agents/agentProcess';
+import { processVerdict } from '../process/processLiveness';
 
 export class CoordinatorRequestError extends Error {
   override readonly name = 'CoordinatorRequestError';

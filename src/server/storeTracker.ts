@@ -3,7 +3,7 @@
 // are freed within a second and the journal says why.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LivenessMonitor } from '../agents/agentProcess';
+import { LivenessMonitor } from '../process/processLiveness';
 import { emptyState, type LeaseTableState } from '../core/model';
 import type { LeaseStore } from '../store/leaseStore';
 import type { StoreConfig } from '../store/storeConfig';

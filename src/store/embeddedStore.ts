@@ -20,13 +20,13 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { LeaseTable, type ProcessVerdict, type RuleContext } from '../core/leaseTable';
 import { DEFAULT_TTL_MS, emptyState, type JournalEntry, type JournalOp, type LeaseTableState, type ProcessIdentity } from '../core/model';
-import { processVerdict as agentProcessVerdict } from '../agents/agentProcess';
+import { processVerdict as agentProcessVerdict } from '../process/processLiveness';
 import { acquireFileLock, LockTimeoutError, sleepSync, type LockOptions } from './fileLock';
 import { fileSystemRefusal, statfsType } from './fileSystemKind';
 import { appendJournal, appendUnjournaled, journalSize, readJournalFile, readWholeJournal, restorePendingEntries, rotateJournal, type JournalRead } from './journalFile';
 import { restoreLostGrants } from './lostCommits';
 import { syncData } from './durableFile';
-import { machineBootId } from '../agents/processTable';
+import { machineBootId } from '../process/processTable';
 import type { LeaseStore } from './leaseStore';
 import { readStoreConfig, writeStoreConfig, type StoreConfig } from './storeConfig';
 import { commitSlot, EMPTY_META, encodeSlot, readNewestSlot, type StateRead, type StoreMeta } from './stateFile';
@@ -36,7 +36,7 @@ import { injectStoreFault } from './storeFault';
 
 export interface EmbeddedStoreOptions {
   lockTimeoutMs?: number;
-  /** Liveness of session processes (default: agents/agentProcess.ts). */
+  /** Liveness of session processes (default: process/processLiveness.ts). */
   processVerdict?: (identity: ProcessIdentity) => ProcessVerdict;
   now?: () => number;
   /** Journal rotation threshold (default 16 MiB). */

@@ -36,7 +36,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { identifyProcess, processVerdict } from '../agents/agentProcess';
+import { identifyProcess, processVerdict } from '../process/processLiveness';
 import type { ProcessVerdict } from '../core/leaseTable';
 import type { ProcessIdentity } from '../core/model';
 

@@ -10,7 +10,7 @@ import { fileSystemRefusal, statfsType } from './fileSystemKind';
 import { appendJournal, journalSize, readWholeJournal } from './journalFile';
 import { restoreLostGrants } from './lostCommits';
 import { encodeSlot, readNewestSlot, commitSlot, type StateRead } from './stateFile';
-import { machineBootId } from '../agents/processTable';
+import { machineBootId } from '../process/processTable';
 import { readStoreConfig } from './storeConfig';
 import { storePaths } from './storePaths';
 

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { afterEach, before, beforeEach, describe, it } from 'node:test';
-import { processPlatform } from '../../src/agents/processTable';
+import { processPlatform } from '../../src/process/processTable';
 import { JournalEntry } from '../../src/core/model';
 import { ensureBuilt } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { identifyProcess, processVerdict } from '../../src/agents/agentProcess';
-import { processPlatform, readProcess } from '../../src/agents/processTable';
+import { processPlatform, readProcess } from '../../src/process/processTable';
 import type { ProcessIdentity } from '../../src/core/model';
 import { PROJECT_ROOT, StandInAgent } from './fixtures/standInAgent';
 
@@ -29,7 +29,7 @@ process.stdout.write(JSON.stringify({ self: process.pid, identity: identifyAgent
 const HOOK_ENV = {
   PRINT_IDENTITY,
   AGENT_PROCESS_MODULE: path.join(PROJECT_ROOT, 'src/agents/agentProcess.ts'),
-  PROCESS_TABLE_MODULE: path.join(PROJECT_ROOT, 'src/agents/processTable.ts'),
+  PROCESS_TABLE_MODULE: path.join(PROJECT_ROOT, 'src/process/processTable.ts'),
 };
 const NODE = JSON.stringify(process.execPath);
 const PRINT = `${NODE} --import tsx -e "$PRINT_IDENTITY"`;

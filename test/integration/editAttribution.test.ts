@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { claudeProjectDirFor } from '../../src/agents/transcripts/claudeTranscript';
-import { processPlatform } from '../../src/agents/processTable';
+import { processPlatform } from '../../src/process/processTable';
 import { claudeSessionPayload, claudeToolPayload } from '../fixtures/hookPayloads';
 import { claudeBashLine, claudeToolResultLine, claudeToolUseLine, claudeUserLine, newToolUseId } from '../fixtures/transcriptLines';
 import { CLI, ensureBuilt } from '../helpers/cli';

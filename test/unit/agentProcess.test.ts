@@ -12,7 +12,7 @@ import {
   nodeScript,
   processVerdict,
 } from '../../src/agents/agentProcess';
-import { parseLinuxStartTime, parseProcStat, parsePsLines, processPlatform, readProcess } from '../../src/agents/processTable';
+import { parseLinuxStartTime, parseProcStat, parsePsLines, processPlatform, readProcess } from '../../src/process/processTable';
 import { ProcessIdentity } from '../../src/core/model';
 
 const linux = processPlatform() === 'linux';
