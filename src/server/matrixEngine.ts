@@ -9,7 +9,7 @@ import type { TaskRuntime } from '../core/task';
 import { locateRepo } from '../git/repoLocator';
 import type { MatrixCellDetail, MatrixState } from '../protocol/matrixMethods';
 import { TrackedScopeIndex } from '../scheduler/trackedScopeIndex';
-import { MatrixGit } from './matrixGit';
+import { MatrixGit } from '../git/matrixGit';
 import type { EditingFacts } from './matrixParticipants';
 import { buildMatrixInput, readPlanFacts, type PlanFacts } from './matrixSources';
 import { MatrixTracker } from './matrixTracker';

@@ -16,7 +16,7 @@ import { storePaths } from '../store/storePaths';
 import { CoalescingRunner } from './coalescingRunner';
 import type { Coordinator } from './coordinator';
 import { MatrixEngine } from './matrixEngine';
-import { GitShowError, gitShow } from './matrixGitShow';
+import { GitShowError, gitShow } from '../git/matrixGitShow';
 import { nothingStarted, suggestedWaves } from './matrixSources';
 import { MatrixLookupError } from './matrixTracker';
 import { ownRecord } from '../core/ownRecord';

@@ -14,7 +14,7 @@ import { readRef } from '../git/repository';
 import { worktreeChanges } from '../git/status';
 import type { MatrixState, WavesView } from '../protocol/matrixMethods';
 import { buildEditingModel, type WorktreeState } from './editingModel';
-import type { MatrixGit, BranchChanges } from './matrixGit';
+import type { MatrixGit, BranchChanges } from '../git/matrixGit';
 import { deriveParticipants, mergeCandidates, type BranchFacts, type EditingFacts } from './matrixParticipants';
 import type { MatrixInput, MergeFact } from './matrixTracker';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MatrixEngine } from '../../src/server/matrixEngine';
-import { gitShow } from '../../src/server/matrixGitShow';
+import { gitShow } from '../../src/git/matrixGitShow';
 import { editingFactsFromRepo } from '../../src/server/matrixSources';
 import { openEmbeddedStore } from '../../src/store/embeddedStore';
 import { makeMatrixRepo, seedStore, type MatrixRepo } from './matrixFixture';

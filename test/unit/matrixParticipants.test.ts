@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { parsePlan } from '../../src/core/planFile';
 import type { TaskRuntime } from '../../src/core/task';
 import type { EditView, LeaseView, SessionView, UnleasedEdit } from '../../src/protocol/coordinatorState';
-import { mayConflict } from '../../src/server/matrixGit';
+import { mayConflict } from '../../src/git/matrixGit';
 import { deriveParticipants, mergeCandidates } from '../../src/server/matrixParticipants';
 
 const plan = parsePlan(`tasks:

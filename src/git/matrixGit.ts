@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { git, runGit } from '../git/gitRunner';
-import { changedSince, mergeTreeConflicts } from '../git/mergeTree';
+import { git, runGit } from './gitRunner';
+import { changedSince, mergeTreeConflicts } from './mergeTree';
 
 export interface BranchChanges {
   /** merge-base of the target and the branch tip. */

@@ -1,7 +1,17 @@
 // A file's content in a revision, for the read-only diff documents the extension opens
 // (`lockstep-git:` URIs). Only branches and full commit ids are read; the path is a repository key.
-import { runGit } from '../git/gitRunner';
-import type { GitShowResult } from '../protocol/matrixMethods';
+import { runGit } from './gitRunner';
+
+/** What `gitShow` reads (the matrix protocol's GitShowResult: protocol/matrixMethods.ts checks it at the boundary). */
+export interface GitShowResult {
+  /** The file exists in that revision. */
+  exists: boolean;
+  binary: boolean;
+  /** Its size in bytes. */
+  size: number;
+  /** UTF-8 text ('' when absent or binary; cut at 5 MB). */
+  text: string;
+}
 
 /** Larger files are reported by size only. */
 export const SHOW_LIMIT_BYTES = 5 * 1024 * 1024;
