@@ -1,6 +1,6 @@
 // Computes what changed between two versions of the model's collections, as a StateDelta body.
 import { COLLECTION_IDS, type CollectionName, type StateDelta } from '../protocol/coordinatorState';
-import type { ModelCollections } from './editingModel';
+import type { ModelCollections } from '../engine/editingModel';
 
 export type CollectionChanges = Pick<StateDelta, CollectionName>;
 

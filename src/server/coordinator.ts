@@ -12,7 +12,7 @@ import type { CoordinatorConfig, HookHealthView, LeaseView, SessionView, Snapsho
 import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';
 import { runDoctor } from '../store/storeDoctor';
 import { diffCollections } from './collectionDiff';
-import { buildEditingModel, type EditingModel, type ModelCollections } from './editingModel';
+import { buildEditingModel, type EditingModel, type ModelCollections } from '../engine/editingModel';
 import { describeLease } from '../core/leaseNotice';
 import { StoreTracker } from './storeTracker';
 import { TranscriptTracker } from './transcriptTracker';

@@ -15,10 +15,10 @@ import { NamedFileWatcher } from './namedFileWatcher';
 import { storePaths } from '../store/storePaths';
 import { CoalescingRunner } from './coalescingRunner';
 import type { Coordinator } from './coordinator';
-import { MatrixEngine } from './matrixEngine';
+import { MatrixEngine } from '../engine/matrixEngine';
 import { GitShowError, gitShow } from '../git/matrixGitShow';
-import { nothingStarted, suggestedWaves } from './matrixSources';
-import { MatrixLookupError } from './matrixTracker';
+import { nothingStarted, suggestedWaves } from '../engine/matrixSources';
+import { MatrixLookupError } from '../engine/matrixTracker';
 import { ownRecord } from '../core/ownRecord';
 import { NOT_A_REPOSITORY, oneLine } from './requestErrors';
 

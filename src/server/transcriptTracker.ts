@@ -15,7 +15,7 @@ import { keyFromAbsolute } from '../core/pathKey';
 import { realpathDeep } from '../git/repoLocator';
 import { CoalescingRunner } from './coalescingRunner';
 import { watchDirectories, type DirectoryWatcher } from './directoryWatch';
-import { editId, type ShellRun, type TranscriptEdit, type TranscriptSession } from './editingModel';
+import { editId, type ShellRun, type TranscriptEdit, type TranscriptSession } from '../engine/editingModel';
 import { JsonlTail } from './jsonlTail';
 
 /** Transcripts not written to for this long are not read at start (their sessions are over). */

@@ -13,7 +13,7 @@ import { listWorktreeRoots, type RepoLocation } from '../git/repoLocator';
 import { parsePorcelainV2, type WorktreeChange } from '../git/status';
 import { CoalescingRunner } from './coalescingRunner';
 import { watchDirectories, type DirectoryWatcher } from './directoryWatch';
-import type { FileChange, WorktreeState } from './editingModel';
+import type { FileChange, WorktreeState } from '../engine/editingModel';
 
 /** Directory names never worth watching, at any depth, whatever .gitignore says. */
 const ALWAYS_IGNORED = new Set(['.git', 'node_modules', '__pycache__', '.venv']);

@@ -15,10 +15,10 @@ import picomatch from 'picomatch';
 import { stringify } from 'yaml';
 import type { TaskRuntime } from '../../src/core/task';
 import type { EditView, LeaseView, SessionView } from '../../src/protocol/coordinatorState';
-import { MatrixEngine } from '../../src/server/matrixEngine';
-import type { EditingFacts } from '../../src/server/matrixParticipants';
-import { buildMatrixInput, readPlanFacts } from '../../src/server/matrixSources';
-import { MatrixTracker } from '../../src/server/matrixTracker';
+import { MatrixEngine } from '../../src/engine/matrixEngine';
+import type { EditingFacts } from '../../src/engine/matrixParticipants';
+import { buildMatrixInput, readPlanFacts } from '../../src/engine/matrixSources';
+import { MatrixTracker } from '../../src/engine/matrixTracker';
 import { TrackedScopeIndex } from '../../src/scheduler/trackedScopeIndex';
 import { makeTempRepo } from '../helpers/tempRepo';
 

@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MatrixEngine } from '../../src/server/matrixEngine';
+import { MatrixEngine } from '../../src/engine/matrixEngine';
 import { gitShow } from '../../src/git/matrixGitShow';
-import { editingFactsFromRepo } from '../../src/server/matrixSources';
+import { editingFactsFromRepo } from '../../src/engine/matrixSources';
 import { openEmbeddedStore } from '../../src/store/embeddedStore';
 import { makeMatrixRepo, seedStore, type MatrixRepo } from './matrixFixture';
 

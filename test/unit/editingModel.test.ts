@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LeaseTableState, type ProcessIdentity } from '../../src/core/model';
-import { buildEditingModel, type ModelInputs, type ShellRun, type WorktreeState } from '../../src/server/editingModel';
+import { buildEditingModel, type ModelInputs, type ShellRun, type WorktreeState } from '../../src/engine/editingModel';
 
 const NOW = 1_900_000_000_000;
 const WT = '/r/main';

@@ -6,7 +6,7 @@ import { parsePlan } from '../../src/core/planFile';
 import type { TaskRuntime } from '../../src/core/task';
 import type { EditView, LeaseView, SessionView, UnleasedEdit } from '../../src/protocol/coordinatorState';
 import { mayConflict } from '../../src/git/matrixGit';
-import { deriveParticipants, mergeCandidates } from '../../src/server/matrixParticipants';
+import { deriveParticipants, mergeCandidates } from '../../src/engine/matrixParticipants';
 
 const plan = parsePlan(`tasks:
   - {id: api, title: API, prompt: p, scope: ["src/**"]}

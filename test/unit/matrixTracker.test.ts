@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { ScopeIndex } from '../../src/core/globOverlap';
 import type { MatrixParticipant } from '../../src/core/matrix';
 import type { MatrixParticipantView } from '../../src/protocol/matrixMethods';
-import type { DerivedParticipant } from '../../src/server/matrixParticipants';
-import { MatrixTracker, type MatrixInput, type MergeFact } from '../../src/server/matrixTracker';
+import type { DerivedParticipant } from '../../src/engine/matrixParticipants';
+import { MatrixTracker, type MatrixInput, type MergeFact } from '../../src/engine/matrixTracker';
 
 const index = new ScopeIndex(['src/a.ts', 'src/b.ts', 'web/app.ts', 'docs/x.md']);
 

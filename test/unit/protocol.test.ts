@@ -8,7 +8,7 @@ import { LeaseTableState } from '../../src/core/model';
 import { coordinatorRequests, describeZodError, InitializationOptions } from '../../src/protocol/coordinatorMethods';
 import { applyDelta, Snapshot, StateDelta, type SessionView } from '../../src/protocol/coordinatorState';
 import { diffCollections } from '../../src/server/collectionDiff';
-import { buildEditingModel, TRANSCRIPT_IDLE_MS, type ModelCollections, type WorktreeState } from '../../src/server/editingModel';
+import { buildEditingModel, TRANSCRIPT_IDLE_MS, type ModelCollections, type WorktreeState } from '../../src/engine/editingModel';
 
 const NOW = 1_800_000_000_000;
 const WT_A = '/r/wt-a';

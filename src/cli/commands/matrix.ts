@@ -4,8 +4,8 @@
 // (and shows the suggested waves). Exit 0; 1 when the plan is invalid or the folder is no repository.
 import type { Command } from 'commander';
 import type { MatrixCellDetail, MatrixCellSummary, MatrixParticipantView, MatrixState } from '../../protocol/matrixMethods';
-import { MatrixEngine } from '../../server/matrixEngine';
-import { editingFactsFromRepo } from '../../server/matrixSources';
+import { MatrixEngine } from '../../engine/matrixEngine';
+import { editingFactsFromRepo } from '../../engine/matrixSources';
 import { action, CliError, openContext, printJson } from '../commandContext';
 import { plural } from '../../core/plural';
 
