@@ -2,6 +2,7 @@
 // synchronously with a cap, answers, and sets the exit code.
 import * as fs from 'node:fs';
 import { MAX_HOOK_PAYLOAD_BYTES, runHook } from './hookRun';
+import { runWake } from './hookWake';
 
 function readStdinCapped(cap: number): { data: Buffer; tooLarge: boolean } {
   const chunks: Buffer[] = [];
@@ -38,6 +39,13 @@ function main(): void {
   let args = process.argv.slice(2);
   if (args[0] === 'hook') args = args.slice(1);
   const wantsHelp = args.includes('--help') || args.includes('-h');
+  if (args.includes('--wake') && !wantsHelp) {
+    // Claude Code's asyncRewake Stop hook: waits for a message to wake the idle session (hookWake.ts).
+    const w = runWake(readStdinCapped(MAX_HOOK_PAYLOAD_BYTES).data, process.env);
+    if (w.stderr) fs.writeSync(2, w.stderr);
+    process.exitCode = w.exitCode;
+    return;
+  }
   const stdin = wantsHelp ? { data: Buffer.alloc(0), tooLarge: false } : readStdinCapped(MAX_HOOK_PAYLOAD_BYTES);
   let answer;
   try {

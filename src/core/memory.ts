@@ -79,10 +79,18 @@ export function deliveryText(d: { notes: readonly Note[]; messages: readonly Mes
 }
 
 /** What `lockstep send` and VS Code tell the sender: who gets the message, and when. */
-export function sentSummary(r: { message: Message; recipients: readonly string[]; full: readonly string[] }): string {
+export function sentSummary(r: { message: Message; recipients: readonly string[]; full: readonly string[]; woken?: readonly string[] }): string {
   const to = r.message.to;
   const who = r.recipients.length > 0 ? r.recipients.join(', ') : to.kind === 'task' ? `task ${to.id}'s next session (none runs now)` : describeTarget(to);
-  const lines = [`sent #${r.message.n} to ${who}; it is delivered with the agent's next tool call or prompt (an idle agent sees it when it next acts)`];
+  // Per recipient: woken now (its agent idles in a hook that can wake it), or waiting for its next event.
+  const woken = r.recipients.filter((id) => r.woken?.includes(id));
+  const waiting = r.recipients.filter((id) => !woken.includes(id));
+  let when = "it is delivered with the agent's next tool call or prompt (an idle agent sees it when it next acts)";
+  if (woken.length > 0) {
+    when = `woken now with it (idle, its agent can be woken): ${woken.join(', ')}`;
+    if (waiting.length > 0) when += `; delivered with the agent's next tool call or prompt (cannot be woken): ${waiting.join(', ')}`;
+  }
+  const lines = [`sent #${r.message.n} to ${who}; ${when}`];
   if (r.full.length > 0) lines.push(`not sent to ${r.full.join(', ')}: mailbox full`);
   return lines.join('\n');
 }

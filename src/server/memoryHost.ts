@@ -135,7 +135,7 @@ export function registerMemoryHost(connection: Connection, opts: MemoryHostOptio
       }
       const r = memoryOf(c).send({ from: c.userSession, to: target, text });
       runner.trigger();
-      return { message: r.message, recipients: r.recipients, full: r.full, text: sentSummary(r) };
+      return { message: r.message, recipients: r.recipients, full: r.full, woken: r.woken, text: sentSummary(r) };
     },
   };
 

@@ -9,6 +9,7 @@
 // it survives kill -9 and a machine crash; a cursor is synced before the delivered text is
 // printed, so nothing is delivered twice (a crash in between loses that one delivery instead).
 // Sending checks the recipient's mailbox under the lock: a full one refuses the send.
+import { liveWaiter } from './wakeMarkers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -121,7 +122,8 @@ export class EmbeddedMemory implements MemoryStore {
         }
       }
       const [message] = this.messagesLog.appendNext((last) => [{ n: last + 1, at: this.now(), from: input.from, to, ...(to.kind === 'all' ? { recipients } : {}), text }]);
-      return { message: message!, recipients, full: refused, delivery: 'next-event' };
+      // Decided under the lock after the append: a waiter registered later sees the message itself.
+      return { message: message!, recipients, full: refused, woken: recipients.filter((r) => liveWaiter(this.paths.wake, r) !== undefined) };
     });
     this.messagesLog.sync();
     return result;

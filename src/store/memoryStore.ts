@@ -26,8 +26,11 @@ export interface SendResult {
   recipients: string[];
   /** Sessions it could not be addressed to because their mailbox is full (only for `all`). */
   full: string[];
-  /** How it reaches them: with their agent's next hook event (no agent can be woken from here yet). */
-  delivery: 'next-event';
+  /**
+   * Recipients whose idle agent is woken with it now (a Claude Code session waiting in its
+   * asyncRewake Stop hook); the others get it with their agent's next hook event.
+   */
+  woken: string[];
 }
 
 export interface Delivery {

@@ -26,6 +26,8 @@ export interface MemoryPaths {
   messagesRotated: string;
   /** One file per session: how far it has read the notes and messages. */
   cursors: string;
+  /** One file per idle session whose agent can be woken (wakeMarkers.ts). */
+  wake: string;
   lock: string;
 }
 
@@ -45,6 +47,7 @@ export function storePaths(commonDir: string): StorePaths {
       messages: path.join(dir, 'messages.jsonl'),
       messagesRotated: path.join(dir, 'messages.1.jsonl'),
       cursors: path.join(dir, 'cursors'),
+      wake: path.join(dir, 'wake'),
       lock: path.join(dir, 'memory.lock'),
     },
   };

@@ -73,7 +73,7 @@ test('note, log, send and inbox share the store with the CLI', async () => {
   assert.match(runCli(['log'], { cwd: repo.root }).stdout, /#1 claude:lead: Use one zod schema per message/);
   const sent = await call('send', { to: 'codex:worker', text: 'take src/b.ts next' });
   assert.deepEqual(sent.recipients, ['codex:worker']);
-  assert.equal(sent.delivery, 'next-event');
+  assert.deepEqual(sent.woken, [], 'no waiter: it waits for the next event');
   const inbox = await call('inbox', { session: 'codex:worker' });
   assert.deepEqual(inbox.messages.map((m: any) => m.text), ['take src/b.ts next']);
   assert.deepEqual((await call('inbox', { session: 'codex:worker' })).messages, [], 'read once');

@@ -62,7 +62,7 @@ describe('hooks install keeps what is not Lockstep’s', () => {
     assert.match(text, /LOCKSTEP_HOOK=1 lockstep hook --agent claude/);
     // A reinstall with another command replaces only Lockstep's entry.
     installHooks(opts('claude', repo, home, { command: 'lockstep hook --agent claude --x' }));
-    assert.equal((fs.readFileSync(file, 'utf8').match(/LOCKSTEP_HOOK=1/g) ?? []).length, 9, 'one entry per Claude event');
+    assert.equal((fs.readFileSync(file, 'utf8').match(/LOCKSTEP_HOOK=1/g) ?? []).length, 10, 'one entry per Claude event, and the asyncRewake Stop hook');
     assert.equal(uninstallHooks(opts('claude', repo, home)).changed, true);
     assert.equal(fs.readFileSync(file, 'utf8'), CLAUDE_JSONC);
   });

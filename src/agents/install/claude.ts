@@ -28,6 +28,15 @@ export function claudeHandler(command: string, event: string, transport: HookTra
   return { type: 'command', command, timeout: CLAUDE_TIMEOUT_S };
 }
 
+/**
+ * The asyncRewake Stop hook (Claude Code 2.1.328+): runs in the background after each turn and wakes
+ * the idle session when a message arrives (src/cli/hookWake.ts). Its timeout outlasts the wait.
+ */
+export const CLAUDE_WAKE_TIMEOUT_S = 6 * 3600 + 60;
+export function claudeWakeHandler(command: string): Json {
+  return { type: 'command', command: `${command} --wake`, asyncRewake: true, timeout: CLAUDE_WAKE_TIMEOUT_S };
+}
+
 export function claudeSettingsPath(opts: HookInstallOptions): string {
   if (opts.scope === 'project') return path.join(opts.repoRoot, '.claude', 'settings.json');
   return path.join(claudeConfigDir(opts), 'settings.json');
@@ -43,7 +52,8 @@ export function claudePlan(opts: HookInstallOptions, file = claudeSettingsPath(o
     registrations: CLAUDE_EVENTS.map((event) => {
       const m = matcher(event);
       const hook = claudeHandler(opts.command, event, opts.transport);
-      return { event, entry: m ? { matcher: m, hooks: [hook] } : { hooks: [hook] } };
+      const hooks = event === 'Stop' ? [hook, claudeWakeHandler(opts.command)] : [hook];
+      return { event, entry: m ? { matcher: m, hooks } : { hooks } };
     }),
     ownFile: false,
   };

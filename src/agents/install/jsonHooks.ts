@@ -90,7 +90,8 @@ export function installJson(plan: JsonPlan): FileChange {
   for (const { event, entry } of plan.registrations) {
     const list = (hooksOf(plan.file, currentData(doc), [event])[event] as unknown[] | undefined) ?? [];
     const found = occurrences(list, plan.layout);
-    if (found.length === 1 && isDeepStrictEqual(list[found[0]![0]], entry)) continue;
+    // Already there as planned (one group, which may hold several of Lockstep's handlers): nothing to do.
+    if (found.length > 0 && found.every(([g]) => g === found[0]![0]) && isDeepStrictEqual(list[found[0]![0]], entry)) continue;
     if (list.length === 0 && !(event in ((currentData(doc).hooks as Json | undefined) ?? {}))) {
       edit(doc, ['hooks', event], [entry]);
       continue;

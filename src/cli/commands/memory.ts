@@ -81,7 +81,7 @@ export function registerMemoryCommands(program: Command): void {
 
   program
     .command('send')
-    .description("send a message to a task's agent, a session, or all running sessions (delivered with their next hook event)")
+    .description("send a message to a task's agent, a session, or all running sessions (delivered with their next hook event; an idle Claude Code session is woken)")
     .argument('<to>', 'a task id, a session id (<agent>:<id>), or all')
     .argument('<message>', 'the message')
     .option('--session <id>', 'who sends it (default: LOCKSTEP_SESSION, else human:<you>)')

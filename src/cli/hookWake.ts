@@ -1,0 +1,76 @@
+// `lockstep hook --agent claude --wake`: Claude Code's asyncRewake Stop hook. When a turn ends, Claude
+// Code runs it in the background; it registers the session as wakeable (wakeMarkers.ts, so `lockstep
+// send` tells the sender it wakes the agent) and waits. When a message for the session arrives it
+// hands over what the session has not seen (the same exactly-once delivery as every hook) on stderr
+// and exits 2: Claude Code then wakes the model with that text. It stops without a word (exit 0)
+// when the agent exits, when a later Stop hook took over, or after WAKE_MAX_S; at once when the agent
+// does not idle after a turn (`claude -p "<prompt>"`), or cannot be identified.
+import { deliveryText } from '../core/memory';
+import { identifyAgentProcess, identifyProcess } from '../agents/agentProcess';
+import { readProcess } from '../agents/processTable';
+import { parseHookInput } from '../agents/registry';
+import { locateRepo } from '../git/repoLocator';
+import { openEmbeddedStore } from '../store/embeddedStore';
+import { openMemory } from '../store/openMemory';
+import { liveWaiter, registerWaiter, unregisterWaiter } from '../store/wakeMarkers';
+
+/** How long an idle session stays wakeable after its turn ended (the hook's timeout is a bit longer). */
+export const WAKE_MAX_S = 6 * 3600;
+/** How often the waiter looks for a message: two stats when nothing changed. */
+const POLL_MS = 250;
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Whether a Claude Code command line keeps the session open after a turn (so it can idle and be woken). */
+export function idles(argv: readonly string[]): boolean {
+  const print = argv.some((a) => a === '-p' || a === '--print');
+  if (!print) return true;
+  const i = argv.indexOf('--input-format');
+  return (i >= 0 && argv[i + 1] === 'stream-json') || argv.includes('--input-format=stream-json');
+}
+
+export function runWake(stdin: Buffer, env: NodeJS.ProcessEnv, maxS = WAKE_MAX_S): { stderr: string; exitCode: number } {
+  let session: { id: string; task?: string };
+  let commonDir: string;
+  try {
+    const { event } = parseHookInput(stdin.toString('utf8'), 'claude');
+    session = { id: env.LOCKSTEP_SESSION || `${event.agent}:${event.sessionId}`, task: env.LOCKSTEP_TASK || undefined };
+    commonDir = locateRepo(event.cwd).commonDir;
+  } catch (e) {
+    // Never exit 2 here: that would wake the model with an error it cannot act on.
+    return { stderr: `lockstep hook --wake: ${(e as Error).message.split('\n')[0]}\n`, exitCode: 0 };
+  }
+  const store = openEmbeddedStore(commonDir);
+  const memory = openMemory(store);
+  const dir = memory.paths.wake;
+  const agent = identifyAgentProcess({ env });
+  // `claude -p "<prompt>"` ends after its turn but waits for its background hooks: a waiter would
+  // keep it running. Only a session that reads more input (interactive, or -p with stream-json input) idles.
+  const argv = agent ? readProcess(agent.pid)?.argv : undefined;
+  if (!argv || !idles(argv)) return { stderr: '', exitCode: 0 };
+  const agentAlive = () => !agent || identifyProcess(agent.pid)?.startTime === agent.startTime;
+  registerWaiter(dir, session.id, process.pid);
+  const deadline = Date.now() + maxS * 1000;
+  let seen = '';
+  try {
+    while (Date.now() < deadline && agentAlive() && liveWaiter(dir, session.id)?.pid === process.pid) {
+      const stamp = memory.stamp();
+      if (stamp !== seen) {
+        seen = stamp;
+        if (memory.inbox(session).length > 0) {
+          const delivery = memory.deliver(session);
+          if (delivery) {
+            unregisterWaiter(dir, session.id, process.pid);
+            return { stderr: `${deliveryText(delivery)}\n`, exitCode: 2 };
+          }
+        }
+      }
+      sleep(POLL_MS);
+    }
+    return { stderr: '', exitCode: 0 };
+  } finally {
+    unregisterWaiter(dir, session.id, process.pid);
+  }
+}
