@@ -6,8 +6,9 @@
 // when the agent exits, when a later Stop hook took over, or after WAKE_MAX_S; at once when the agent
 // does not idle after a turn (`claude -p "<prompt>"`), or cannot be identified.
 import { deliveryText } from '../core/memory';
-import { identifyAgentProcess, identifyProcess } from '../agents/agentProcess';
-import { readProcess } from '../agents/processTable';
+import { identifyAgentProcess } from '../agents/agentProcess';
+import { identifyProcess } from '../process/processLiveness';
+import { readProcess } from '../process/processTable';
 import { parseHookInput } from '../agents/registry';
 import { locateRepo } from '../git/repoLocator';
 import { openEmbeddedStore } from '../store/embeddedStore';
