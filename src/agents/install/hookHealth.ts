@@ -75,7 +75,9 @@ function onPath(name: string, env: NodeJS.ProcessEnv): boolean {
 }
 
 /** Problems and notes about one installed command line. */
-function commandHealth(command: string, agent: AgentName, opts: HookHealthOptions, probes: Map<string, LauncherProbe>): { problems: string[]; notes: string[] } {
+function commandHealth(installed: string, agent: AgentName, opts: HookHealthOptions, probes: Map<string, LauncherProbe>): { problems: string[]; notes: string[] } {
+  // Claude Code's asyncRewake Stop hook is the same command with --wake (install/claude.ts): checked as that command.
+  const command = installed.replace(/ --wake$/, '');
   const env = opts.env ?? process.env;
   const reinstall = `lockstep hooks install --agent ${agent}`;
   const launcherAgent = /lockstep-hook --agent (\w+)$/.exec(command)?.[1] as AgentName | undefined;
@@ -146,7 +148,7 @@ export function checkInstalledHooks(opts: HookHealthOptions): HookHealth[] {
         seen.add(key);
         const owner = file.endsWith(`${path.sep}lockstep.json`) && agent === 'vscode' ? 'copilot' : agent;
         const notes: string[] = [];
-        for (const command of [...new Set(handlers.map((h) => h.command))].filter((c) => c !== MCP_TOOL_HANDLER_NAME)) {
+        for (const command of [...new Set(handlers.map((h) => h.command.replace(/ --wake$/, '')))].filter((c) => c !== MCP_TOOL_HANDLER_NAME)) {
           const c = commandHealth(command, owner, opts, probes);
           problems.push(...c.problems);
           notes.push(...c.notes);
