@@ -164,7 +164,7 @@ test('claude --transport mcp: tool-call events become mcp_tool hooks on the regi
   // Back to command hooks: the mcp_tool handlers are replaced in place.
   assert.equal(installedCli(['hooks', 'install', '--agent', 'claude']).status, 0);
   const back = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-  assert.deepEqual(Object.values(back.hooks).flatMap((groups: any) => groups.flatMap((g: any) => g.hooks.map((h: any) => h.type))), Array(9).fill('command'));
+  assert.deepEqual(Object.values(back.hooks).flatMap((groups: any) => groups.flatMap((g: any) => g.hooks.map((h: any) => h.type))), Array(10).fill('command'), 'nine event hooks and the asyncRewake Stop hook that wakes an idle session');
   claude = doctorHooks();
   assert.deepEqual([claude.transport, claude.failsClosed], ['command', true]);
 
