@@ -1,7 +1,13 @@
-// Activation only wires: everything lives in LockstepContext. Errors are shown, not swallowed.
+// Activation only wires: state lives in LockstepContext, the command tables depend on it, and their
+// registration happens here, in one place (so the context imports no command). Errors are shown, not swallowed.
 // The returned object is the extension-host tests' window onto the activation (testApi.ts).
 import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { landingCommandTable } from './landingCommands';
 import { LockstepContext } from './lockstepContext';
+import { matrixCommandTable, matrixDisposable } from './matrixCommands';
+import { memoryCommandTable } from './memoryCommands';
+import { schedulerCommandTable } from './schedulerCommands';
 import { testApi, type LockstepTestApi } from './testApi';
 
 let ctx: LockstepContext | undefined;
@@ -9,6 +15,7 @@ let ctx: LockstepContext | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<LockstepTestApi> {
   try {
     ctx = new LockstepContext(context);
+    ctx.own(...registerCommands(ctx, schedulerCommandTable, landingCommandTable, matrixCommandTable, memoryCommandTable), matrixDisposable(ctx));
     await ctx.start();
     return testApi(ctx);
   } catch (e) {

@@ -3,7 +3,6 @@
 import * as vscode from 'vscode';
 import { refreshLauncherForExtension } from '../agents/install/launcher';
 import { locateRepo } from '../git/repoLocator';
-import { registerCommands } from './commands';
 import { Config } from './config';
 import { CoordinatorClient } from './coordinatorClient';
 import { EditorMarks } from './editorMarks';
@@ -11,12 +10,8 @@ import { LockFileDecorations } from './fileDecorations';
 import { LockState } from './lockState';
 import { AgentTerminals } from './agentTerminals';
 import { Announcer } from './announcer';
-import { landingCommandTable } from './landingCommands';
-import { matrixCommandTable, matrixDisposable } from './matrixCommands';
 import { DecisionLogTree } from './decisionLogView';
-import { memoryCommandTable } from './memoryCommands';
 import { MemoryModel } from './memoryModel';
-import { schedulerCommandTable } from './schedulerCommands';
 import { PlanApproval } from './planApproval';
 import { PlanDiagnostics } from './planDiagnostics';
 import { SchedulerModel, SchedulerTree } from './schedulerView';
@@ -73,10 +68,13 @@ export class LockstepContext implements vscode.Disposable {
       new PlanDiagnostics(this.scheduler),
       new WalkthroughProgress(this.state, this.scheduler, this.config),
       new Announcer(this.scheduler, this.state, this.config, (line) => this.output.appendLine(line)),
-      ...registerCommands(this, schedulerCommandTable, landingCommandTable, matrixCommandTable, memoryCommandTable),
-      matrixDisposable(this),
       this.config.onDidChange(() => void this.pushSettings()),
     );
+  }
+
+  /** Disposes `d` with this context (the commands extension.ts registers on it). */
+  own(...d: vscode.Disposable[]): void {
+    this.disposables.push(...d);
   }
 
   /** The git worktree of the first workspace folder, or undefined (then Lockstep stays idle). */
