@@ -2,7 +2,7 @@
 // one-line errors with exit codes, and JSON output.
 import * as path from 'node:path';
 import { AgentName } from '../core/model';
-import { resolveEditKey, type RepoLocation } from '../git/repoLocator';
+import { resolveEditKey, type RepoLocation } from '../repoPaths/repoLocator';
 import type { EmbeddedStore } from '../store/embeddedStore';
 import { openRepoStore } from '../store/openRepoStore';
 

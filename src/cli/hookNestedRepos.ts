@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { HookEvent } from '../agents/dialect';
 import { nestedRepoOf, submodulesWithStores } from '../git/nestedRepos';
-import type { RepoLocation } from '../git/repoLocator';
+import type { RepoLocation } from '../repoPaths/repoLocator';
 
 export interface HookTarget {
   location: RepoLocation;

@@ -9,7 +9,7 @@ import { AgentName, HOOK_AGENT_NAMES, type ProcessIdentity, type Session } from 
 import { identifyAgentProcess } from '../agents/agentProcess';
 import { HookInputError, type Dialect, type HookAnswer, type HookDecision, type HookEvent } from '../agents/dialect';
 import { detectDialect } from '../agents/registry';
-import { locateRepo, RepoError, resolveEditKey, type RepoLocation } from '../git/repoLocator';
+import { locateRepo, RepoError, resolveEditKey, type RepoLocation } from '../repoPaths/repoLocator';
 import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';
 import { notifyHolders, withDelivery } from './hookDelivery';
 import { gateSpawn, isSpawnEvent } from './hookSpawnGate';

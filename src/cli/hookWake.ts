@@ -10,7 +10,7 @@ import { identifyAgentProcess } from '../agents/agentProcess';
 import { identifyProcess } from '../process/processLiveness';
 import { readProcess } from '../process/processTable';
 import { parseHookInput } from '../agents/registry';
-import { locateRepo } from '../git/repoLocator';
+import { locateRepo } from '../repoPaths/repoLocator';
 import { openEmbeddedStore } from '../store/embeddedStore';
 import { openMemory } from '../store/openMemory';
 import { liveWaiter, registerWaiter, unregisterWaiter } from '../store/wakeMarkers';

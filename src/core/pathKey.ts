@@ -1,5 +1,5 @@
 // Logical keys: repo-relative, POSIX separators, NFC. Lexical validation only (no I/O); the symlink
-// check needs the file system and lives in git/repoLocator.ts.
+// check needs the file system and lives in repoPaths/repoLocator.ts.
 import * as path from 'node:path';
 
 export class KeyError extends Error {

@@ -13,7 +13,7 @@ import { leaseStanding, type ProcessVerdict } from '../core/leaseStanding';
 import type { AgentName, FactSource, LeaseTableState, ProcessIdentity } from '../core/model';
 import type { ChangeKind, EditView, EndedSessionWork, HookHealthView, LeaseView, SessionView, UnleasedEdit, WorktreeView } from '../protocol/coordinatorState';
 import { editExplains, probableShellRun, shortCommand, type ShellRun } from './changeAttribution';
-import { foldKey } from '../git/caseFolding';
+import { foldKey } from '../repoPaths/caseFolding';
 
 export type { ShellRun } from './changeAttribution';
 

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ScopeIndex } from '../core/globOverlap';
 import type { TaskRuntime } from '../core/task';
-import { locateRepo } from '../git/repoLocator';
+import { locateRepo } from '../repoPaths/repoLocator';
 import type { MatrixCellDetail, MatrixState } from '../protocol/matrixMethods';
 import { TrackedScopeIndex } from '../scheduler/trackedScopeIndex';
 import { MatrixGit } from '../git/matrixGit';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { climbsOut } from '../core/pathKey';
 import * as vscode from 'vscode';
 import { applyDelta, type EndedSessionWork, type LeaseView, type SessionView, type Snapshot, type StateDelta, type UnleasedEdit } from '../protocol/coordinatorState';
-import { foldKey } from '../git/caseFolding';
+import { foldKey } from '../repoPaths/caseFolding';
 
 /** other/mine: held; unleased: a write that escaped the leases; ended: an ended session's uncommitted work. */
 export type FileMarkKind = 'other' | 'mine' | 'unleased' | 'ended';

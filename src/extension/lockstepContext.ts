@@ -2,7 +2,7 @@
 // Two disposal scopes: the activation (views, commands) and the client's lifetime (restartable).
 import * as vscode from 'vscode';
 import { refreshLauncherForExtension } from '../agents/install/launcher';
-import { locateRepo } from '../git/repoLocator';
+import { locateRepo } from '../repoPaths/repoLocator';
 import { Config } from './config';
 import { CoordinatorClient } from './coordinatorClient';
 import { EditorMarks } from './editorMarks';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { GitCommandError, git, runGit } from './gitRunner';
 import { InvalidNameError, assertBranchName, validateTaskId, LANDING_TMP_PREFIX } from './refNames';
 import { gitCommonDir, isAncestor } from './repository';
-import { locateRepo } from './repoLocator';
+import { locateRepo } from '../repoPaths/repoLocator';
 import { mergeTrees } from './mergeTree';
 import { withRepoLock } from './repoLock';
 import { listWorktrees, type WorktreeInfo } from './worktrees';

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { climbsOut } from '../core/pathKey';
-import { locateRepo, type RepoLocation } from './repoLocator';
+import { locateRepo, type RepoLocation } from '../repoPaths/repoLocator';
 
 function isStrictlyInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);

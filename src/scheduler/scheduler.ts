@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { decide, gateRuntime, nextToStart } from '../core/gate';
 import type { TaskSpecInput } from '../core/plan';
 import type { TaskState } from '../core/task';
-import { locateRepo } from '../git/repoLocator';
+import { locateRepo } from '../repoPaths/repoLocator';
 import type {
   AbandonTaskResult,
   CheckOutputResult,

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { describeDenial } from '../core/denialMessage';
 import { DEFAULT_TTL_MS, type Lease } from '../core/model';
 import { KeyError, keyFromAbsolute, toKey } from '../core/pathKey';
-import { locateRepo, realpathDeep, resolveEditKey, type RepoLocation } from '../git/repoLocator';
+import { locateRepo, realpathDeep, resolveEditKey, type RepoLocation } from '../repoPaths/repoLocator';
 import type { CoordinatorRequestName, RequestParams, RequestResult } from '../protocol/coordinatorMethods';
 import type { CoordinatorConfig, HookHealthView, LeaseView, SessionView, Snapshot, StateDelta } from '../protocol/coordinatorState';
 import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';

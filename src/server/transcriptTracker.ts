@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { claudeProjectDirFor, parseClaudeTranscriptLine, type TranscriptShellCall, type TranscriptToolResult } from '../agents/transcripts/claudeTranscript';
 import { parseCodexRolloutLine } from '../agents/transcripts/codexTranscript';
 import { keyFromAbsolute } from '../core/pathKey';
-import { realpathDeep } from '../git/repoLocator';
+import { realpathDeep } from '../repoPaths/repoLocator';
 import { CoalescingRunner } from './coalescingRunner';
 import { watchDirectories, type DirectoryWatcher } from './directoryWatch';
 import { editId, type ShellRun, type TranscriptEdit, type TranscriptSession } from '../engine/editingModel';

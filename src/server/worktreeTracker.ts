@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { climbsOut } from '../core/pathKey';
 import { runGit } from '../git/gitRunner';
-import { listWorktreeRoots, type RepoLocation } from '../git/repoLocator';
+import { listWorktreeRoots, type RepoLocation } from '../repoPaths/repoLocator';
 import { parsePorcelainV2, type WorktreeChange } from '../git/status';
 import { CoalescingRunner } from './coalescingRunner';
 import { watchDirectories, type DirectoryWatcher } from './directoryWatch';

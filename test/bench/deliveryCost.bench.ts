@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runHook } from '../../src/cli/hookRun';
-import { locateRepo } from '../../src/git/repoLocator';
+import { locateRepo } from '../../src/repoPaths/repoLocator';
 import { openEmbeddedStore } from '../../src/store/embeddedStore';
 import { openMemory } from '../../src/store/openMemory';
 import { makeTempRepo } from '../helpers/tempRepo';

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
-import { locateRepo } from '../../src/git/repoLocator';
+import { locateRepo } from '../../src/repoPaths/repoLocator';
 import { readWholeJournal } from '../../src/store/journalFile';
 import { storePaths } from '../../src/store/storePaths';
 import { makeTempRepo } from '../helpers/tempRepo';

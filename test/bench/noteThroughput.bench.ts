@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { locateRepo } from '../../src/git/repoLocator';
+import { locateRepo } from '../../src/repoPaths/repoLocator';
 import { openEmbeddedStore } from '../../src/store/embeddedStore';
 import { openMemory } from '../../src/store/openMemory';
 import { makeTempRepo } from '../helpers/tempRepo';

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { claudeToolPayload } from '../fixtures/hookPayloads';
-import { foldsCase } from '../../src/git/caseFolding';
+import { foldsCase } from '../../src/repoPaths/caseFolding';
 import { ensureBuilt, runCli } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 

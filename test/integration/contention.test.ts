@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { buildSync } from 'esbuild';
-import { locateRepo } from '../../src/git/repoLocator';
+import { locateRepo } from '../../src/repoPaths/repoLocator';
 import { openEmbeddedStore } from '../../src/store/embeddedStore';
 import { readWholeJournal } from '../../src/store/journalFile';
 import { runDoctor } from '../../src/store/storeDoctor';

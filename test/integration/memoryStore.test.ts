@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { buildSync } from 'esbuild';
-import { locateRepo } from '../../src/git/repoLocator';
+import { locateRepo } from '../../src/repoPaths/repoLocator';
 import { openEmbeddedStore, type EmbeddedStore } from '../../src/store/embeddedStore';
 import { EmbeddedMemory } from '../../src/store/embeddedMemory';
 import { MailboxFullError, type SessionRef } from '../../src/store/memoryStore';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
-import { locateRepo, RepoError, resolveEditKey } from '../../src/git/repoLocator';
+import { locateRepo, RepoError, resolveEditKey } from '../../src/repoPaths/repoLocator';
 import type { AcquireOutcome } from '../../src/core/leaseTable';
 import { openEmbeddedStore, type EmbeddedStore, type EmbeddedStoreOptions } from '../../src/store/embeddedStore';
 import { acquireFileLock, inspectLock } from '../../src/store/fileLock';

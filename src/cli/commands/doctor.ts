@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { checkInstalledHooks, type HookHealth } from '../../agents/install/hookHealth';
 import { runDoctor } from '../../store/storeDoctor';
 import { cleanupLandingLeftovers, type LeftoverCleanup } from '../../git/landingLeftovers';
-import { locateRepo } from '../../git/repoLocator';
+import { locateRepo } from '../../repoPaths/repoLocator';
 import { doctorTaskWorktrees, type WorktreeDoctorReport } from '../../scheduler/worktreeDoctor';
 import { action, printJson } from '../commandContext';
 import { checkRunningTasks, runningTaskLines } from './doctorTasks';

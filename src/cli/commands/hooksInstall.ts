@@ -12,7 +12,7 @@ import { registerMcpServer, unregisterMcpServer } from '../../agents/mcpRegistra
 import { HOOK_TRANSPORTS, type HookTransport } from '../../agents/install/mcpToolHook';
 import { defaultHookCommand } from '../../agents/hookCommand';
 import { AgentName, HOOK_AGENT_NAMES } from '../../core/model';
-import { locateRepo } from '../../git/repoLocator';
+import { locateRepo } from '../../repoPaths/repoLocator';
 import { action, CliError, printJson } from '../commandContext';
 import * as fs from 'node:fs';
 

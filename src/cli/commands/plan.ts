@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_PLAN_FILE, formatIssue, tryParsePlan, type PlanIssue } from '../../core/planFile';
-import { locateRepo, RepoError } from '../../git/repoLocator';
+import { locateRepo, RepoError } from '../../repoPaths/repoLocator';
 import { action, printJson } from '../commandContext';
 import { plural } from '../../core/plural';
 import { planJsonSchema } from '../../core/planSchema';
