@@ -154,8 +154,9 @@ export function runServer(connection: Connection): void {
     });
   }
 
-  registerSchedulerHost(connection, { repo: () => (coordinator ? { root: coordinator.location.worktreeRoot, commonDir: coordinator.location.commonDir } : undefined), log });
-  registerMatrixHost(connection, { coordinator: () => coordinator, log });
+  const schedulerHost = registerSchedulerHost(connection, { repo: () => (coordinator ? { root: coordinator.location.worktreeRoot, commonDir: coordinator.location.commonDir } : undefined), log });
+  // The matrix writes applied waves through the scheduler's plan editing: one writer of the plan file.
+  registerMatrixHost(connection, { coordinator: () => coordinator, scheduler: () => schedulerHost.open(), log });
   registerMemoryHost(connection, { coordinator: () => coordinator, log });
 
   connection.onNotification(clientOptionsNotification.method, (raw: unknown) => {

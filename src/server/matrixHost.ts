@@ -3,17 +3,17 @@
 // `lockstep/matrixChanged` (debounced ~100 ms) when a lease, edit, worktree, commit, the plan or a
 // task's state changed it. main.ts calls registerMatrixHost once; until the coordinator knows its
 // repository every matrix request is answered with NOT_A_REPOSITORY.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
 import { taskBranch } from '../core/plan';
-import { PlanError } from '../core/planFile';
 import { applyWavesAsPhases } from '../core/waves';
 import { describeZodError } from '../protocol/coordinatorMethods';
 import { MATRIX_CHANGED, matrixRequests, type MatrixRequestName, type MatrixRequestResult } from '../protocol/matrixMethods';
 import { NamedFileWatcher } from './namedFileWatcher';
 import { storePaths } from '../store/storePaths';
 import { CoalescingRunner } from './coalescingRunner';
+import type { Scheduler } from '../scheduler/scheduler';
+import { SchedulerError } from '../scheduler/schedulerError';
 import type { Coordinator } from './coordinator';
 import { MatrixEngine } from '../engine/matrixEngine';
 import { GitShowError, gitShow } from '../git/matrixGitShow';
@@ -29,6 +29,8 @@ const POLL_MS = 100;
 export interface MatrixHostOptions {
   /** The coordinator once it has opened the repository; undefined while idle. */
   coordinator: () => Coordinator | undefined;
+  /** The scheduler, whose plan editing writes the plan file (undefined while idle). */
+  scheduler: () => Scheduler | undefined;
   log: (message: string) => void;
 }
 
@@ -136,19 +138,20 @@ export function registerMatrixHost(connection: Connection, opts: MatrixHostOptio
       if (!nothingStarted(facts.plan, e.runtime())) {
         throw new RequestError('tasks have already started; waves can only be applied before any task runs (edit phases in the plan instead)');
       }
-      const text = fs.readFileSync(facts.view.file, 'utf8');
+      const scheduler = opts.scheduler();
+      if (!scheduler) throw new RequestError('the scheduler is not running');
+      if (path.resolve(scheduler.planPath) !== path.resolve(facts.view.file)) {
+        throw new RequestError(`the matrix reads ${facts.view.file} but the scheduler edits ${scheduler.planPath}`);
+      }
       const index = await e.trackedIndex();
       const waves = suggestedWaves(facts.plan, index);
-      let next: string;
+      const file = path.relative(c.location.worktreeRoot, facts.view.file).split(path.sep).join('/');
       try {
-        next = applyWavesAsPhases(text, waves, { file: path.relative(c.location.worktreeRoot, facts.view.file).split(path.sep).join('/') });
+        scheduler.editPlan((text) => applyWavesAsPhases(text, waves, { file }));
       } catch (err) {
-        if (err instanceof PlanError) throw new RequestError(err.message);
+        if (err instanceof SchedulerError) throw new RequestError(err.message);
         throw err;
       }
-      const tmp = `${facts.view.file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, next);
-      fs.renameSync(tmp, facts.view.file);
       trigger();
       const phases: Record<string, number> = ownRecord();
       waves.forEach((w, i) => w.forEach((id) => (phases[id] = i + 1)));

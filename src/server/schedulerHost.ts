@@ -41,6 +41,8 @@ export interface SchedulerHostOptions {
 export interface SchedulerHost {
   /** The scheduler, once the repository is known. */
   readonly scheduler: Scheduler | undefined;
+  /** The scheduler, made now if the repository is known but no request made it yet (undefined while idle). */
+  open(): Scheduler | undefined;
   /** The state last pushed to the client. */
   readonly lastState: SchedulerState | undefined;
   dispose(): void;
@@ -243,6 +245,7 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
     get scheduler() {
       return scheduler;
     },
+    open: ensure,
     get lastState() {
       return lastState;
     },
