@@ -1,4 +1,4 @@
-// `npm run package` ships exactly the bundles, media, README, the plan format (docs/plan.md), LICENSE and package.json: nothing a
+// `npm run package` ships exactly the bundles (mcp.js included: `lockstep mcp` loads it), media, README, the plan format (docs/plan.md), LICENSE and package.json: nothing a
 // development build left in dist/ (source maps), no sources, no tests. test-e2e.sh packages first.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -19,6 +19,7 @@ test('the .vsix holds exactly the files users need', () => {
     'dist/commands.js',
     'dist/extension.js',
     'dist/hook.js',
+    'dist/mcp.js',
     'dist/server.js',
     'dist/webview/matrix.js',
     'docs/plan.md',
@@ -34,4 +35,13 @@ test('the .vsix holds exactly the files users need', () => {
     'package.json',
     'readme.md',
   ]);
+});
+
+test('every bundle dist/cli.js loads is in the .vsix', () => {
+  const vsix = process.env.LOCKSTEP_E2E_VSIX ?? path.join(projectRoot, 'dist/lockstep.vsix');
+  const entries = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n');
+  const cli = execFileSync('unzip', ['-p', vsix, 'extension/dist/cli.js'], { encoding: 'utf8' });
+  const loaded = [...new Set([...cli.matchAll(/["'](?:\.\/)?([a-z]+\.js)["']/g)].map((m) => m[1]!))];
+  assert.ok(loaded.includes('hook.js') && loaded.includes('mcp.js'), `cli.js names ${loaded.join(', ')}`);
+  assert.deepEqual(loaded.filter((f) => !entries.includes(`extension/dist/${f}`)), []);
 });
