@@ -147,15 +147,29 @@ export class CoordinatorClient implements vscode.Disposable {
   /**
    * The client reports the server's exit after stop() resolved, when deactivation may already have
    * disposed the channel (writing to it then throws "Channel has been closed"): drop lines after dispose.
+   * The client logs through a LogOutputChannel's levels; the Lockstep channel is a plain one that the
+   * extension writes too, so levels become a line prefix (info and above: trace and debug are dropped).
    */
-  private logUntilDisposed(output: vscode.OutputChannel): vscode.OutputChannel {
+  private logUntilDisposed(output: vscode.OutputChannel): vscode.LogOutputChannel {
     const whileOpen =
       <A extends unknown[]>(write: (...args: A) => void) =>
       (...args: A): void => {
         if (!this.disposed) write(...args);
       };
+    const level = (name: string) =>
+      whileOpen((message: string | Error, ...args: unknown[]) => {
+        const text = message instanceof Error ? (message.stack ?? message.message) : message;
+        output.appendLine(`[${name}] ${[text, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' ')}`);
+      });
     return {
       name: output.name,
+      logLevel: vscode.LogLevel.Info,
+      onDidChangeLogLevel: () => ({ dispose: () => undefined }),
+      trace: () => undefined,
+      debug: () => undefined,
+      info: level('Info'),
+      warn: level('Warn'),
+      error: level('Error'),
       append: whileOpen((value: string) => output.append(value)),
       appendLine: whileOpen((value: string) => output.appendLine(value)),
       replace: whileOpen((value: string) => output.replace(value)),

@@ -34,8 +34,8 @@ test('the coordinator lands tasks with progress, shows the commit and check outp
   const conn = server.conn;
   const progress: LandingProgress[] = [];
   const states: SchedulerState[] = [];
-  conn.onNotification('lockstep/landingProgress', (p: LandingProgress) => progress.push(p));
-  conn.onNotification('lockstep/schedulerChanged', (s: SchedulerState) => states.push(s));
+  conn.onNotification('lockstep/landingProgress', (p: LandingProgress) => void progress.push(p));
+  conn.onNotification('lockstep/schedulerChanged', (s: SchedulerState) => void states.push(s));
   try {
     const landable = (await conn.sendRequest('lockstep/getLandableTasks', {})) as LandableTasksResult;
     assert.equal(landable.target, 'main');

@@ -30,7 +30,7 @@ test('the server computes the matrix, pushes matrixChanged on a claim and a comm
   const server = await startServer({ root: r.repo.root, initializationOptions: { userSessionId: 'vscode:bob' } });
   const conn = server.conn;
   const pushes: MatrixState[] = [];
-  conn.onNotification(MATRIX_CHANGED, (raw: unknown) => pushes.push(MatrixState.parse(raw)));
+  conn.onNotification(MATRIX_CHANGED, (raw: unknown) => void pushes.push(MatrixState.parse(raw)));
   try {
     const first = MatrixState.parse(await conn.sendRequest('lockstep/getMatrix', {}));
     assert.deepEqual(first.participants.map((p) => p.id), ['api', 'web', 'docs', 'img', 'vscode:alice']);
@@ -91,7 +91,7 @@ test('before any task runs: the planned matrix, suggested waves, and applying th
   });
   const server = await startServer({ root: repo.root });
   const pushes: MatrixState[] = [];
-  server.conn.onNotification(MATRIX_CHANGED, (raw: unknown) => pushes.push(MatrixState.parse(raw)));
+  server.conn.onNotification(MATRIX_CHANGED, (raw: unknown) => void pushes.push(MatrixState.parse(raw)));
   try {
     const planned = MatrixState.parse(await server.conn.sendRequest('lockstep/getMatrix', { planned: true }));
     assert.equal(planned.plannedOnly, true);

@@ -28,7 +28,7 @@ test('the coordinator serves the scheduler: state, edits, validation, a terminal
     }
     assert.fail(`no lockstep/schedulerChanged with ${what}; last: ${JSON.stringify(changes.at(-1)?.tasks.map((t) => [t.id, t.status]))}`);
   };
-  conn.onNotification('lockstep/schedulerChanged', (s: SchedulerState) => changes.push(s));
+  conn.onNotification('lockstep/schedulerChanged', (s: SchedulerState) => void changes.push(s));
   const launches: LaunchAgentTerminalParams[] = [];
   conn.onRequest('lockstep/launchAgentTerminal', (p: LaunchAgentTerminalParams) => {
     launches.push(p);

@@ -129,7 +129,7 @@ export async function startServer(opts: StartOptions): Promise<ServerHandle> {
     diagnostics.set(p.uri, p.diagnostics);
     changed();
   });
-  conn.onNotification('window/logMessage', (p: { message: string }) => stderr.push(p.message));
+  conn.onNotification('window/logMessage', (p: { message: string }) => void stderr.push(p.message));
   conn.listen();
   const result = (await conn.sendRequest('initialize', {
     processId: process.pid,
