@@ -14,6 +14,7 @@ import { withRepoLock } from './repoLock';
 import { listWorktrees, type WorktreeInfo } from './worktrees';
 import { runCheck, type CheckResult } from './checkCommand';
 import { maybeInjectFault } from './landingFaults';
+import { settleBatch, type BatchEnv, type BatchCulprit } from '../core/batchBisect';
 import { readTargetSnapshot, recordRef, refTransaction, writeRecordCommit, type TargetSnapshot } from './landingRecords';
 import { checkoutConflicts, updateCheckout, writePendingMarker } from './targetCheckout';
 import { LANDING_LOCK, addCheckWorktree, landingDir, removeCheckWorktree } from './landingWorkspace';
@@ -28,12 +29,13 @@ const VerifySpec = z.object({
 const LandingInput = z.object({
   repoDir: z.string().min(1),
   target: z.string().min(1),
-  tasks: z.array(z.object({ id: z.string().min(1), branch: z.string().min(1), outOfScope: z.array(z.string()).optional() })).min(1),
+  tasks: z.array(z.object({ id: z.string().min(1), branch: z.string().min(1), outOfScope: z.array(z.string()).optional(), dependsOn: z.array(z.string()).optional() })).min(1),
   verify: VerifySpec.optional(),
   atomic: z.boolean(),
   retries: z.number().int().min(0).max(20).optional(),
   findCulprit: z.boolean().optional(),
   lockWaitMs: z.number().int().min(0).optional(),
+  queue: z.object({ parallel: z.number().int().min(1).max(16).optional(), verified: z.instanceof(Map).optional() }).optional(),
 });
 
 export interface LandingTask {
@@ -42,6 +44,8 @@ export interface LandingTask {
   branch: string;
   /** Files outside the task's scope that land with it by permission (kept in the landing record). */
   outOfScope?: string[];
+  /** Tasks of this landing it depends on (queue mode: it lands only with them). */
+  dependsOn?: string[];
 }
 
 export interface LandingOptions {
@@ -61,6 +65,13 @@ export interface LandingOptions {
   findCulprit?: boolean;
   /** Wait this long for another landing on the repository to finish. Default 10 min. */
   lockWaitMs?: number;
+  /**
+   * Queue mode (core/batchBisect.ts): the tasks are one batch; a conflicting or failing task is taken
+   * out (with the tasks that depend on it) and everything that passes lands with one compare-and-swap.
+   * `parallel`: verification runs at once while bisecting (default 1); `verified`: check results by
+   * tree id, shared between landings. `atomic` and `findCulprit` are ignored.
+   */
+  queue?: { parallel?: number; verified?: Map<string, CheckResult> };
   /** Progress (awaited; tests use it to interleave other processes). */
   onStep?: (step: LandingStep) => void | Promise<void>;
 }
@@ -97,7 +108,7 @@ export interface LandingCulprit {
 }
 
 export interface LandingRefusal {
-  kind: 'target-moved' | 'dirty-checkout';
+  kind: 'target-moved' | 'dirty-checkout' | 'target-fails-check';
   reason: string;
   worktree?: string;
   paths?: string[];
@@ -112,6 +123,12 @@ export interface LandingResult {
   after: string;
   landed: LandedTask[];
   culprit?: LandingCulprit;
+  /** Every culprit (queue mode finds several; otherwise at most `culprit`). */
+  culprits: LandingCulprit[];
+  /** Queue mode: tasks not landed because a task they depend on is a culprit. */
+  heldBack: { task: string; waitsFor: string }[];
+  /** Verification runs (each in its own temporary worktree). */
+  verifyRuns: number;
   refused?: LandingRefusal;
   /** Landing record numbers written (one per compare-and-swap). */
   landings: number[];
@@ -133,6 +150,9 @@ interface Ctx {
   landingId: string;
   commitEnv?: Record<string, string>;
   checkSeq: number;
+  /** Merge commits written, by `<parent> <task tip>` (queue mode rebuilds chains without redoing them). */
+  merges?: Map<string, ChainLink | { conflict: string[] }>;
+  mergeCount?: number;
   /** Target snapshot and worktrees read before taking the lock; used by the first attempt only. */
   prefetched?: { snapshot: TargetSnapshot; worktrees: WorktreeInfo[] };
 }
@@ -203,17 +223,21 @@ export async function land(options: LandingOptions): Promise<LandingResult> {
         checkSeq: 0,
         prefetched: { snapshot: snap, worktrees: wts },
       };
-      const result: LandingResult = { ok: true, target, before: snap.head.commit, after: snap.head.commit, landed: [], landings: [], checkoutErrors: [] };
-      const groups = options.atomic ? [options.tasks] : options.tasks.map((t) => [t]);
+      const result: LandingResult = { ok: true, target, before: snap.head.commit, after: snap.head.commit, landed: [], culprits: [], heldBack: [], verifyRuns: 0, landings: [], checkoutErrors: [] };
+      const groups = options.atomic || options.queue ? [options.tasks] : options.tasks.map((t) => [t]);
       for (const group of groups) {
         const outcome = await landGroup(ctx, group);
         result.after = outcome.after;
         result.landed.push(...outcome.landed);
         if (outcome.landing !== undefined) result.landings.push(outcome.landing);
         result.checkoutErrors.push(...outcome.checkoutErrors);
-        if (outcome.culprit || outcome.refused) {
+        result.verifyRuns = ctx.checkSeq;
+        const culprits = outcome.culprits ?? (outcome.culprit ? [outcome.culprit] : []);
+        result.culprits.push(...culprits);
+        result.heldBack.push(...(outcome.heldBack ?? []));
+        if (culprits.length > 0 || outcome.refused || (outcome.heldBack ?? []).length > 0) {
           result.ok = false;
-          if (outcome.culprit) result.culprit = outcome.culprit;
+          if (culprits.length > 0) result.culprit = culprits[0];
           if (outcome.refused) result.refused = outcome.refused;
           break;
         }
@@ -229,6 +253,8 @@ interface GroupOutcome {
   landed: LandedTask[];
   landing?: number;
   culprit?: LandingCulprit;
+  culprits?: LandingCulprit[];
+  heldBack?: { task: string; waitsFor: string }[];
   refused?: LandingRefusal;
   checkoutErrors: { worktree: string; error: string }[];
 }
@@ -243,15 +269,39 @@ interface Candidate {
 
 async function landGroup(ctx: Ctx, tasks: LandingTask[]): Promise<GroupOutcome> {
   const retries = ctx.opts.retries ?? 2;
+  // Queue mode: culprits found in an attempt stay out of the next (a target that moved is retried with what passed).
+  const culprits: LandingCulprit[] = [];
+  const heldBack: { task: string; waitsFor: string }[] = [];
+  const verifiedTrees = ctx.opts.queue?.verified ?? new Map<string, CheckResult>();
   for (let attempt = 0; ; attempt++) {
     const pre = ctx.prefetched;
     ctx.prefetched = undefined;
     const snapshot = pre?.snapshot ?? (await readTargetSnapshot(ctx.repoDir, ctx.targetRef));
     const head = snapshot.head;
     if (!head) throw new Error(`target branch ${ctx.target} disappeared during the landing`);
-    const cand = await buildCandidate(ctx, head.commit, head.tree, tasks);
-    const none: GroupOutcome = { after: head.commit, landed: [], checkoutErrors: [] };
-    if (cand.conflict) return { ...none, culprit: cand.conflict };
+    const queued = ctx.opts.queue ? { culprits, heldBack } : {};
+    const none: GroupOutcome = { after: head.commit, landed: [], checkoutErrors: [], ...queued };
+    let cand: Candidate;
+    let verified = false;
+    if (ctx.opts.queue) {
+      const settled = await settleBatch(tasks, batchEnv(ctx, head), { parallel: ctx.opts.queue.parallel ?? 1, cache: verifiedTrees });
+      culprits.push(...settled.culprits.map(toLandingCulprit));
+      heldBack.push(...settled.heldBack);
+      if (settled.baseFailed) {
+        const run = settled.baseFailed;
+        const last = run.output.trim().split('\n').pop() ?? '';
+        return { ...none, refused: { kind: 'target-fails-check', reason: `the check fails on ${ctx.target} itself${run.timedOut ? ' (timed out)' : run.exitCode != null ? ` (exit ${run.exitCode})` : ''}${last ? `: ${last.slice(0, 200)}` : ''}; no task is to blame, nothing landed` } };
+      }
+      if (settled.land.length === 0) return none;
+      const byId = new Map(tasks.map((t) => [t.id, t]));
+      tasks = settled.land.map((t) => byId.get(t.id)!);
+      cand = { base: head.commit, commit: settled.candidate.commit, merges: settled.chain.map((l) => ({ task: l.task!, commit: l.commit, alreadyMerged: l.alreadyMerged === true })) };
+      await ctx.opts.onStep?.({ kind: 'candidate', base: head.commit, commit: cand.commit });
+      verified = true;
+    } else {
+      cand = await buildCandidate(ctx, head.commit, head.tree, tasks);
+      if (cand.conflict) return { ...none, culprit: cand.conflict };
+    }
     const landedTasks = (landing?: number): LandedTask[] =>
       cand.merges.map((m) => ({ task: m.task.id, branch: m.task.branch, commit: m.alreadyMerged ? ctx.tips.get(m.task.id)! : m.commit, alreadyMerged: m.alreadyMerged, ...(landing !== undefined && !m.alreadyMerged ? { landing } : {}) }));
     if (cand.commit === head.commit) return { ...none, landed: landedTasks() }; // everything was already merged
@@ -270,8 +320,10 @@ async function landGroup(ctx: Ctx, tasks: LandingTask[]): Promise<GroupOutcome> 
         await runGit(['update-ref', tmpRef, cand.commit, ''], { cwd: ctx.repoDir });
         tmpRefWritten = true;
         maybeInjectFault('after-candidate');
-        const check = await verifyCommit(ctx, cand.commit);
-        if (!check.ok) return { ...none, culprit: await nameCheckCulprit(ctx, cand, check) };
+        if (!verified) {
+          const check = await verifyCommit(ctx, cand.commit);
+          if (!check.ok) return { ...none, culprit: await nameCheckCulprit(ctx, cand, check) };
+        }
       } else {
         maybeInjectFault('after-candidate');
       }
@@ -322,11 +374,66 @@ async function landGroup(ctx: Ctx, tasks: LandingTask[]): Promise<GroupOutcome> 
           checkoutErrors.push({ worktree: w.path, error: (err as Error).message });
         }
       }
-      return { after: cand.commit, landed: landedTasks(n), landing: n, checkoutErrors };
+      return { after: cand.commit, landed: landedTasks(n), landing: n, checkoutErrors, ...queued };
     } finally {
       if (tmpRefWritten) await runGit(['update-ref', '-d', tmpRef], { cwd: ctx.repoDir }).catch(() => undefined);
     }
   }
+}
+
+/** A candidate in a queue's chain: the target with some tasks merged. */
+interface ChainLink {
+  commit: string;
+  tree: string;
+  /** The task merged last (absent for the base). */
+  task?: LandingTask;
+  alreadyMerged?: boolean;
+}
+
+const NO_CHECK: CheckResult = { ok: true, exitCode: 0, signal: null, timedOut: false, output: '', outputBytes: 0, truncated: false };
+
+// Merging and verifying for core/batchBisect.ts, on the target's tip `head`.
+function batchEnv(ctx: Ctx, head: { commit: string; tree: string }): BatchEnv<ChainLink, CheckResult> {
+  const memo = (ctx.merges ??= new Map());
+  const byId = new Map(ctx.opts.tasks.map((t) => [t.id, t]));
+  const base: ChainLink = { commit: head.commit, tree: head.tree };
+  return {
+    base,
+    key: (c) => c.tree,
+    verify: (c) => (ctx.opts.verify ? verifyCommit(ctx, c.commit) : Promise.resolve(NO_CHECK)),
+    async build(batch) {
+      const chain: ChainLink[] = [];
+      let cur = base;
+      for (const [i, b] of batch.entries()) {
+        const task = byId.get(b.id)!;
+        const tip = ctx.tips.get(task.id)!;
+        const k = `${cur.commit} ${tip}`;
+        let link = memo.get(k);
+        if (!link) {
+          const merge = await mergeTrees(ctx.repoDir, cur.commit, tip);
+          if (!merge.clean) link = { conflict: merge.conflicts };
+          else if (merge.tree === cur.tree && (await isAncestor(ctx.repoDir, tip, cur.commit))) link = { commit: cur.commit, tree: cur.tree, task, alreadyMerged: true };
+          else {
+            const commit = await commitTree(ctx, merge.tree, [cur.commit, tip], `Land ${task.id}\n\nLockstep-Task: ${task.id}\nLockstep-Branch: ${task.branch}\n`);
+            link = { commit, tree: merge.tree, task };
+            ctx.mergeCount = (ctx.mergeCount ?? 0) + 1;
+            maybeInjectFault('after-merge', ctx.mergeCount);
+          }
+          memo.set(k, link);
+          if (!('conflict' in link)) await ctx.opts.onStep?.({ kind: 'merged', task: task.id, commit: link.commit, alreadyMerged: link.alreadyMerged === true });
+        }
+        if ('conflict' in link) return { chain, conflict: { index: i, paths: link.conflict } };
+        chain.push(link);
+        cur = link;
+      }
+      return { chain };
+    },
+  };
+}
+
+function toLandingCulprit(c: BatchCulprit<CheckResult>): LandingCulprit {
+  if (c.kind === 'conflict') return { task: c.task, kind: 'conflict', paths: c.paths };
+  return { task: c.task, kind: 'check', output: c.run.output, exitCode: c.run.exitCode, timedOut: c.run.timedOut };
 }
 
 async function buildCandidate(ctx: Ctx, base: string, baseTree: string, tasks: LandingTask[]): Promise<Candidate> {
