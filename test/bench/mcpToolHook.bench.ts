@@ -6,7 +6,9 @@
 // Figures per kind of call: the tool round trip as the model sees it (the reply asking for the tool
 // to the request carrying its result), and from Claude Code's debug log the hook's own time (command:
 // "finished … (N ms)"; mcp_tool: "calling" to its answer). Ratios against `node -e 0` and the no-hook
-// session, all measured in this process.
+// session, all measured in this process. Setting "mcp+sh" is the runtime fallback Lockstep does not
+// install (mcpToolHook.ts): beside each mcp_tool handler a command hook that exits at once, the
+// cheapest a "decide unless the server did" gate could be.
 //   node --import tsx test/bench/mcpToolHook.bench.ts [--runs N]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,7 +22,8 @@ const FREE = 8;
 const HELD = 6;
 const SHELL = 6;
 
-type Setting = 'none' | 'command' | 'mcp';
+type Setting = 'none' | 'command' | 'mcp' | 'mcp+sh';
+const SETTINGS: readonly Setting[] = ['none', 'command', 'mcp', 'mcp+sh'];
 type Kind = 'allow' | 'deny' | 'shell';
 
 function median(xs: number[]): number {
@@ -72,7 +75,16 @@ function hookTimes(home: string): number[] {
 }
 
 async function session(setting: Setting) {
-  const world = makeRealAgentWorld({ hooksFor: setting === 'none' ? [] : ['claude'], hookTransport: setting === 'mcp' ? 'mcp' : undefined, files });
+  const world = makeRealAgentWorld({ hooksFor: setting === 'none' ? [] : ['claude'], hookTransport: setting.startsWith('mcp') ? 'mcp' : undefined, files });
+  if (setting === 'mcp+sh') {
+    const file = path.join(world.repo.root, '.claude', 'settings.json');
+    const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+    for (const groups of Object.values(settings.hooks) as Array<Array<{ hooks: Array<{ type: string }> }>>) {
+      for (const g of groups) if (g.hooks.some((h) => h.type === 'mcp_tool')) g.hooks.push({ type: 'command', command: "LOCKSTEP_HOOK=1 sh -c 'exit 0'", timeout: 15 } as never);
+    }
+    fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+    world.repo.commitAll('mcp+sh');
+  }
   world.lockstep(['claim', 'src/held.ts', '--session', 'human:other', '--ttl', '3600']);
   const byKind: Record<Kind, number[]> = { allow: [], deny: [], shell: [] };
   const walls: number[] = [];
@@ -96,10 +108,10 @@ async function main() {
   const baseline = nodeBaseline();
   console.log(`baseline: node -e 0 = ${baseline.toFixed(0)} ms; ${RUNS} run(s) of a ${FREE + HELD + SHELL}-tool-call session per setting (real Claude Code, scripted model)`);
   const results: Record<Setting, Awaited<ReturnType<typeof session>>> = {} as never;
-  for (const s of ['none', 'command', 'mcp'] as const) results[s] = await session(s);
+  for (const s of SETTINGS) results[s] = await session(s);
   const none = results.none;
   console.log('setting   session wall (ms)  vs no hooks  round trip allow / deny / shell (ms)  extra per call vs no hooks (ms)  hook calls  hook time median (ms)  hook / node -e 0');
-  for (const s of ['none', 'command', 'mcp'] as const) {
+  for (const s of SETTINGS) {
     const r = results[s];
     const rt = (k: Kind) => median(r.byKind[k]);
     const extra = (k: Kind) => rt(k) - median(none.byKind[k]);
@@ -110,6 +122,8 @@ async function main() {
   const c = results.command;
   const m = results.mcp;
   console.log(`mcp_tool / command: session wall ${(m.wall / c.wall).toFixed(2)}x, hook time ${(m.hook / c.hook).toFixed(2)}x`);
+  const sh = results['mcp+sh'];
+  console.log(`mcp+sh / mcp_tool: session wall ${(sh.wall / m.wall).toFixed(2)}x (what a command-hook fallback beside each mcp_tool hook would cost)`);
 }
 
 void main();

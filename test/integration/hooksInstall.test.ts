@@ -142,7 +142,7 @@ test('claude --transport mcp: tool-call events become mcp_tool hooks on the regi
   assert.deepEqual({ ...pre[0], input: undefined }, { type: 'mcp_tool', server: 'lockstep', tool: 'hook_decide', input: undefined, timeout: 15, onFailure: 'block' });
   assert.equal(pre[0].input.tool_input, '${tool_input}');
   assert.equal(settings.hooks.PostToolUse[0].hooks[0].type, 'mcp_tool');
-  assert.equal(settings.hooks.PostToolUse[0].hooks[0].onFailure, undefined, 'recording an edit never blocks');
+  assert.equal(settings.hooks.PostToolUse[0].hooks[0].onFailure, 'continue', 'recording an edit never blocks (said explicitly)');
   assert.match(settings.hooks.SessionStart[0].hooks[0].command, /^LOCKSTEP_HOOK=1 /, 'session events keep the command hook');
   assert.equal(JSON.parse(fs.readFileSync(mcpFile, 'utf8')).mcpServers.lockstep.args.at(-1), 'mcp');
   const bytes = fs.readFileSync(settingsFile, 'utf8');
@@ -154,6 +154,16 @@ test('claude --transport mcp: tool-call events become mcp_tool hooks on the regi
   assert.deepEqual([claude.transport, claude.failsClosed, claude.ok], ['mcp_tool', true, true], JSON.stringify(claude));
   const text = runCli(['doctor', '--check-only'], { cwd: repo.root, env }).stdout;
   assert.match(text, /ok {7}claude hooks \(project\) .*settings\.json: mcp_tool hook, fails closed: PreToolUse is an mcp_tool hook with onFailure "block"/);
+
+  // Claude Code was told not to run the server (its answer in ~/.claude.json): every edit is blocked; the doctor says so.
+  const claudeJson = path.join(home, '.claude.json');
+  fs.writeFileSync(claudeJson, JSON.stringify({ projects: { [repo.root]: { disabledMcpjsonServers: ['lockstep'] } } }));
+  claude = doctorHooks();
+  assert.equal(claude.ok, false);
+  assert.match(claude.problems.join('\n'), /Claude Code was told not to run the lockstep MCP server here \(.*\.claude\.json \(disabledMcpjsonServers of .*\)\), so every edit is blocked: approve it in Claude Code \(\/mcp\), or go back to command hooks: lockstep hooks install --agent claude/);
+  fs.writeFileSync(claudeJson, JSON.stringify({ projects: { [repo.root]: { enabledMcpjsonServers: ['lockstep'] } } }));
+  assert.equal(doctorHooks().ok, true);
+  fs.rmSync(claudeJson);
 
   // The server unregistered: every edit would be blocked; the doctor says so and how to fix it.
   assert.equal(installedCli(['hooks', 'remove-mcp', '--agent', 'claude']).status, 0);
@@ -171,5 +181,27 @@ test('claude --transport mcp: tool-call events become mcp_tool hooks on the regi
   assert.equal(installedCli(['hooks', 'install', '--agent', 'claude', '--transport', 'mcp']).status, 0);
   assert.equal(installedCli(['hooks', 'uninstall', '--agent', 'claude']).status, 0);
   assert.equal(fs.existsSync(settingsFile), false, 'uninstall removes the mcp_tool hooks too');
+  assert.equal(installedCli(['hooks', 'remove-mcp', '--agent', 'claude']).status, 0);
+});
+
+test('claude --transport mcp with a Claude Code too old for mcp_tool hooks: install refuses and changes nothing; doctor names it on an existing install', () => {
+  const settingsFile = path.join(repo.root, '.claude', 'settings.json');
+  const bin = path.join(base, 'old-claude-bin');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, 'claude'), '#!/bin/sh\necho "2.0.14 (Claude Code)"\n', { mode: 0o755 });
+  const withOld = { ...env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+  const cli = (args: string[]) => spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, ...withOld } });
+  const refused = cli(['hooks', 'install', '--agent', 'claude', '--transport', 'mcp']);
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /^lockstep: --transport mcp: Claude Code 2\.0\.14 \(.*old-claude-bin\/claude\) does not run mcp_tool hooks \(they need 2\.1\.328\+\), so its edits would go unchecked; upgrade it, or keep command hooks \(omit --transport\); nothing was changed\n$/);
+  assert.equal(fs.existsSync(settingsFile) || fs.existsSync(path.join(repo.root, '.mcp.json')), false, 'nothing written');
+  assert.equal(cli(['hooks', 'install', '--agent', 'claude']).status, 0, 'command hooks install as before');
+
+  // Installed with mcp_tool hooks where a new Claude Code was on PATH; then an old one is what runs.
+  assert.equal(installedCli(['hooks', 'install', '--agent', 'claude', '--transport', 'mcp']).status, 0);
+  const doctor = JSON.parse(runCli(['doctor', '--check-only', '--json'], { cwd: repo.root, env: withOld }).stdout).hooks.find((h: { agent: string }) => h.agent === 'claude');
+  assert.equal(doctor.ok, false);
+  assert.match(doctor.problems.join('\n'), /Claude Code 2\.0\.14 .* does not run mcp_tool hooks .*: upgrade Claude Code, or go back to command hooks: lockstep hooks install --agent claude/);
+  assert.equal(installedCli(['hooks', 'uninstall', '--agent', 'claude']).status, 0);
   assert.equal(installedCli(['hooks', 'remove-mcp', '--agent', 'claude']).status, 0);
 });

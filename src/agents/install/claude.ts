@@ -19,6 +19,7 @@ export const CLAUDE_BLOCKING_TIMEOUT_S = 15;
 /** Seconds for the hooks that only report (a busy store may take a few seconds). */
 export const CLAUDE_TIMEOUT_S = 30;
 
+/** The handler of one event: a command hook, or (transport mcp, a per-tool-call event) the mcp_tool hook (mcpToolHook.ts). */
 export function claudeHandler(command: string, event: string, transport: HookTransport = 'command'): Json {
   if (transport === 'mcp' && MCP_TOOL_EVENTS.has(event)) {
     const blocking = event === 'PreToolUse';

@@ -158,7 +158,7 @@ export function checkInstalledHooks(opts: HookHealthOptions): HookHealth[] {
         let failsClosed = !FAILS_OPEN_SOMETIMES.has(owner);
         let failure = FAILURE[owner] ?? 'fails closed when Lockstep cannot run (exit 2)';
         if (owner === 'claude') {
-          const t = claudeTransportHealth(handlers.filter((h) => h.event === 'PreToolUse' && h.entry).map((h) => h.entry!), scope, opts.repoRoot);
+          const t = claudeTransportHealth(handlers.filter((h) => h.event === 'PreToolUse' && h.entry).map((h) => h.entry!), scope, opts.repoRoot, opts.env ?? process.env, opts.home);
           ({ transport, failsClosed, failure } = t);
           problems.push(...t.problems);
           notes.push(...t.notes);

@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isObj, parseJsonc, type Json } from './jsoncFile';
+import { claudeMcpApproval } from './claudeMcpApproval';
+import { mcpToolSupport } from './claudeVersion';
 import { isLockstepMcpToolHandler, LOCKSTEP_MCP_SERVER } from './mcpToolHook';
 
 export type HookTransportName = 'command' | 'mcp_tool';
@@ -41,7 +43,7 @@ function missingPaths(entry: Json): string[] {
  * Claude Code's Lockstep handlers on PreToolUse (the event that decides edits): their transport and
  * failure mode. `scope` project: the server must be in the repository's .mcp.json.
  */
-export function claudeTransportHealth(preToolUse: Json[], scope: 'project' | 'user', repoRoot: string): TransportHealth {
+export function claudeTransportHealth(preToolUse: Json[], scope: 'project' | 'user', repoRoot: string, env: NodeJS.ProcessEnv = process.env, home?: string): TransportHealth {
   const reinstall = 'lockstep hooks install --agent claude --transport mcp';
   const mcp = preToolUse.filter(isLockstepMcpToolHandler);
   if (mcp.length === 0) {
@@ -58,7 +60,11 @@ export function claudeTransportHealth(preToolUse: Json[], scope: 'project' | 'us
   }
   const problems: string[] = [];
   const notes: string[] = [];
+  const back = 'lockstep hooks install --agent claude';
   const closed = mcp.every((h) => h.onFailure === 'block');
+  const support = mcpToolSupport(env);
+  if (support.supported === false) problems.push(`${support.detail}: upgrade Claude Code, or go back to command hooks: ${back}`);
+  else if (support.supported === undefined) notes.push(support.detail);
   if (!closed) problems.push(`the mcp_tool hook on PreToolUse has no onFailure "block", so every edit goes through unchecked while the lockstep MCP server is down: run ${reinstall}`);
   if (scope === 'project') {
     const entry = registeredServer(repoRoot);
@@ -66,7 +72,10 @@ export function claudeTransportHealth(preToolUse: Json[], scope: 'project' | 'us
     else {
       const gone = missingPaths(entry);
       if (gone.length) problems.push(`the lockstep MCP server's command names ${gone.join(' and ')}, which no longer exist${gone.length === 1 ? 's' : ''}, so every edit is blocked: run ${reinstall}`);
-      else notes.push(`served by the lockstep MCP server (.mcp.json: ${[entry.command, ...(Array.isArray(entry.args) ? entry.args : [])].join(' ')}); Claude Code asks once to approve it`);
+      else notes.push(`served by the lockstep MCP server (.mcp.json: ${[entry.command, ...(Array.isArray(entry.args) ? entry.args : [])].join(' ')})`);
+      const { approval, where } = claudeMcpApproval(repoRoot, env, home);
+      if (approval === 'rejected') problems.push(`Claude Code was told not to run the lockstep MCP server here (${where}), so every edit is blocked: approve it in Claude Code (/mcp), or go back to command hooks: ${back}`);
+      else if (approval === 'pending') notes.push(`Claude Code asks once to approve the lockstep MCP server (claude -p runs it without asking); until then every edit is blocked with "MCP server 'lockstep' not connected"`);
     }
   } else notes.push('the lockstep MCP server for user hooks is yours to register (claude mcp add --scope user lockstep -- lockstep mcp); not checked');
   return {

@@ -15,7 +15,7 @@ export interface HookInstallOptions {
   file?: string;
   /** Environment for CLAUDE_CONFIG_DIR, CODEX_HOME, COPILOT_HOME (default: process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Claude Code only: `mcp` serves the per-tool-call events through the lockstep MCP server (mcp_tool handlers). */
+  /** Claude Code only: `mcp` serves the per-tool-call events through the lockstep MCP server (mcp_tool handlers; see mcpToolHook.ts). */
   transport?: 'command' | 'mcp';
 }
 

@@ -9,6 +9,8 @@ import { isObj, parseJsonc } from '../../agents/install/jsoncFile';
 import { ensureLauncher, launcherHookCommand } from '../../agents/install/launcher';
 import { hookPlanFor, installHooks, uninstallHooks, type HookScope } from '../../agents/hookInstall';
 import { registerMcpServer, unregisterMcpServer } from '../../agents/mcpRegistration';
+import { claudeMcpApproval } from '../../agents/install/claudeMcpApproval';
+import { mcpToolSupport } from '../../agents/install/claudeVersion';
 import { HOOK_TRANSPORTS, type HookTransport } from '../../agents/install/mcpToolHook';
 import { defaultHookCommand } from '../../agents/hookCommand';
 import { AgentName, HOOK_AGENT_NAMES } from '../../core/model';
@@ -49,7 +51,21 @@ function parseTransport(value: string, agent: AgentName, scope: HookScope): Hook
   if (value !== 'mcp') return 'command';
   if (agent !== 'claude') throw new CliError(`--transport mcp: only Claude Code's hooks can call an MCP tool; ${agent} keeps command hooks (omit --transport)`);
   if (scope !== 'project') throw new CliError("--transport mcp: Lockstep registers its MCP server for Claude Code in the repository's .mcp.json; use --scope project");
+  // A Claude Code too old for mcp_tool hooks would run no edit check at all: refuse, change nothing.
+  const support = mcpToolSupport();
+  if (support.supported === false) throw new CliError(`--transport mcp: ${support.detail}; upgrade it, or keep command hooks (omit --transport); nothing was changed`);
   return 'mcp';
+}
+
+/** What keeps Claude Code's mcp_tool hooks from reaching the lockstep server (its version, its approval). */
+function mcpNotes(repoRoot: string): string[] {
+  const out: string[] = [];
+  const support = mcpToolSupport();
+  if (support.supported === undefined) out.push(support.detail);
+  const { approval, where } = claudeMcpApproval(repoRoot);
+  if (approval === 'rejected') out.push(`Claude Code was told not to run the lockstep MCP server here (${where}): every edit is blocked until you approve it (/mcp in Claude Code)`);
+  if (approval === 'pending') out.push('Claude Code asks once to approve the lockstep MCP server (.mcp.json); until you approve it, every edit is blocked with that reason');
+  return out;
 }
 
 export function registerHooksCommand(program: Command): void {
@@ -76,7 +92,8 @@ says what is missing; \`lockstep doctor\` checks it again.
 --transport mcp (Claude Code, project scope): the tool-call and prompt events are answered by the
 \`lockstep mcp\` server Claude Code runs for the session (mcp_tool hooks, no process per event), with
 "onFailure": "block", so a server that is down or not approved blocks the edit and says why. Session
-start and end keep the command hook.`,
+start and end keep the command hook. Refused when the claude on PATH is older than 2.1.328 (it would
+not run mcp_tool hooks); \`lockstep doctor\` checks that and Claude Code's approval of the server again.`,
     )
     .action(
       action((opts: { agent: string; scope: string; command?: string; mcp?: boolean; transport: string; json?: boolean }) => {
@@ -86,7 +103,7 @@ start and end keep the command hook.`,
         const command = opts.command ?? launcherHookCommand(agent);
         const launcher = opts.command === undefined ? ensureLauncher({ cliJs: path.join(__dirname, 'cli.js'), owner: 'cli' }) : undefined;
         const r = installHooks({ agent, scope, repoRoot, command, transport });
-        const notes = trustNotes(agent, scope, repoRoot, r.file);
+        const notes = [...trustNotes(agent, scope, repoRoot, r.file), ...(transport === 'mcp' ? mcpNotes(repoRoot) : [])];
         const mcp = opts.mcp || transport === 'mcp' ? registerMcpServer({ agent, scope, repoRoot, server: mcpServerCommandForCli() }) : undefined;
         if (opts.json) printJson({ ok: true, agent, scope, transport, command, ...r, ...(launcher ? { launcher: launcher.launcher } : {}), notes, ...(mcp?.file ? { mcp } : {}) });
         else {
