@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { addressedTo, MAX_ITEM_BYTES, Message, Note, type MessageTarget } from '../core/memory';
 import { writeFileAtomic } from './durableFile';
 import { acquireFileLock, LockTimeoutError } from './fileLock';
-import { NumberedLog, type LogPosition } from './numberedLog';
+import { NumberedLog, type LogPosition, type PendingAppend } from './numberedLog';
 import { MailboxFullError, type Delivery, type MemoryStore, type NoteQuery, type SendResult, type SessionRef } from './memoryStore';
 import { DOCTOR_HINT, StoreError } from './storeErrors';
 import type { MemoryPaths } from './storePaths';
@@ -74,9 +74,9 @@ export class EmbeddedMemory implements MemoryStore {
 
   note(input: { by: string; task?: string; text: string }): Note {
     const text = checkText(input.text, 'note');
-    const [note] = this.withLock(() => this.notesLog.appendNext((last) => [{ n: last + 1, at: this.now(), by: input.by, ...(input.task ? { task: input.task } : {}), text }]));
-    this.notesLog.sync();
-    return note!;
+    const pending = this.withLock(() => this.notesLog.appendNext((last) => [{ n: last + 1, at: this.now(), by: input.by, ...(input.task ? { task: input.task } : {}), text }]));
+    pending.sync();
+    return pending.items[0]!;
   }
 
   notes(query: NoteQuery = {}): Note[] {
@@ -88,45 +88,51 @@ export class EmbeddedMemory implements MemoryStore {
   send(input: { from: string; to: MessageTarget; text: string }): SendResult {
     const text = checkText(input.text, 'message');
     const cap = this.opts.mailboxSize ?? DEFAULT_MAILBOX_SIZE;
-    const result = this.withLock((): SendResult => {
-      const live = this.opts.liveSessions().filter((s) => s.id !== input.from);
-      const all = this.messagesLog.readAll();
-      const pending = (s: SessionRef): number => {
-        const c = this.readCursor(s.id);
-        const task = s.task ?? c?.task;
-        return all.filter((m) => m.n > (c?.messages.n ?? 0) && addressedTo(m, s.id, task)).length;
-      };
-      const full = (s: SessionRef) => new MailboxFullError(`${s.id}'s mailbox is full (${cap} undelivered messages); they are delivered as its agent makes tool calls: try again later`);
-      let recipients: string[] = [];
-      const refused: string[] = [];
-      const to = input.to;
-      if (to.kind === 'session') {
-        const s = live.find((l) => l.id === to.id) ?? { id: to.id };
-        if (pending(s) >= cap) throw full(s);
-        recipients = [to.id];
-      } else if (to.kind === 'task') {
-        const sessions = live.filter((s) => s.task === to.id);
-        for (const s of sessions) if (pending(s) >= cap) throw full(s);
-        if (sessions.length === 0) {
-          // Waits for the task's next session: count what already waits for it.
-          const seen = this.cursorsOfTask(to.id).reduce((m, c) => Math.max(m, c.messages.n), 0);
-          const waiting = all.filter((m) => m.n > seen && m.to.kind === 'task' && m.to.id === to.id).length;
-          if (waiting >= cap) throw new MailboxFullError(`task ${to.id}'s mailbox is full (${cap} messages wait for its next session): try again later`);
+    // Synced after the lock is released (numberedLog.ts); closed on every path.
+    let appended: PendingAppend<Message> | undefined;
+    try {
+      const result = this.withLock((): SendResult => {
+        const live = this.opts.liveSessions().filter((s) => s.id !== input.from);
+        const all = this.messagesLog.readAll();
+        const pending = (s: SessionRef): number => {
+          const c = this.readCursor(s.id);
+          const task = s.task ?? c?.task;
+          return all.filter((m) => m.n > (c?.messages.n ?? 0) && addressedTo(m, s.id, task)).length;
+        };
+        const full = (s: SessionRef) => new MailboxFullError(`${s.id}'s mailbox is full (${cap} undelivered messages); they are delivered as its agent makes tool calls: try again later`);
+        let recipients: string[] = [];
+        const refused: string[] = [];
+        const to = input.to;
+        if (to.kind === 'session') {
+          const s = live.find((l) => l.id === to.id) ?? { id: to.id };
+          if (pending(s) >= cap) throw full(s);
+          recipients = [to.id];
+        } else if (to.kind === 'task') {
+          const sessions = live.filter((s) => s.task === to.id);
+          for (const s of sessions) if (pending(s) >= cap) throw full(s);
+          if (sessions.length === 0) {
+            // Waits for the task's next session: count what already waits for it.
+            const seen = this.cursorsOfTask(to.id).reduce((m, c) => Math.max(m, c.messages.n), 0);
+            const waiting = all.filter((m) => m.n > seen && m.to.kind === 'task' && m.to.id === to.id).length;
+            if (waiting >= cap) throw new MailboxFullError(`task ${to.id}'s mailbox is full (${cap} messages wait for its next session): try again later`);
+          }
+          recipients = sessions.map((s) => s.id);
+        } else {
+          for (const s of live) (pending(s) >= cap ? refused : recipients).push(s.id);
+          if (recipients.length === 0) {
+            if (refused.length > 0) throw new MailboxFullError(`every session's mailbox is full (${refused.join(', ')}): try again later`);
+            throw new StoreError('no session is running to receive a message to all');
+          }
         }
-        recipients = sessions.map((s) => s.id);
-      } else {
-        for (const s of live) (pending(s) >= cap ? refused : recipients).push(s.id);
-        if (recipients.length === 0) {
-          if (refused.length > 0) throw new MailboxFullError(`every session's mailbox is full (${refused.join(', ')}): try again later`);
-          throw new StoreError('no session is running to receive a message to all');
-        }
-      }
-      const [message] = this.messagesLog.appendNext((last) => [{ n: last + 1, at: this.now(), from: input.from, to, ...(to.kind === 'all' ? { recipients } : {}), text }]);
-      // Decided under the lock after the append: a waiter registered later sees the message itself.
-      return { message: message!, recipients, full: refused, woken: recipients.filter((r) => liveWaiter(this.paths.wake, r) !== undefined) };
-    });
-    this.messagesLog.sync();
-    return result;
+        appended = this.messagesLog.appendNext((last) => [{ n: last + 1, at: this.now(), from: input.from, to, ...(to.kind === 'all' ? { recipients } : {}), text }]);
+        // Decided under the lock after the append: a waiter registered later sees the message itself.
+        return { message: appended.items[0]!, recipients, full: refused, woken: recipients.filter((r) => liveWaiter(this.paths.wake, r) !== undefined) };
+      });
+      appended!.sync();
+      return result;
+    } finally {
+      appended?.close();
+    }
   }
 
   deliver(session: SessionRef, opts: { start?: boolean; maxBytes?: number } = {}): Delivery | undefined {

@@ -24,6 +24,32 @@ export interface LogRead<T> {
   next: LogPosition;
 }
 
+/** Lines written but not yet durable: sync() fdatasyncs them (and every earlier append) and closes the file; close() only closes. */
+export interface PendingAppend<T> {
+  readonly items: T[];
+  sync(): void;
+  close(): void;
+}
+
+function pendingAppend<T>(items: T[], fd: number): PendingAppend<T> {
+  let open = true;
+  const close = () => {
+    if (open) fs.closeSync(fd);
+    open = false;
+  };
+  return {
+    items,
+    sync() {
+      try {
+        if (open && items.length > 0) fs.fdatasyncSync(fd);
+      } finally {
+        close();
+      }
+    },
+    close,
+  };
+}
+
 export class NumberedLog<T extends { n: number }> {
   constructor(
     readonly file: string,
@@ -45,10 +71,12 @@ export class NumberedLog<T extends { n: number }> {
 
   /**
    * Under the caller's lock: rotates when due, then appends the items `make` builds from the last
-   * number, as whole lines in one write (not yet synced: call sync()). One open of the file: the
-   * tail read that finds the last number also finds a line torn by a crash, which is closed first.
+   * number, as whole lines in one write. One open of the file: the tail read that finds the last
+   * number also finds a line torn by a crash, which is closed first. The lines are not durable yet:
+   * the caller calls sync() on the result after releasing its lock (the file stays open until then,
+   * so the sync costs no second open, and a rotation meanwhile is harmless: it synced the old file).
    */
-  appendNext(make: (lastNumber: number) => T[]): T[] {
+  appendNext(make: (lastNumber: number) => T[]): PendingAppend<T> {
     let fd = fs.openSync(this.file, 'a+', 0o644);
     try {
       let size = fs.fstatSync(fd).size;
@@ -67,9 +95,10 @@ export class NumberedLog<T extends { n: number }> {
         const torn = size > 0 && !tail?.endsWithNewline;
         fs.writeSync(fd, (torn ? '\n' : '') + items.map((i) => JSON.stringify(i)).join('\n') + '\n');
       }
-      return items;
-    } finally {
+      return pendingAppend(items, fd);
+    } catch (e) {
       fs.closeSync(fd);
+      throw e;
     }
   }
 
@@ -177,8 +206,8 @@ function lastNumberIn<T extends { n: number }>(file: string, schema: z.ZodType<T
   }
 }
 
-/** A first look this far back finds the last line almost always (items are small); then doubling. */
-const FIRST_WINDOW = 4096;
+/** A first look this far back finds the last line almost always (a note's line is a few hundred bytes); then doubling. */
+const FIRST_WINDOW = 1024;
 
 function lastNumberInFd<T extends { n: number }>(fd: number, size: number, schema: z.ZodType<T, z.ZodTypeDef, unknown>): { n?: number; endsWithNewline: boolean } | undefined {
   if (size === 0) return undefined;
