@@ -1,7 +1,8 @@
 // What a hook answer carries from the shared memory: the notes and messages the session has not
 // seen, on events whose answer reaches the model (the dialect's contextEvents, and a denial's
 // reason); and, when an edit is denied because another session holds the file, a message to that
-// holder saying who waits for what. Runs on every hook call: when nothing is new it costs one
+// holder saying who waits for what (claims denied through the CLI and MCP tell it too: tellHolders).
+// Runs on every hook call: when nothing is new it costs one
 // small file read and two stats (EmbeddedMemory.deliver).
 import { deliveryText } from '../core/memory';
 import type { Denial } from '../core/leaseTable';
@@ -47,5 +48,14 @@ export function notifyHolders(store: EmbeddedStore, waiter: { id: string; task?:
     } catch (e) {
       if (!(e instanceof MailboxFullError)) throw e;
     }
+  }
+}
+
+/** notifyHolders for a claim (CLI, MCP) that was denied: a failure there never changes the denial's answer. */
+export function tellHolders(store: EmbeddedStore, waiter: { id: string; task?: string }, denials: readonly Denial[]): void {
+  try {
+    notifyHolders(store, waiter, denials);
+  } catch {
+    /* the denial is what the caller must hear */
   }
 }

@@ -5,6 +5,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { describeDenial } from '../core/denialMessage';
+import { tellHolders } from './hookDelivery';
 import { parseTarget } from '../core/memory';
 import { AgentName } from '../core/model';
 import { MailboxFullError } from '../store/memoryStore';
@@ -71,6 +72,8 @@ export function buildMcpServer(opts: McpOptions = {}): McpServer {
           return table.acquire(s.id, keys, { ttlMs: a.ttlSeconds !== undefined ? a.ttlSeconds * 1000 : undefined, task: taskOf(a.task) });
         });
         if (!out.ok) {
+          // The holder hears who waits for which file, as with a denial in a hook.
+          tellHolders(ctx.store, { id: s.id, task: taskOf(a.task) }, out.denials);
           const denials = out.denials.map((d) => ({ key: d.key, reason: d.reason.kind, holder: d.reason.kind === 'held' ? d.reason.lease.session : undefined, message: describeDenial(d, now) }));
           return fail(denials.map((d) => d.message).join(' '), { granted: false, denials });
         }

@@ -85,6 +85,17 @@ test('a denied edit tells the holder who waits for which file, and the denial ca
   cli(['release', '--all', '--session', 'claude:holder']);
 });
 
+test('a claim denied through the CLI tells the holder too, delivered by its next hook event that carries context', () => {
+  hook(claudeSessionPayload('SessionStart', 'cli-holder', repo.root));
+  assert.equal(hook(claudeToolPayload('PreToolUse', 'cli-holder', repo.root, file('src/held.ts'))).denied, false);
+  const denied = runCli(['claim', 'src/held.ts', '--session', 'codex:cli-waiter', '--task', 'api'], { cwd: repo.root, env: CLEAN_ENV });
+  assert.equal(denied.status, 3, 'denied');
+  assert.match(denied.stderr, /src\/held\.ts is held by claude session cli-hold/);
+  const told = hook(claudeToolPayload('PostToolUse', 'cli-holder', repo.root, file('src/held.ts')));
+  assert.match(told.context ?? '', /codex:cli-waiter \(task api\) is waiting for src\/held\.ts, which you hold/);
+  cli(['release', '--all', '--session', 'claude:cli-holder']);
+});
+
 test('send to a full mailbox is refused with exit 3 and says so; an oversized message is refused and stored nowhere', () => {
   cli(['config', '--mailbox-size', '2']);
   try {

@@ -60,6 +60,11 @@ test('claim, status and release act for LOCKSTEP_SESSION; a claim on a held file
   assert.equal(denied.isError, true);
   assert.match(denied.text, /src\/a\.ts is held by/);
   assert.equal(denied.denials[0].holder, 'claude:lead');
+  // The holder is told who waits for which file (once, however often the claim is retried).
+  await call('claim', { paths: ['src/a.ts'], session: 'codex:other' });
+  const told = (await call('inbox', { peek: true })).messages.filter((m: any) => m.from === 'codex:other');
+  assert.deepEqual(told.map((m: any) => m.text), ['codex:other is waiting for src/a.ts, which you hold: finish your edits there and release it when you can.']);
+  await call('inbox');
   const bad = await call('claim', { paths: ['src/a.ts'], session: 'nobody' });
   assert.equal(bad.isError, true);
   assert.match(bad.text, /expected <agent>:<id>/);

@@ -1,6 +1,7 @@
 // `lockstep claim <path...> --session <id>`: take leases on files, all or none.
 import type { Command } from 'commander';
 import { describeDenial } from '../../core/denialMessage';
+import { tellHolders } from '../hookDelivery';
 import { identifyAgentProcess } from '../../agents/agentProcess';
 import { action, CliError, EXIT_DENIED, formatDuration, openContext, parseSessionId, parseTtlSeconds, printJson, resolveKeys } from '../commandContext';
 
@@ -38,6 +39,7 @@ export function registerClaimCommand(program: Command): void {
         });
         if (out.ok === 'refused') throw new CliError(`${out.reason}; claim under your own session`, EXIT_DENIED);
         if (!out.ok) {
+          tellHolders(ctx.store, { id: session.id, task: opts.task }, out.denials);
           const denials = out.denials.map((d) => ({
             key: d.key,
             reason: d.reason.kind,
