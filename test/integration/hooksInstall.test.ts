@@ -205,3 +205,30 @@ test('claude --transport mcp with a Claude Code too old for mcp_tool hooks: inst
   assert.equal(installedCli(['hooks', 'uninstall', '--agent', 'claude']).status, 0);
   assert.equal(installedCli(['hooks', 'remove-mcp', '--agent', 'claude']).status, 0);
 });
+
+test('audit: every agent\'s installed hooks, per doctor: the transport and whether every failure blocks the edit (Codex and Copilot CLI let a timeout through, and doctor says so); blocking hooks carry a timeout where the agent takes one', () => {
+  const agents = ['claude', 'codex', 'gemini', 'copilot', 'cursor', 'cline', 'windsurf'] as const;
+  for (const a of agents) assert.equal(installedCli(['hooks', 'install', '--agent', a]).status, 0, a);
+  try {
+    const hooks = JSON.parse(runCli(['doctor', '--check-only', '--json'], { cwd: repo.root, env }).stdout).hooks as Array<{ agent: string; scope: string; transport: string; failsClosed: boolean; failure: string }>;
+    const seen = Object.fromEntries(hooks.filter((h) => h.scope === 'project').map((h) => [h.agent, [h.transport, h.failsClosed]]));
+    assert.deepEqual(seen, {
+      claude: ['command', true],
+      codex: ['command', false],
+      gemini: ['command', true],
+      copilot: ['command', false],
+      cursor: ['command', true],
+      cline: ['command', true],
+      windsurf: ['command', true],
+    });
+    for (const h of hooks) assert.match(h.failure, h.failsClosed ? /^fails closed/ : /lets? the edit through/, `${h.agent}: ${h.failure}`);
+    const json = (f: string) => JSON.parse(fs.readFileSync(path.join(repo.root, f), 'utf8'));
+    const claudePre = json('.claude/settings.json').hooks.PreToolUse[0].hooks[0];
+    assert.deepEqual([claudePre.onFailure, claudePre.timeout], ['block', 15]);
+    assert.equal(json('.codex/hooks.json').hooks.PreToolUse[0].hooks[0].timeout, 30);
+    assert.equal(json('.gemini/settings.json').hooks.BeforeTool[0].hooks[0].timeout, 30_000);
+    assert.equal(json('.github/hooks/lockstep.json').hooks.preToolUse[0].timeoutSec, 30);
+  } finally {
+    for (const a of agents) installedCli(['hooks', 'uninstall', '--agent', a]);
+  }
+});
