@@ -40,6 +40,8 @@ const nodeTargets = [
   { entryPoints: { hook: 'src/cli/hookMain.ts' } },
   { entryPoints: { commands: 'src/cli/commandsMain.ts' } },
   { entryPoints: { mcp: 'src/cli/mcpMain.ts' } },
+  // The Redis client runs in a worker thread of the store (redisBridge.ts), loaded only in team mode.
+  { entryPoints: { redisWorker: 'src/store/redisWorker.ts' } },
 ];
 
 const configs = [

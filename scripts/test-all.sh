@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== redis-server for the team-store tests"
+bash scripts/setup-redis.sh
 echo "== type check"
 npx tsc --noEmit -p .
 echo "== build"

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { AgentName } from '../core/model';
 import { resolveEditKey, type RepoLocation } from '../repoPaths/repoLocator';
-import type { EmbeddedStore } from '../store/embeddedStore';
+import type { LeaseStore } from '../store/leaseStore';
 import { openRepoStore } from '../store/openRepoStore';
 
 /** Exit codes: 0 done, 1 error (nothing changed), 3 denied/refused by the lease rules (nothing changed). */
@@ -24,7 +24,7 @@ export class CliError extends Error {
 
 export interface CommandContext {
   cwd: string;
-  store: EmbeddedStore;
+  store: LeaseStore;
   location: RepoLocation;
 }
 

@@ -8,7 +8,7 @@ import { deliveryText } from '../core/memory';
 import type { Denial } from '../core/leaseTable';
 import type { Dialect, HookDecision, HookEvent } from '../agents/dialect';
 import { joinNotes } from '../agents/hookOutput';
-import type { EmbeddedStore } from '../store/embeddedStore';
+import type { LeaseStore } from '../store/leaseStore';
 import { MailboxFullError } from '../store/memoryStore';
 import { openMemory } from '../store/openMemory';
 
@@ -19,7 +19,7 @@ export function carriesContext(dialect: Dialect, event: HookEvent, decision: Hoo
 }
 
 /** `decision` with what the session has not seen added (to the context, or to a denial's reason). */
-export function withDelivery(dialect: Dialect, event: HookEvent, decision: HookDecision, store: EmbeddedStore, session: { id: string; task?: string }): HookDecision {
+export function withDelivery(dialect: Dialect, event: HookEvent, decision: HookDecision, store: LeaseStore, session: { id: string; task?: string }): HookDecision {
   if (!carriesContext(dialect, event, decision)) return decision;
   const delivery = openMemory(store).deliver(session, { start: event.kind === 'session-start' });
   if (!delivery) return decision;
@@ -32,7 +32,7 @@ export function withDelivery(dialect: Dialect, event: HookEvent, decision: HookD
  * Tells the sessions holding the files `denials` name that `waiter` waits for them (once while
  * such a message is still undelivered). A full mailbox or a failure here never changes the denial.
  */
-export function notifyHolders(store: EmbeddedStore, waiter: { id: string; task?: string }, denials: readonly Denial[]): void {
+export function notifyHolders(store: LeaseStore, waiter: { id: string; task?: string }, denials: readonly Denial[]): void {
   const byHolder = new Map<string, string[]>();
   for (const d of denials) {
     if (d.reason.kind !== 'held' || d.reason.lease.session === waiter.id) continue;
@@ -52,7 +52,7 @@ export function notifyHolders(store: EmbeddedStore, waiter: { id: string; task?:
 }
 
 /** notifyHolders for a claim (CLI, MCP) that was denied: a failure there never changes the denial's answer. */
-export function tellHolders(store: EmbeddedStore, waiter: { id: string; task?: string }, denials: readonly Denial[]): void {
+export function tellHolders(store: LeaseStore, waiter: { id: string; task?: string }, denials: readonly Denial[]): void {
   try {
     notifyHolders(store, waiter, denials);
   } catch {

@@ -10,7 +10,8 @@ import { identifyAgentProcess } from '../agents/agentProcess';
 import { HookInputError, type Dialect, type HookAnswer, type HookDecision, type HookEvent } from '../agents/dialect';
 import { detectDialect } from '../agents/registry';
 import { locateRepo, RepoError, resolveEditKey, type RepoLocation } from '../repoPaths/repoLocator';
-import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';
+import type { LeaseStore } from '../store/leaseStore';
+import { openLeaseStore } from '../store/openLeaseStore';
 import { notifyHolders, withDelivery } from './hookDelivery';
 import { gateSpawn, isSpawnEvent } from './hookSpawnGate';
 import { hookTargets, type HookTarget } from './hookNestedRepos';
@@ -223,7 +224,7 @@ function repositoriesOfPaths(event: HookEvent): RepoLocation[] {
 
 function decide(dialect: Dialect, event: HookEvent, location: RepoLocation, env: NodeJS.ProcessEnv, agentProcess: ProcessIdentity | undefined, onlyKnownSession = false): HookDecision {
   const session = { id: env.LOCKSTEP_SESSION || `${event.agent}:${event.sessionId}`, task: env.LOCKSTEP_TASK || undefined };
-  if (onlyKnownSession && !openEmbeddedStore(location.commonDir).read().sessions[session.id]) return { kind: 'ack' };
+  if (onlyKnownSession && !openLeaseStore(location.commonDir).read().sessions[session.id]) return { kind: 'ack' };
   const { decision, store, denials } = decideLeases(event, location, env, agentProcess, session.id, session.task);
   if (store && isSpawnEvent(event)) {
     const refused = gateSpawn(event, store, session.id);
@@ -246,7 +247,7 @@ function decideLeases(
   agentProcess: ProcessIdentity | undefined,
   sessionId: string,
   task: string | undefined,
-): { decision: HookDecision; store?: EmbeddedStore; denials?: Denial[] } {
+): { decision: HookDecision; store?: LeaseStore; denials?: Denial[] } {
   const readOnly = env.LOCKSTEP_READ_ONLY === '1';
 
   // Paths first: a bad path denies with its reason and writes nothing.
@@ -269,7 +270,7 @@ function decideLeases(
     if (event.kind === 'pre-edit' && keys.length === 0) return { decision: { kind: 'allow' } };
   }
 
-  const store = openEmbeddedStore(location.commonDir);
+  const store = openLeaseStore(location.commonDir);
   const ownFolder = event.kind === 'pre-edit' ? keys.find(isLockstepFolderKey) : undefined;
   if (ownFolder && store.config().agentsEditLockstep !== true) return { decision: { kind: 'deny', reason: lockstepFolderDenial(ownFolder) } };
   const touch = (table: LeaseTable): Session =>

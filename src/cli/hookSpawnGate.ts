@@ -2,7 +2,7 @@
 // `subagentsPerSession` sub-agents, or all sessions of the repository `subagentsPerRepository`
 // (lockstep config), with the reason and what runs. A runaway fan-out stops at its source.
 import type { HookDecision, HookEvent } from '../agents/dialect';
-import type { EmbeddedStore } from '../store/embeddedStore';
+import type { LeaseStore } from '../store/leaseStore';
 import { DEFAULT_SUBAGENTS_PER_REPOSITORY, DEFAULT_SUBAGENTS_PER_SESSION, SubagentCounter } from '../store/subagentCounter';
 
 /** Each agent's sub-agent tool: Claude Code `Task` (renamed `Agent`), Copilot CLI `task`, Gemini CLI `delegate_to_agent`. */
@@ -14,12 +14,12 @@ export function isSpawnEvent(event: HookEvent): boolean {
   return event.kind === 'other' && event.tool !== undefined && SUBAGENT_TOOLS.has(event.tool) && (PRE_TOOL.has(event.eventName) || POST_TOOL.has(event.eventName));
 }
 
-function counterOf(store: EmbeddedStore): SubagentCounter {
+function counterOf(store: LeaseStore): SubagentCounter {
   return new SubagentCounter(store.paths.memory, () => new Set(Object.values(store.read().sessions).filter((s) => s.endedAt === undefined).map((s) => s.id)));
 }
 
 /** A denial when the spawn passes a cap; undefined when it may go (and is counted), or the event is the sub-agent's return. */
-export function gateSpawn(event: HookEvent, store: EmbeddedStore, session: string): HookDecision | undefined {
+export function gateSpawn(event: HookEvent, store: LeaseStore, session: string): HookDecision | undefined {
   const counter = counterOf(store);
   if (POST_TOOL.has(event.eventName)) {
     counter.finished(session);

@@ -11,7 +11,7 @@ import { identifyProcess } from '../process/processLiveness';
 import { readProcess } from '../process/processTable';
 import { parseHookInput } from '../agents/registry';
 import { locateRepo } from '../repoPaths/repoLocator';
-import { openEmbeddedStore } from '../store/embeddedStore';
+import { openLeaseStore } from '../store/openLeaseStore';
 import { openMemory } from '../store/openMemory';
 import { liveWaiter, registerWaiter, unregisterWaiter } from '../store/wakeMarkers';
 
@@ -43,7 +43,7 @@ export function runWake(stdin: Buffer, env: NodeJS.ProcessEnv, maxS = WAKE_MAX_S
     // Never exit 2 here: that would wake the model with an error it cannot act on.
     return { stderr: `lockstep hook --wake: ${(e as Error).message.split('\n')[0]}\n`, exitCode: 0 };
   }
-  const store = openEmbeddedStore(commonDir);
+  const store = openLeaseStore(commonDir);
   const memory = openMemory(store);
   const dir = memory.paths.wake;
   const agent = identifyAgentProcess({ env });

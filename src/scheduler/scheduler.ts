@@ -24,7 +24,7 @@ import type {
   UndoLandingResult,
   ValidatePlanResult,
 } from '../protocol/schedulerMethods';
-import { openEmbeddedStore } from '../store/embeddedStore';
+import { openLeaseStore } from '../store/openLeaseStore';
 import type { LeaseStore } from '../store/leaseStore';
 import { exitRecordFile } from './agentSupervisor';
 import { LandingFlow } from './landingFlow';
@@ -63,7 +63,7 @@ export class Scheduler {
     const location = locateRepo(opts.repoDir);
     this.root = location.worktreeRoot;
     this.commonDir = location.commonDir;
-    this.store = opts.store ?? openEmbeddedStore(location.commonDir);
+    this.store = opts.store ?? openLeaseStore(location.commonDir);
     this.scopeIndex = new TrackedScopeIndex(this.root, location.gitDir);
     this.log = opts.log ?? (() => undefined);
     this.plan = new PlanDocument({

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { isLockstepLocked, pruneWorktrees, repairHalfCreatedWorktree, samePath, listWorktrees, vanishedWorktrees, worktreeCrashState } from '../git/worktrees';
 import { TASK_BRANCH_PREFIX } from '../git/refNames';
-import { EmbeddedStore } from '../store/embeddedStore';
+import { openLeaseStore } from '../store/openLeaseStore';
 import { storePaths } from '../store/storePaths';
 import { startMarkerTasks, startProgress } from './startMarker';
 import { ownRecord } from '../core/ownRecord';
@@ -42,7 +42,7 @@ export async function doctorTaskWorktrees(opts: { repoDir: string; commonDir: st
   const storeDir = storePaths(commonDir).dir;
   let tasks: Record<string, { worktree?: string }> = ownRecord();
   try {
-    tasks = new EmbeddedStore(commonDir).read().tasks;
+    tasks = openLeaseStore(commonDir).read().tasks;
   } catch {
     /* no or bad state: the store checks report it; registered worktrees are still looked at */
   }

@@ -9,7 +9,8 @@ import { KeyError, keyFromAbsolute, toKey } from '../core/pathKey';
 import { locateRepo, realpathDeep, resolveEditKey, type RepoLocation } from '../repoPaths/repoLocator';
 import type { CoordinatorRequestName, RequestParams, RequestResult } from '../protocol/coordinatorMethods';
 import type { CoordinatorConfig, HookHealthView, LeaseView, SessionView, Snapshot, StateDelta } from '../protocol/coordinatorState';
-import { openEmbeddedStore, type EmbeddedStore } from '../store/embeddedStore';
+import type { LeaseStore } from '../store/leaseStore';
+import { openLeaseStore } from '../store/openLeaseStore';
 import { runDoctor } from '../store/storeDoctor';
 import { diffCollections } from './collectionDiff';
 import { buildEditingModel, type EditingModel, type ModelCollections } from '../engine/editingModel';
@@ -56,7 +57,7 @@ export class Coordinator {
   private hookTimer: NodeJS.Timeout | undefined;
   private hookHealth: HookHealthView[] = [];
   private closed = false;
-  readonly store: EmbeddedStore;
+  readonly store: LeaseStore;
   readonly storeTracker: StoreTracker;
   readonly worktrees: WorktreeTracker;
   readonly transcripts: TranscriptTracker;
@@ -68,7 +69,7 @@ export class Coordinator {
   ) {
     this.log = opts.log ?? (() => undefined);
     const onChange = () => this.scheduleRecompute();
-    this.store = openEmbeddedStore(location.commonDir);
+    this.store = openLeaseStore(location.commonDir);
     this.storeTracker = new StoreTracker({ store: this.store, onChange, log: this.log });
     this.worktrees = new WorktreeTracker({
       commonDir: location.commonDir,

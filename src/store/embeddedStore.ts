@@ -264,7 +264,7 @@ const LAST_SEEN_SLACK_MS = 10_000;
  * the table on every attempt, holding the lock the holder needs to release it. Any doubt (a key
  * order that differs from the file, a new session) falls back to the full write.
  */
-function onlyObservedDenials(table: LeaseTable, body: string, seenBefore: ReadonlyMap<string, number>): boolean {
+export function onlyObservedDenials(table: LeaseTable, body: string, seenBefore: ReadonlyMap<string, number>): boolean {
   if (body === '' || table.journal.length === 0 || !table.journal.every((e) => e.op === 'deny' || e.op === 'refuse')) return false;
   const sessions = Object.values(table.state.sessions);
   const restore: Array<[LeaseTableState['sessions'][string], number]> = [];

@@ -1,17 +1,22 @@
-// The store interface every writer and reader uses (hooks, CLI, coordinator server). One
-// implementation today: the embedded store (embeddedStore.ts).
+// The store interface every writer and reader uses (hooks, CLI, coordinator server). Two
+// implementations: the embedded store (embeddedStore.ts, the default) and the team store on Redis
+// (redisStore.ts); openLeaseStore.ts picks the configured one.
 import type { LeaseTable } from '../core/leaseTable';
 import type { LeaseTableState } from '../core/model';
 import type { JournalRead } from './journalFile';
 import type { StoreConfig } from './storeConfig';
+import type { StorePaths } from './storePaths';
 
 export interface LeaseStore {
   /** The folder holding the store's files. */
   readonly dir: string;
+  /** The repository's local store folder (config.json, decision log, mailboxes, logs), in team mode too. */
+  readonly paths: StorePaths;
   /**
    * Runs `fn` on the lease table in one atomic, mutually exclusive transaction: the table is swept
    * (expired leases, dead holders) first; the new state and its journal lines are persisted only
-   * when the table changed and `fn` returned normally (a throw changes nothing).
+   * when the table changed and `fn` returned normally (a throw changes nothing). The team store may
+   * run `fn` more than once (another machine committed first): `fn` must touch nothing but the table.
    */
   transact<T>(fn: (table: LeaseTable) => T): T;
   /**

@@ -1,8 +1,10 @@
 // The store of the repository around a folder: what the CLI and the hook open.
 import { locateRepo, type RepoLocation } from '../repoPaths/repoLocator';
-import { openEmbeddedStore, type EmbeddedStore, type EmbeddedStoreOptions } from './embeddedStore';
+import type { EmbeddedStoreOptions } from './embeddedStore';
+import type { LeaseStore } from './leaseStore';
+import { openLeaseStore } from './openLeaseStore';
 
-export function openRepoStore(cwd: string, opts: EmbeddedStoreOptions = {}): { store: EmbeddedStore; location: RepoLocation } {
+export function openRepoStore(cwd: string, opts: EmbeddedStoreOptions = {}): { store: LeaseStore; location: RepoLocation } {
   const location = locateRepo(cwd);
-  return { store: openEmbeddedStore(location.commonDir, opts), location };
+  return { store: openLeaseStore(location.commonDir, opts), location };
 }

@@ -18,6 +18,10 @@ export const StoreConfig = z
     /** Sub-agents one session may run at once (default 8), and all sessions of the repository (default 32). */
     subagentsPerSession: z.number().int().min(0).max(10_000).optional(),
     subagentsPerRepository: z.number().int().min(0).max(100_000).optional(),
+    /** Team mode: a redis:// or rediss:// URL holding the lease table instead of this folder (teamStore.ts). */
+    store: z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL').optional(),
+    /** Team mode: the repository's name in the team store (default: from the origin remote's URL). */
+    teamKey: z.string().min(1).max(300).optional(),
   })
   .strict();
 export type StoreConfig = z.infer<typeof StoreConfig>;

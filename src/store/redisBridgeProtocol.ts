@@ -1,0 +1,21 @@
+// Messages between redisBridge.ts (the calling thread) and redisWorker.ts (the thread owning the client).
+import type { MessagePort } from 'node:worker_threads';
+
+export type ScriptName = 'lockstepRead' | 'lockstepCommit' | 'lockstepAppend' | 'lockstepJournal' | 'lockstepTime';
+
+export type BridgeRequest = { id: number } & (
+  | { op: 'script'; script: ScriptName; keys: string[]; args: Array<string | number> }
+  | { op: 'get'; key: string }
+  | { op: 'info'; section: string }
+  | { op: 'config-get'; parameter: string }
+);
+
+export type BridgeResponse = { id: number } & ({ ok: true; value: unknown } | { ok: false; error: string; unreachable: boolean });
+
+export interface WorkerData {
+  url: string;
+  /** Int32 flag the worker sets to 1 (and notifies) when it posted a response. */
+  flag: SharedArrayBuffer;
+  port: MessagePort;
+  timeoutMs: number;
+}

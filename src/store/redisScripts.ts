@@ -1,0 +1,86 @@
+// The Lua scripts of the Redis store (redisStore.ts). Redis runs each script atomically, so every
+// transaction of the lease rules commits as one script: compare the table's version with the one
+// the rules ran on, refuse a fence that would go backwards, write the table, advance the version and
+// the fence counter, append the journal, publish the change. Time is the server's (TIME), never a
+// client's. Keys share one hash tag per team ({team}) so they live on one slot of a cluster too.
+
+/** The keys of one team's store, in the order the scripts take them. */
+export function teamKeys(team: string): { state: string; version: string; fence: string; journal: string; journalBase: string; channel: string } {
+  const tag = `lockstep:{${team}}`;
+  return {
+    state: `${tag}:state`,
+    version: `${tag}:version`,
+    fence: `${tag}:fence`,
+    journal: `${tag}:journal`,
+    journalBase: `${tag}:journal-base`,
+    channel: `${tag}:changed`,
+  };
+}
+
+/** Journal lines kept in Redis; older ones are trimmed (readers past them see `rotated`). */
+export const JOURNAL_KEEP = 100_000;
+
+const NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// Appends ARGV[from..] to the journal list, trimming it to ARGV[keep] lines (the trimmed count
+// moves the base, so numeric offsets stay valid). KEYS[journalAt], KEYS[journalAt + 1].
+const APPEND = (journalAt: number, keepArg: number, from: number) => `
+local n = #ARGV - ${from} + 1
+if n > 0 then
+  local len = redis.call('RPUSH', KEYS[${journalAt}], unpack(ARGV, ${from}))
+  local keep = tonumber(ARGV[${keepArg}])
+  if len > keep then
+    redis.call('LTRIM', KEYS[${journalAt}], len - keep, -1)
+    redis.call('INCRBY', KEYS[${journalAt + 1}], len - keep)
+  end
+end`;
+
+/** KEYS: state, version, fence. Returns [version, table JSON or '', fence, server time ms]. */
+export const READ_SCRIPT = `${NOW_MS}
+return { redis.call('GET', KEYS[2]) or '0', redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[3]) or '0', tostring(now) }`;
+
+/**
+ * KEYS: state, version, fence, journal, journal-base.
+ * ARGV: expected version, table JSON, its fence, channel, journal keep, journal lines…
+ * Returns [1, new version] when committed, [0, current version] when another commit came first.
+ */
+export const COMMIT_SCRIPT = `
+local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+if current ~= tonumber(ARGV[1]) then return { 0, tostring(current) } end
+local fence = tonumber(redis.call('GET', KEYS[3]) or '0')
+local next_fence = tonumber(ARGV[3])
+if next_fence < fence then
+  return redis.error_reply('LOCKSTEP fence would go backwards (' .. ARGV[3] .. ' < ' .. fence .. '); nothing written')
+end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3])
+local version = redis.call('INCR', KEYS[2])
+${APPEND(4, 5, 6)}
+redis.call('PUBLISH', ARGV[4], tostring(version))
+return { 1, tostring(version) }`;
+
+/** KEYS: journal, journal-base. ARGV: journal keep, lines… (observations that change no lease: denials). */
+export const APPEND_SCRIPT = `${APPEND(1, 1, 2)}
+return #ARGV - 1`;
+
+/**
+ * KEYS: journal, journal-base. ARGV: offset (absolute line number).
+ * Returns [offset of the first line returned, rotated (0/1), lines…].
+ */
+export const JOURNAL_SCRIPT = `
+local base = tonumber(redis.call('GET', KEYS[2]) or '0')
+local from = tonumber(ARGV[1])
+local rotated = 0
+if from < base or from > base + redis.call('LLEN', KEYS[1]) then
+  from = base
+  rotated = 1
+end
+local lines = redis.call('LRANGE', KEYS[1], from - base, -1)
+table.insert(lines, 1, rotated)
+table.insert(lines, 1, tostring(from))
+return lines`;
+
+/** No keys. Returns the server time in ms (doctor's clock-skew check). */
+export const TIME_SCRIPT = `${NOW_MS}
+return tostring(now)`;

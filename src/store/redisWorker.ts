@@ -1,0 +1,72 @@
+// The worker thread that talks to Redis for redisBridge.ts. Lockstep's store contract is
+// synchronous (hooks, CLI and coordinator call transact() and get an answer), Redis clients are
+// not: the calling thread posts a request and sleeps on a shared flag (Atomics.wait) while this
+// thread does the I/O with ioredis and wakes it. The client lives only in this file (bundled as
+// dist/redisWorker.js), so nothing loads it unless a redis:// store is configured.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import Redis from 'ioredis';
+import { APPEND_SCRIPT, COMMIT_SCRIPT, JOURNAL_SCRIPT, READ_SCRIPT, TIME_SCRIPT } from './redisScripts';
+import type { BridgeRequest, BridgeResponse, WorkerData } from './redisBridgeProtocol';
+
+const data = workerData as WorkerData;
+const port: MessagePort = data.port;
+const flag = new Int32Array(data.flag);
+
+let lastError: string | undefined;
+const client = new Redis(data.url, {
+  connectTimeout: data.timeoutMs,
+  commandTimeout: data.timeoutMs,
+  // A command fails at once when the connection is down (the caller answers per its fail-open
+  // setting); reconnecting goes on in the background for long-lived processes (the coordinator).
+  maxRetriesPerRequest: 0,
+  retryStrategy: (times) => Math.min(times * 100, 1000),
+  // One round trip less per hook call; a server still loading its data answers LOADING, reported as an error.
+  enableReadyCheck: false,
+  lazyConnect: false,
+});
+client.on('error', (e: Error) => {
+  lastError = e.message;
+});
+client.on('ready', () => {
+  lastError = undefined;
+});
+client.defineCommand('lockstepRead', { numberOfKeys: 3, lua: READ_SCRIPT });
+client.defineCommand('lockstepCommit', { numberOfKeys: 5, lua: COMMIT_SCRIPT });
+client.defineCommand('lockstepAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
+client.defineCommand('lockstepJournal', { numberOfKeys: 2, lua: JOURNAL_SCRIPT });
+client.defineCommand('lockstepTime', { numberOfKeys: 0, lua: TIME_SCRIPT });
+
+type Scripted = Redis & Record<'lockstepRead' | 'lockstepCommit' | 'lockstepAppend' | 'lockstepJournal' | 'lockstepTime', (...args: Array<string | number>) => Promise<unknown>>;
+const redis = client as Scripted;
+
+async function run(req: BridgeRequest): Promise<unknown> {
+  switch (req.op) {
+    case 'script':
+      return redis[req.script](...req.keys, ...req.args);
+    case 'get':
+      return client.get(req.key);
+    case 'info':
+      return client.info(req.section);
+    case 'config-get':
+      return client.config('GET', req.parameter);
+  }
+}
+
+function reply(res: BridgeResponse): void {
+  port.postMessage(res);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+
+port.on('message', (req: BridgeRequest) => {
+  run(req).then(
+    (value) => reply({ id: req.id, ok: true, value }),
+    (e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      // "Reached the max retries per request limit" says nothing: the connection error does.
+      const connection = /max retries per request|Connection is closed|Stream isn't writeable/i.test(message) && lastError ? lastError : undefined;
+      reply({ id: req.id, ok: false, error: connection ?? message, unreachable: connection !== undefined || /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|timed out|Command timed out/i.test(message) });
+    },
+  );
+});
+parentPort?.unref();
