@@ -30,7 +30,15 @@ export function chooseStore(commonDir: string, env: NodeJS.ProcessEnv = process.
       throw new StoreError(`${(e as Error).message}; fix or delete it`);
     }
   };
-  url ??= readConfig().store;
+  if (!url) {
+    // An unreadable config.json names no store: the embedded store refuses every transaction with
+    // that config error (it reads config.json in each), so nothing runs on the wrong table.
+    try {
+      url = readConfig().store;
+    } catch {
+      return { kind: 'embedded' };
+    }
+  }
   if (!url) return { kind: 'embedded' };
   return { kind: 'redis', url, teamKey: teamKeyOf(commonDir, env, readConfig) };
 }
