@@ -150,6 +150,15 @@ export const PlanShape = z
     autoRun: z.boolean().default(false).describe('VS Code starts every startable task by itself'),
     /** Let a task branch that changes files outside its task's scope land (each landing records them). */
     allowOutOfScope: z.boolean().default(false),
+    /** The landing queue (#17): finished tasks land in batches, a failing batch bisected to its culprits. */
+    landingQueue: z
+      .object({
+        enabled: z.boolean().default(false).describe('finished tasks land by themselves, in batches (the coordinator runs the queue)'),
+        batchSize: z.number().int('must be a whole number').min(1, 'must be 1 or more').max(64, 'must be 64 or less').default(8),
+        parallel: z.number().int('must be a whole number').min(1, 'must be 1 or more').max(16, 'must be 16 or less').default(1).describe('verification runs at once while bisecting'),
+      })
+      .strict()
+      .default({ enabled: false, batchSize: 8, parallel: 1 }),
     agents: z.record(z.string().regex(AGENT_KEY_PATTERN, 'agent names use a-z 0-9 . _ -'), AgentTemplate).default({}).transform(asOwnRecord),
     /** Commands run in each new worktree, in order. */
     setup: z.array(CommandLine).default([]),

@@ -207,6 +207,12 @@ export const LandTasksResult = z.object({
   /** Tasks now landed, in landing order (some may have landed before a failure when one by one). */
   landed: z.array(z.string()),
   culprit: LandingCulpritView.optional(),
+  /** Every culprit (a queue batch can have several). */
+  culprits: z.array(LandingCulpritView).optional(),
+  /** Queue batch: tasks that did not land because a task they depend on is a culprit. */
+  heldBack: z.array(z.object({ task: z.string(), waitsFor: z.string() })).optional(),
+  /** Verification runs the landing used. */
+  verifyRuns: z.number().optional(),
   /** One line. */
   message: z.string(),
   removed: z.array(z.string()),

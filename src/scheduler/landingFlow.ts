@@ -12,6 +12,10 @@ import { landedThroughMerge } from '../git/carriedCommits';
 import { git } from '../git/gitRunner';
 import { land, type LandingCulprit, type LandingResult, type LandingStep } from '../git/landing';
 import { isAncestor, readBranch } from '../git/repository';
+import type { CheckResult } from '../git/checkCommand';
+import { EmbeddedStore } from '../store/embeddedStore';
+import { openMemory } from '../store/openMemory';
+
 import { filesOutsideScope } from '../git/scopeCheck';
 import { changedKeys, worktreeChanges } from '../git/status';
 import { WorktreeDirtyError, WorktreeIgnoredFilesError, deleteBranch, describeFiles, removeWorktree } from '../git/worktrees';
@@ -25,7 +29,13 @@ import { REMOVE_TASK_WORKTREE } from './taskHooks';
 /** Statuses from which a write task with commits ahead of the target may land. */
 const LANDABLE: readonly TaskStatus[] = ['queued', 'ready', 'finished', 'conflicted', 'failed'];
 
+/** Who landing notices in a task's mailbox are from. */
+export const LANDING_SENDER = 'lockstep:landing';
+
 export class LandingFlow {
+  /** Landing checks' results by tree id (queue mode): a tree verified once is not verified again. */
+  private readonly verifiedTrees = new Map<string, CheckResult>();
+
   constructor(private readonly ctx: SchedulerContext) {}
 
   /** File keeping the output of a task's last failed landing check. */
@@ -82,7 +92,7 @@ export class LandingFlow {
    * kept in checkLogFile). Landed tasks' leases and reservations are released, their worktrees removed
    * when clean (kept and reported otherwise), their merged branches deleted.
    */
-  async land(ids: readonly string[], opts: { atomic?: boolean; allowOutOfScope?: boolean; onProgress?: (p: LandingProgress) => void } = {}): Promise<LandTasksResult> {
+  async land(ids: readonly string[], opts: { atomic?: boolean; allowOutOfScope?: boolean; queue?: { parallel?: number }; onProgress?: (p: LandingProgress) => void } = {}): Promise<LandTasksResult> {
     const progress = (p: LandingProgress) => {
       try {
         opts.onProgress?.(p);
@@ -100,13 +110,15 @@ export class LandingFlow {
     let order: string[];
     try {
       order = landingOrder(plan, ids, landedSet);
+      // The queue's order (dependencies, then finishing order) is a dependency order already: kept.
+      if (opts.queue) order = [...ids];
     } catch (e) {
       if (e instanceof LandingOrderError) throw new SchedulerError(e.message);
       throw e;
     }
     progress({ step: 'checking', detail: `checking ${order.join(', ')} against ${target}` });
     const readOnly = order.filter((id) => taskById(plan, id)!.readOnly);
-    const writes: { id: string; branch: string; outOfScope?: string[] }[] = [];
+    const writes: { id: string; branch: string; outOfScope?: string[]; dependsOn?: string[] }[] = [];
     /** Tasks whose work is on the target already (merged another way): recorded as landed, nothing merged. */
     const already: { id: string; branch: string; tip: string }[] = [];
     const allowOutOfScope = opts.allowOutOfScope === true || plan.allowOutOfScope;
@@ -163,7 +175,8 @@ export class LandingFlow {
         );
       }
       if (outside.length > 0) progress({ step: 'checking', task: id, detail: `${id} lands ${describeFiles(outside, 5)} outside its scope (allowed; recorded in the landing)` });
-      writes.push({ id, branch, ...(outside.length > 0 ? { outOfScope: outside } : {}) });
+      const deps = spec.dependsOn.filter((d) => order.includes(d));
+      writes.push({ id, branch, ...(outside.length > 0 ? { outOfScope: outside } : {}), ...(opts.queue && deps.length > 0 ? { dependsOn: deps } : {}) });
     }
 
     const alreadyNote = already.length > 0 ? `${already.map((a) => `${a.id} is already on ${target} (${a.branch} ${a.tip.slice(0, 12)} is in its history)`).join('; ')}: recorded as landed` : '';
@@ -222,6 +235,7 @@ export class LandingFlow {
         tasks: writes,
         ...(plan.verify ? { verify: { command: plan.verify, timeoutMs: this.ctx.opts.verifyTimeoutMs ?? 1_800_000, maxOutputBytes: 64 * 1024 } } : {}),
         atomic: opts.atomic ?? true,
+        ...(opts.queue ? { queue: { parallel: opts.queue.parallel ?? 1, verified: this.verifiedTrees } } : {}),
         onStep: (step) => progress(describeLandingStep(step, target, plan.verify)),
       });
     } catch (e) {
@@ -244,26 +258,46 @@ export class LandingFlow {
     }
     const landedWrites = writes.filter((w) => landedOver.has(w.id)).map((w) => w.id);
     const c = result.culprit;
-    let checkLog: string | undefined;
-    if (c?.kind === 'check') checkLog = this.keepCheckOutput(c, plan.verify);
+    const culprits = result.culprits.length > 0 ? result.culprits : c ? [c] : [];
+    const checkLogs = new Map<string, string>();
+    for (const k of culprits) if (k.kind === 'check') checkLogs.set(k.task, this.keepCheckOutput(k, plan.verify));
+    const checkLog = c ? checkLogs.get(c.task) : undefined;
     this.ctx.store.transact((table) => {
       for (const w of writes) {
         const rt = table.state.tasks[w.id];
         if (!rt || rt.state.status !== 'landing') continue;
+        const k = culprits.find((x) => x.task === w.id);
         if (landedOver.has(w.id)) table.setTask({ ...rt, state: transition(w.id, rt.state, { status: 'landed' }), landedAt: now(), landedOver: landedOver.get(w.id) });
-        else table.setTask({ ...rt, state: c?.task === w.id ? culpritState(c) : { status: 'finished' } });
+        else table.setTask({ ...rt, state: k ? culpritState(k) : { status: 'finished' } });
       }
     });
     unmark();
     this.ctx.changed();
-    if (c) this.tellAgent(c.task, culpritNotice(c, target, writes.find((w) => w.id === c.task)!.branch, checkLog));
+    for (const k of culprits) this.tellAgent(k.task, culpritNotice(k, target, writes.find((w) => w.id === k.task)!.branch, checkLogs.get(k.task)));
 
     const { removed, kept } = await this.cleanUpLanded([...already.map((a) => a.id), ...landedWrites], target, progress);
     const landed = [...readOnly, ...already.map((a) => a.id), ...landedWrites];
     const notLanded = writes.filter((w) => !landedOver.has(w.id)).map((w) => w.id);
     const at = `${target} (${result.after.slice(0, 12)})`;
     const base = { landed, removed, kept, target, before: result.before, after: result.after };
-    if (result.ok) return { ok: true, ...base, message: `landed ${[...readOnly, ...landedWrites].join(', ')} on ${at}${alreadyNote ? `; ${alreadyNote}` : ''}` };
+    const culpritView = (k: LandingCulprit) => ({ task: k.task, kind: k.kind, ...(k.paths ? { paths: k.paths } : {}), ...(k.output !== undefined ? { output: k.output } : {}), ...(checkLogs.has(k.task) ? { checkLog: checkLogs.get(k.task) } : {}) });
+    const queueParts = opts.queue
+      ? {
+          culprits: culprits.map(culpritView),
+          heldBack: result.heldBack,
+          verifyRuns: result.verifyRuns,
+        }
+      : {};
+    if (opts.queue && !result.refused && landedWrites.length + culprits.length + result.heldBack.length > 0) {
+      const parts = [
+        landedWrites.length > 0 ? `landed ${landedWrites.join(', ')} on ${at} in one batch` : 'nothing landed',
+        ...culprits.map((k) => (k.kind === 'conflict' ? `'${k.task}' conflicts in ${(k.paths ?? []).slice(0, 5).join(', ')}` : `'${k.task}' fails the check${k.exitCode != null ? ` (exit ${k.exitCode})` : k.timedOut ? ' (timed out)' : ''}`)),
+        ...result.heldBack.map((h) => `'${h.task}' waits for '${h.waitsFor}'`),
+        `${result.verifyRuns} verification run${result.verifyRuns === 1 ? '' : 's'}`,
+      ];
+      return { ok: result.ok, ...base, ...queueParts, ...(c ? { culprit: culpritView(c) } : {}), message: parts.join('; ') };
+    }
+    if (result.ok) return { ok: true, ...base, ...queueParts, message: `landed ${[...readOnly, ...landedWrites].join(', ')} on ${at}${alreadyNote ? `; ${alreadyNote}` : ''}` };
 
     const why = c
       ? c.kind === 'conflict'
@@ -274,7 +308,8 @@ export class LandingFlow {
     return {
       ok: false,
       ...base,
-      ...(c ? { culprit: { task: c.task, kind: c.kind, ...(c.paths ? { paths: c.paths } : {}), ...(c.output !== undefined ? { output: c.output } : {}), ...(checkLog ? { checkLog } : {}) } } : {}),
+      ...queueParts,
+      ...(c ? { culprit: culpritView(c) } : {}),
       message: `${why}; ${outcome}${checkLog ? `; check output in ${checkLog}` : ''}`,
     };
   }
@@ -289,13 +324,18 @@ export class LandingFlow {
   }
 
   /**
-   * Tells a task's agent what happened to its landing. Mailbox seam: once mailboxes exist, `notifyTask`
-   * delivers into the task's mailbox; until then the notice only goes to the log.
+   * Tells a task's agent what happened to its landing: `notifyTask` when given, else the task's mailbox
+   * in the embedded store (delivered with its agent's next hook event, as `lockstep send <task>` does).
    */
   private tellAgent(task: string, text: string): void {
-    if (!this.ctx.opts.notifyTask) return this.ctx.log(`task ${task}: ${text} (no mailbox to deliver it to yet)`);
+    const store = this.ctx.store;
+    const notify =
+      this.ctx.opts.notifyTask ??
+      (store instanceof EmbeddedStore ? (id: string, message: string) => void openMemory(store).send({ from: LANDING_SENDER, to: { kind: 'task', id }, text: message }) : undefined);
+    if (!notify) return this.ctx.log(`task ${task}: ${text} (no mailbox to deliver it to)`);
     try {
-      this.ctx.opts.notifyTask(task, text);
+      notify(task, text);
+      this.ctx.log(`task ${task}: told through its mailbox: ${text}`);
     } catch (e) {
       this.ctx.log(`task ${task}: could not deliver the landing notice: ${oneLine(e)}`);
     }

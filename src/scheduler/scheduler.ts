@@ -28,6 +28,7 @@ import { openLeaseStore } from '../store/openLeaseStore';
 import type { LeaseStore } from '../store/leaseStore';
 import { exitRecordFile } from './agentSupervisor';
 import { LandingFlow } from './landingFlow';
+import { LandingQueue, type QueueRunResult, type QueueView } from './landingQueue';
 import { PlanDocument, type PlanLoad } from './planDocument';
 import type { SchedulerContext, SchedulerOptions } from './schedulerContext';
 import { issueView, oneLine } from './schedulerError';
@@ -55,6 +56,7 @@ export class Scheduler {
   private readonly scopeIndex: TrackedScopeIndex;
   private readonly lifecycle: TaskLifecycle;
   private readonly landing: LandingFlow;
+  private readonly queue: LandingQueue;
   private waiters: (() => void)[] = [];
   private ticking: Promise<TickResult> | undefined;
   private readonly log: (line: string) => void;
@@ -94,6 +96,7 @@ export class Scheduler {
     };
     this.lifecycle = new TaskLifecycle(ctx);
     this.landing = new LandingFlow(ctx);
+    this.queue = new LandingQueue(ctx, this.landing);
   }
 
   /** The plan file as messages name it: relative to the checkout when inside it. */
@@ -292,6 +295,21 @@ export class Scheduler {
   /** Lands tasks on the plan's target in dependency then plan order, verified with the plan's verify command. */
   land(ids: readonly string[], opts: { atomic?: boolean; allowOutOfScope?: boolean; onProgress?: (p: LandingProgress) => void } = {}): Promise<LandTasksResult> {
     return this.landing.land(ids, opts);
+  }
+
+  /** The landing queue: who waits (in landing order), is held, is being verified, failed or landed (landingQueue.ts). */
+  landingQueue(): Promise<QueueView> {
+    return this.queue.view();
+  }
+
+  /** Lands what waits in the queue, batch after batch (each verified once, bisected when it fails). */
+  runLandingQueue(opts: { onProgress?: (p: LandingProgress) => void; onBatch?: (r: LandTasksResult) => void } = {}): Promise<QueueRunResult> {
+    return this.queue.run(opts);
+  }
+
+  /** Pauses (true) or resumes (false) the landing queue; a running batch finishes. */
+  pauseLandingQueue(paused: boolean): boolean {
+    return this.queue.setPaused(paused);
   }
 
   /** Settles tasks left `landing` by a process that died mid-landing. */

@@ -17,8 +17,7 @@ export function outputTail(output: string, maxLines = 30, maxWidth = 300): { lin
 
 function resultLines(r: LandTasksResult): string[] {
   const lines = [r.message];
-  if (r.culprit) {
-    const c = r.culprit;
+  for (const c of r.culprits ?? (r.culprit ? [r.culprit] : [])) {
     if (c.kind === 'conflict') lines.push(`  ${c.task}: conflicted in ${(c.paths ?? []).join(', ')}`);
     else {
       const tail = outputTail(c.output ?? '');
@@ -36,8 +35,9 @@ export function register(program: Command): void {
   program
     .command('land')
     .description("land tasks on the plan's target, verified first: one by one (default) or all together (--atomic)")
-    .argument('<task...>', 'task ids (ordered by dependencies, then plan order)')
+    .argument('[task...]', 'task ids (ordered by dependencies, then plan order)')
     .option('--atomic', 'all of them land together or none does')
+    .option('--queue', "land what waits in the landing queue (finished tasks), in batches: see lockstep queue")
     .option('--allow-out-of-scope', "land branches that change files outside their task's scope (the files are recorded in the landing)")
     .option('--json', 'print JSON')
     .addHelpText(
@@ -53,8 +53,23 @@ export function register(program: Command): void {
       ].join('\n'),
     )
     .action(
-      action(async (ids: string[], opts: { atomic?: boolean; json?: boolean; allowOutOfScope?: boolean }) => {
+      action(async (ids: string[], opts: { atomic?: boolean; queue?: boolean; json?: boolean; allowOutOfScope?: boolean }) => {
         const onProgress = (p: LandingProgress) => process.stderr.write(`lockstep land: ${p.detail}\n`);
+        if (opts.queue) {
+          if (ids.length > 0 || opts.atomic) throw new CliError('lockstep land --queue takes no task ids and no --atomic: it lands what waits in the queue');
+          const q = await schedulerCall(() => openScheduler().runLandingQueue({ onProgress }));
+          if (opts.json) {
+            if (!q.ok) throw new CliError(q.message.split('\n').at(-1)!, 1, { ...q });
+            return printJson({ ...q });
+          }
+          const lines: string[] = [];
+          q.batches.forEach((b, i) => lines.push(...resultLines(b).map((l, k) => (k === 0 ? `batch ${i + 1}: ${l}` : l))));
+          lines.push(q.paused ? 'the queue is paused (lockstep queue resume)' : q.batches.length === 0 ? 'nothing waits in the landing queue' : 'the queue is empty');
+          process.stdout.write(lines.join('\n') + '\n');
+          if (!q.ok) process.exitCode = 1;
+          return;
+        }
+        if (ids.length === 0) throw new CliError('lockstep land: give task ids, or --queue');
         const r = await schedulerCall(() => openScheduler().land(ids, { atomic: opts.atomic === true, allowOutOfScope: opts.allowOutOfScope === true, onProgress }));
         if (r.ok) {
           if (opts.json) printJson(r);
@@ -65,6 +80,48 @@ export function register(program: Command): void {
         throw new CliError(r.message, 1, { ...r });
       }),
     );
+
+  const queue = program
+    .command('queue')
+    .description('show the landing queue: waiting (in landing order), held, verifying, failed (with the reason), landed')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Finished tasks with commits the target lacks wait in dependency, then finishing order.',
+        'lockstep land --queue (or the coordinator, with landingQueue.enabled in the plan) lands them in',
+        'batches of landingQueue.batchSize: one candidate, one check, one compare-and-swap; a failing',
+        'batch is bisected, its culprits marked failed (their agents told through their mailbox) and',
+        'the rest lands. A task whose dependency failed is held until it lands.',
+      ].join('\n'),
+    )
+    .action(
+      action(async (opts: { json?: boolean }) => {
+        const v = await schedulerCall(() => openScheduler().landingQueue());
+        if (opts.json) return printJson({ ok: true, ...v });
+        const lines = [`landing queue onto ${v.target}: ${v.paused ? 'paused' : 'running'}${v.enabled ? '' : ' (landingQueue.enabled is off: lockstep land --queue runs it)'}; batches of ${v.batchSize}, ${v.parallel} check${v.parallel === 1 ? '' : 's'} at once`];
+        if (v.entries.length === 0) lines.push('  nothing in the queue');
+        for (const e of v.entries) lines.push(`  ${e.state.padEnd(9)} ${e.id}${e.reason ? `: ${e.reason}` : ''}`);
+        process.stdout.write(lines.join('\n') + '\n');
+      }),
+    );
+  for (const [name, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    queue
+      .command(name)
+      .description(paused ? 'pause the landing queue (a batch under way finishes)' : 'resume the landing queue')
+      .option('--json', 'print JSON')
+      .action(
+        action(async (opts: { json?: boolean }) => {
+          const now = await schedulerCall(async () => openScheduler().pauseLandingQueue(paused));
+          if (opts.json) return printJson({ ok: true, paused: now });
+          process.stdout.write(`the landing queue is ${now ? 'paused' : 'running'}\n`);
+        }),
+      );
+  }
 
   program
     .command('undo-landing')
