@@ -12,10 +12,21 @@ echo "== build"
 node esbuild.mjs
 export LOCKSTEP_SKIP_BUILD=1
 
+# A stage that hangs fails by name, well inside CI's budget, instead of eating the whole run. Each test
+# also has a time limit, so an async hang names the test; the stage limit catches a blocked event loop.
+stage() {
+  local name=$1 limit=$2
+  shift 2
+  local rc=0
+  timeout -k 15 "$limit" "$@" || rc=$?
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then echo "the $name stage did not finish within ${limit}s" >&2; fi
+  return "$rc"
+}
+
 shopt -s nullglob
 unit=(test/unit/*.test.ts test/integration/*.test.ts)
 echo "== unit and integration tests (${#unit[@]} files)"
-node --import tsx --test --test-concurrency=2 "${unit[@]}"
+stage "unit and integration" 1500 node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${unit[@]}"
 
 real=(test/realAgents/*.real.test.ts)
 if [ "${LOCKSTEP_SKIP_REAL_AGENTS:-}" = "1" ]; then
@@ -26,12 +37,12 @@ else
     [ -x "node_modules/.bin/$cli" ] || { echo "the $cli CLI is not installed (node_modules/.bin/$cli): run npm ci" >&2; exit 1; }
   done
   echo "== real agents: Claude Code, Codex, Gemini CLI, Copilot CLI against a scripted model (${#real[@]} files)"
-  node --import tsx --test --test-concurrency=2 "${real[@]}"
+  stage "real agents" 900 node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${real[@]}"
 fi
 
 if [ "${LOCKSTEP_SKIP_E2E:-}" = "1" ]; then
   echo "== end-to-end tests skipped (LOCKSTEP_SKIP_E2E=1)"
 else
   echo "== end-to-end tests in a real VS Code (code-server + Chromium)"
-  bash scripts/test-e2e.sh
+  stage "end-to-end" 1500 bash scripts/test-e2e.sh
 fi
