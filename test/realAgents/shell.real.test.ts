@@ -1,6 +1,7 @@
 // Shell writes and patches through the real agents' own tools: Claude Code's Bash, a patch Codex's
-// model pipes through its shell, and Copilot CLI's freeform apply_patch (GPT-5 Codex models send the raw
-// patch as toolArgs). The user holds src/b.ts; the model must be told why each write was refused.
+// model pipes through its shell, Gemini CLI's run_shell_command, Copilot CLI's bash, and Copilot CLI's
+// freeform apply_patch (GPT-5 Codex models send the raw patch as toolArgs). The user holds src/b.ts;
+// the model must be told why each write was refused.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,7 +19,7 @@ describe('shell writes and patches through the real agents', { timeout: 300_000 
   const afterFirstTool = (run: { server: { mainRequests(): { text: string }[] } }) => run.server.mainRequests()[1]?.text ?? '';
 
   before(() => {
-    world = makeRealAgentWorld({ hooksFor: ['claude', 'codex', 'copilot'] });
+    world = makeRealAgentWorld({ hooksFor: ['claude', 'codex', 'gemini', 'copilot'] });
     world.lockstep(['claim', 'src/b.ts', '--session', 'human:other']);
   });
   after(async () => {
@@ -34,6 +35,20 @@ describe('shell writes and patches through the real agents', { timeout: 300_000 
   test("Codex: a patch piped through the shell (`apply_patch <<'EOF'`) into the held file is denied with the reason", async () => {
     const patch = "apply_patch <<'EOF'\n*** Begin Patch\n*** Update File: src/b.ts\n@@\n-export const b = 2;\n+export const b = 3;\n*** End Patch\nEOF\n";
     const run = await world.run('codex', [{ tool: 'exec_command', args: { cmd: patch } }]);
+    assert.equal(read('src/b.ts'), B0);
+    assert.match(afterFirstTool(run), HELD_REASON, 'the model was told the user holds src/b.ts');
+  });
+
+  test('Gemini CLI: run_shell_command `echo x >> src/b.ts` is denied with the reason; the file is unchanged', async () => {
+    // --yolo: headless Gemini runs shell commands only when nothing has to be approved.
+    const yolo = (args: string[]) => [...args.filter((a, i) => a !== '--approval-mode' && args[i - 1] !== '--approval-mode'), '--approval-mode', 'yolo'];
+    const run = await world.run('gemini', [{ tool: 'run_shell_command', args: { command: 'echo x >> src/b.ts', description: 'Append to b' } }], { args: yolo });
+    assert.equal(read('src/b.ts'), B0);
+    assert.match(afterFirstTool(run), HELD_REASON, 'the model was told the user holds src/b.ts');
+  });
+
+  test('Copilot CLI: bash `echo x >> src/b.ts` is denied with the reason; the file is unchanged', async () => {
+    const run = await world.run('copilot', [{ tool: 'bash', args: { command: 'echo x >> src/b.ts', description: 'Append to b' } }]);
     assert.equal(read('src/b.ts'), B0);
     assert.match(afterFirstTool(run), HELD_REASON, 'the model was told the user holds src/b.ts');
   });
