@@ -68,3 +68,31 @@ describe('Claude Code: what status says it edited is what it edited', { timeout:
     assert.ok(!st.unleased.some((u) => u.key === 'src/a.ts'), 'not an escape');
   });
 });
+
+describe("Claude Code without hooks: an edit's time is its transcript entry's, not the file's", { timeout: 120_000 }, () => {
+  let world: RealAgentWorld;
+  before(() => {
+    world = makeRealAgentWorld({ hooksFor: [] });
+  });
+  after(async () => {
+    await world?.cleanup();
+  });
+
+  test('a transcript touched an hour later leaves the edit at the time Claude made it (issue 12, item 10)', async () => {
+    const root = world.repo.root;
+    const startedAt = Date.now();
+    const run = await world.run('claude', [DRIVERS.claude.editTurn(path.join(root, 'src/a.ts'), 'export const a = 1;', 'export const a = 5;', root), { say: 'Done.' }]);
+    const endedAt = Date.now();
+    const projects = path.join(run.home, '.claude', 'projects');
+    const transcripts = fs.readdirSync(projects, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(projects, f));
+    assert.ok(transcripts.length > 0, `Claude wrote a transcript under ${projects}`);
+    // As when the session goes on (a later message, a resume): the file's time moves, its entries' do not.
+    const later = new Date(endedAt + 3_600_000);
+    for (const t of transcripts) fs.utimesSync(t, later, later);
+    const st = world.status({ HOME: run.home });
+    const edit = st.edits.find((e) => e.key === 'src/a.ts') as { at?: number; sources?: string[] } | undefined;
+    assert.ok(edit, `the edit is known from the transcript: ${JSON.stringify(st.edits)}`);
+    assert.deepEqual(edit.sources, ['transcript']);
+    assert.ok(edit.at! >= startedAt - 1000 && edit.at! <= endedAt, `the edit's time ${new Date(edit.at!).toISOString()} is within the run (${new Date(startedAt).toISOString()}…${new Date(endedAt).toISOString()}), not the file's ${later.toISOString()}`);
+  });
+});
