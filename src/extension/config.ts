@@ -3,6 +3,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { z } from 'zod';
+import { storeUrlProblem } from '../core/storeUrl';
 
 const Settings = z.object({
   'lease.ttlSeconds': z.number().int().min(10).max(86_400).default(900),
@@ -15,12 +16,22 @@ const Settings = z.object({
   userName: z.string().max(100).regex(/^[\w.@-]*$/, 'letters, digits, . _ @ - only').default(''),
   'notifications.tasks': z.boolean().default(true),
   'matrix.openWhenTasksRun': z.boolean().default(false),
+  /** '' or 'embedded': the store folder; a redis:// or rediss:// URL: team mode (written to config.json for hooks and CLI). */
+  store: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = v.trim() === '' ? undefined : storeUrlProblem(v);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    })
+    .default(''),
 });
 type Settings = z.infer<typeof Settings>;
 const KEYS = Object.keys(Settings.shape) as (keyof Settings)[];
 
 export class Config {
   private values: Settings = Settings.parse({});
+  /** Settings whose value is invalid: reported, and never pushed to the repository. */
+  private invalid = new Set<string>();
   private readonly onDidChangeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.onDidChangeEmitter.event;
   private readonly subscription: vscode.Disposable;
@@ -42,10 +53,12 @@ export class Config {
     const parsed = Settings.safeParse(raw);
     if (parsed.success) {
       this.values = parsed.data;
+      this.invalid = new Set();
       return;
     }
     // Keep every valid setting; fall back to the default only for the bad ones.
     const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+    this.invalid = bad;
     for (const issue of parsed.error.issues) {
       this.report(`Lockstep: setting lockstep.${String(issue.path[0])} is invalid (${issue.message}); using its default.`);
     }
@@ -78,6 +91,10 @@ export class Config {
   get openMatrixWhenTasksRun(): boolean {
     return this.values['matrix.openWhenTasksRun'];
   }
+  /** 'embedded' or the team store's redis:// URL. */
+  get store(): string {
+    return this.values.store.trim() || 'embedded';
+  }
   get claimTtlSeconds(): number {
     return this.values.claimTtlSeconds;
   }
@@ -85,9 +102,10 @@ export class Config {
    * The repository-wide settings (hooks read them from the store) that the user actually set in
    * VS Code. Defaults are left out, so opening VS Code never overwrites `lockstep config`.
    */
-  explicitRepoSettings(): { ttlSeconds?: number; failOpen?: boolean; scopePolicy?: 'deny' | 'warn' | 'off' } {
+  explicitRepoSettings(): { ttlSeconds?: number; failOpen?: boolean; scopePolicy?: 'deny' | 'warn' | 'off'; store?: string } {
     const section = vscode.workspace.getConfiguration('lockstep');
     const set = (key: string) => {
+      if (this.invalid.has(key)) return false; // a bad value changes nothing (its default is not pushed either)
       const i = section.inspect(key);
       return i !== undefined && (i.globalValue !== undefined || i.workspaceValue !== undefined || i.workspaceFolderValue !== undefined);
     };
@@ -95,6 +113,7 @@ export class Config {
       ...(set('lease.ttlSeconds') ? { ttlSeconds: this.ttlSeconds } : {}),
       ...(set('failOpen') ? { failOpen: this.failOpen } : {}),
       ...(set('scopePolicy') ? { scopePolicy: this.scopePolicy } : {}),
+      ...(set('store') ? { store: this.store } : {}),
     };
   }
 

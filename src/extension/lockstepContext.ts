@@ -39,6 +39,8 @@ export class LockstepContext implements vscode.Disposable {
   /** Asks before plan commands that changed since the user approved them run (planApproval.ts). */
   readonly planApproval: PlanApproval;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The store change the coordinator was last restarted for (once per change, never in a loop). */
+  private restartedForStore: string | undefined;
 
   constructor(private readonly extension: vscode.ExtensionContext) {
     this.config = new Config((message) => {
@@ -69,6 +71,14 @@ export class LockstepContext implements vscode.Disposable {
       new WalkthroughProgress(this.state, this.scheduler, this.config),
       new Announcer(this.scheduler, this.state, this.config, (line) => this.output.appendLine(line)),
       this.config.onDidChange(() => void this.pushSettings()),
+      // The store setting changed (here, or lockstep config --store): a coordinator serves one store, so it restarts.
+      this.state.onDidChange(() => {
+        const changed = this.state.current?.config.storeChanged;
+        if (!changed || changed === this.restartedForStore || !this.client?.running) return;
+        this.restartedForStore = changed;
+        this.output.appendLine(`Lockstep: the store is now ${changed}; restarting the coordinator`);
+        void this.restart();
+      }),
     );
   }
 
@@ -153,7 +163,9 @@ export class LockstepContext implements vscode.Disposable {
     try {
       await client.request('setConfig', repoSettings);
     } catch (e) {
-      this.output.appendLine(`Lockstep: could not apply settings: ${e instanceof Error ? e.message : String(e)}`);
+      const msg = e instanceof Error ? e.message : String(e);
+      this.output.appendLine(`Lockstep: could not apply settings: ${msg}`);
+      if (repoSettings.store !== undefined) void vscode.window.showErrorMessage(`Lockstep: lockstep.store not applied: ${msg.split('\n')[0]}`);
     }
   }
 

@@ -37,6 +37,13 @@ export class LockStatusBar implements vscode.Disposable {
       this.item.backgroundColor = this.serverState === 'stopped' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
       return;
     }
+    if (snap.config.storeProblem) {
+      // Team mode with Redis out of reach: hooks answer per failOpen; nothing here is current.
+      this.item.text = '$(debug-disconnect) Lockstep: store disconnected';
+      this.item.tooltip = `${snap.config.storeProblem}\n\nAgents' edits are ${snap.config.failOpen ? 'allowed (fail-open)' : 'denied'} until it answers again.`;
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      return;
+    }
     const live = snap.sessions.filter((s) => s.live && s.id !== snap.userSession);
     const locks = snap.leases.length;
     const unleased = snap.unleased.length;
@@ -47,6 +54,7 @@ export class LockStatusBar implements vscode.Disposable {
 
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['lockstep.showSessions', 'lockstep.showMatrix', 'lockstep.installHooks', 'lockstep.doctor', 'lockstep.claimFile'] };
+    if (snap.config.store) md.appendMarkdown(`Team store ${escapeMd(snap.config.store)}\n\n`);
     md.appendMarkdown(`**Lockstep** — ${locks} ${locks === 1 ? 'lock' : 'locks'}, ${live.length} live ${live.length === 1 ? 'session' : 'sessions'}, ${unleased} unleased ${unleased === 1 ? 'edit' : 'edits'}\n\n`);
     const now = Date.now();
     for (const lease of snap.leases.slice(0, 12)) {

@@ -18,6 +18,7 @@ import { NotificationType } from 'vscode-languageserver-protocol';
 import { z } from 'zod';
 import { request } from './requestSpec';
 import { AgentName } from '../core/model';
+import { storeUrlProblem } from '../core/storeUrl';
 import { CoordinatorConfig, LeaseView, Snapshot, StateDelta } from './coordinatorState';
 
 // ---- initialize --------------------------------------------------------------------------------
@@ -169,10 +170,18 @@ export const SetConfigParams = z
     ttlSeconds: z.number().int().min(10).max(86_400).optional(),
     failOpen: z.boolean().optional(),
     scopePolicy: z.enum(['deny', 'warn', 'off']).optional(),
+    /** 'embedded' or a redis:// / rediss:// URL (team mode); the coordinator then restarts on it. */
+    store: z
+      .string()
+      .superRefine((v, ctx) => {
+        const problem = storeUrlProblem(v);
+        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
+      .optional(),
   })
   .strict()
-  .refine((p) => p.ttlSeconds !== undefined || p.failOpen !== undefined || p.scopePolicy !== undefined, {
-    message: 'give at least one of ttlSeconds, failOpen, scopePolicy',
+  .refine((p) => p.ttlSeconds !== undefined || p.failOpen !== undefined || p.scopePolicy !== undefined || p.store !== undefined, {
+    message: 'give at least one of ttlSeconds, failOpen, scopePolicy, store',
   });
 export type SetConfigParams = z.infer<typeof SetConfigParams>;
 

@@ -135,6 +135,12 @@ export const CoordinatorConfig = z.object({
   ttlSeconds: z.number(),
   failOpen: z.boolean(),
   scopePolicy: z.enum(['deny', 'warn', 'off']),
+  /** Team mode: the Redis store in use (URL without password, team key); absent for the embedded store. */
+  store: z.string().optional(),
+  /** The store cannot be reached (one line); hooks answer per failOpen meanwhile. */
+  storeProblem: z.string().optional(),
+  /** The configured store is no longer the one in use (lockstep config --store, lockstep.store): the client restarts the coordinator. */
+  storeChanged: z.string().optional(),
 });
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfig>;
 

@@ -12,6 +12,9 @@ import type { CoordinatorConfig, HookHealthView, LeaseView, SessionView, Snapsho
 import type { LeaseStore } from '../store/leaseStore';
 import { openLeaseStore } from '../store/openLeaseStore';
 import { runDoctor } from '../store/storeDoctor';
+import { RedisStore } from '../store/redisStore';
+import type { StoreConfig } from '../store/storeConfig';
+import { chooseStore, choiceName } from '../store/teamStore';
 import { diffCollections } from './collectionDiff';
 import { buildEditingModel, type EditingModel, type ModelCollections } from '../engine/editingModel';
 import { describeLease } from '../core/leaseNotice';
@@ -58,6 +61,9 @@ export class Coordinator {
   private hookHealth: HookHealthView[] = [];
   private closed = false;
   readonly store: LeaseStore;
+  /** The store this coordinator opened (choiceName): a different configured one needs a restart. */
+  private readonly storeChoice: string;
+  private storeChoiceCache: { config: string; changed: string | undefined } | undefined;
   readonly storeTracker: StoreTracker;
   readonly worktrees: WorktreeTracker;
   readonly transcripts: TranscriptTracker;
@@ -69,6 +75,7 @@ export class Coordinator {
   ) {
     this.log = opts.log ?? (() => undefined);
     const onChange = () => this.scheduleRecompute();
+    this.storeChoice = choiceName(chooseStore(location.commonDir));
     this.store = openLeaseStore(location.commonDir);
     this.storeTracker = new StoreTracker({ store: this.store, onChange, log: this.log });
     this.worktrees = new WorktreeTracker({
@@ -184,7 +191,7 @@ export class Coordinator {
       shellRuns: this.transcripts.shellRuns.values(),
       processVerdict,
     });
-    const config = configView(this.storeTracker.config);
+    const config = { ...configView(this.storeTracker.config), ...this.storeView(this.storeTracker.config) };
     const configChanged = JSON.stringify(config) !== JSON.stringify(this.config);
     const { nextTimeBoundary, ...editing } = next;
     const collections: ModelCollections = { ...editing, hooks: this.hookHealth };
@@ -210,6 +217,24 @@ export class Coordinator {
       ...changes,
     });
     this.opts.onModel?.();
+  }
+
+  /** Team mode, a store that cannot be reached, a store setting changed since this coordinator opened its store. */
+  private storeView(config: StoreConfig): Pick<CoordinatorConfig, 'store' | 'storeProblem' | 'storeChanged'> {
+    const team = this.store instanceof RedisStore ? this.store : undefined;
+    const key = JSON.stringify(config);
+    if (this.storeChoiceCache?.config !== key) {
+      let now: string;
+      try {
+        now = choiceName(chooseStore(this.location.commonDir, process.env, config));
+      } catch (e) {
+        now = `a store that cannot be opened (${(e as Error).message})`;
+      }
+      this.storeChoiceCache = { config: key, changed: now === this.storeChoice ? undefined : now };
+    }
+    const changed = this.storeChoiceCache.changed;
+    const problem = team ? this.storeTracker.problem : undefined;
+    return { ...(team ? { store: team.describe() } : {}), ...(problem ? { storeProblem: problem } : {}), ...(changed ? { storeChanged: changed } : {}) };
   }
 
   // ---- lookups for LSP features ----------------------------------------------------------------------
@@ -375,9 +400,18 @@ export class Coordinator {
       if (params.ttlSeconds !== undefined) next.ttlSeconds = params.ttlSeconds;
       if (params.failOpen !== undefined) next.failOpen = params.failOpen;
       if (params.scopePolicy !== undefined) next.scopePolicy = params.scopePolicy;
+      if (params.store !== undefined) {
+        if (params.store.trim() === 'embedded') delete next.store;
+        else next.store = params.store.trim();
+        try {
+          chooseStore(this.location.commonDir, {}, next); // a team store needs a team key: refuse before writing
+        } catch (e) {
+          throw new CoordinatorRequestError(`setConfig: ${(e as Error).message}`);
+        }
+      }
       this.store.setConfig(next);
       this.refreshAfterWrite();
-      return configView(next);
+      return { ...configView(next), ...this.storeView(next) };
     },
 
     getStatusText: async () => statusText(this.model, this.opts.userSession),

@@ -59,7 +59,15 @@ export class StoreTracker {
 
   /** Re-reads the store if its files changed (stat only when they did not). */
   readNow(): void {
-    const stamp = this.opts.store.stateStamp();
+    let stamp: string;
+    try {
+      stamp = this.opts.store.stateStamp();
+    } catch (e) {
+      // The team store cannot be reached: say so (status bar, doctor) and read it again when it answers.
+      this.fail(e);
+      this.stamp = '';
+      return;
+    }
     const configStamp = fileStamp(this.configPath);
     if (stamp === this.stamp && configStamp === this.configStamp) return;
     let changed = false;
@@ -70,9 +78,7 @@ export class StoreTracker {
         this.problem = undefined;
         changed = true;
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        if (message !== this.problem) this.opts.log(message);
-        this.problem = message;
+        this.fail(e);
         this.stamp = stamp; // do not re-read a corrupt file until it changes
       }
     }
@@ -86,6 +92,14 @@ export class StoreTracker {
       }
     }
     if (changed) this.opts.onChange();
+  }
+
+  private fail(e: unknown): void {
+    const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+    if (message === this.problem) return;
+    this.opts.log(message);
+    this.problem = message;
+    this.opts.onChange();
   }
 
   private tick(): void {

@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { BridgeRequest, BridgeResponse, WorkerData } from './redisBridgeProtocol';
 import { StoreError } from './storeErrors';
+import { displayUrl } from '../core/storeUrl';
+
+export { displayUrl } from '../core/storeUrl';
 
 /** Redis could not be reached (refused, timed out, connection lost): the hook answers per fail-open. */
 export class StoreUnreachableError extends StoreError {
@@ -19,17 +22,6 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 2000;
 const WORKER_START_MS = 10_000;
 
 type Request = BridgeRequest extends infer R ? (R extends BridgeRequest ? Omit<R, 'id'> : never) : never;
-
-/** The URL with its password replaced, for messages. */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
-  }
-}
 
 /** dist/redisWorker.js beside the bundle, or the source file when running from source (tsx). */
 function workerFile(): string {

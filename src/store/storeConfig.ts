@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomic } from './durableFile';
+import { storeUrlProblem } from '../core/storeUrl';
 
 export const StoreConfig = z
   .object({
@@ -19,7 +20,13 @@ export const StoreConfig = z
     subagentsPerSession: z.number().int().min(0).max(10_000).optional(),
     subagentsPerRepository: z.number().int().min(0).max(100_000).optional(),
     /** Team mode: a redis:// or rediss:// URL holding the lease table instead of this folder (teamStore.ts). */
-    store: z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL').optional(),
+    store: z
+      .string()
+      .superRefine((v, ctx) => {
+        const problem = v === 'embedded' ? 'the embedded store is named by leaving store out' : storeUrlProblem(v);
+        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
+      .optional(),
     /** Team mode: the repository's name in the team store (default: from the origin remote's URL). */
     teamKey: z.string().min(1).max(300).optional(),
   })

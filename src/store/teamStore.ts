@@ -5,22 +5,26 @@
 // https://host/org/repo both give host/org/repo). Read from files only: this runs on every hook call.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { displayUrl, parseStoreSetting, type StoreSetting } from '../core/storeUrl';
 import { readStoreConfig, type StoreConfig } from './storeConfig';
 import { StoreError } from './storeErrors';
 import { storePaths } from './storePaths';
 
 export type StoreChoice = { kind: 'embedded' } | { kind: 'redis'; url: string; teamKey: string };
 
-const REDIS_URL = /^rediss?:\/\/\S+$/;
-
 /** The store configured for the repository whose git common dir is `commonDir`. */
 export function chooseStore(commonDir: string, env: NodeJS.ProcessEnv = process.env, config?: StoreConfig): StoreChoice {
   const fromEnv = env.LOCKSTEP_STORE?.trim();
   let url: string | undefined;
   if (fromEnv) {
-    if (fromEnv === 'embedded') return { kind: 'embedded' };
-    if (!REDIS_URL.test(fromEnv)) throw new StoreError(`LOCKSTEP_STORE: expected a redis:// or rediss:// URL, or 'embedded' (got '${fromEnv.slice(0, 80)}')`);
-    url = fromEnv;
+    let setting: StoreSetting;
+    try {
+      setting = parseStoreSetting(fromEnv, 'LOCKSTEP_STORE');
+    } catch (e) {
+      throw new StoreError((e as Error).message);
+    }
+    if (setting.kind === 'embedded') return { kind: 'embedded' };
+    url = setting.url;
   }
   let cfg = config;
   const readConfig = (): StoreConfig => {
@@ -41,6 +45,11 @@ export function chooseStore(commonDir: string, env: NodeJS.ProcessEnv = process.
   }
   if (!url) return { kind: 'embedded' };
   return { kind: 'redis', url, teamKey: teamKeyOf(commonDir, env, readConfig) };
+}
+
+/** A choice in words, for messages and for comparing two choices: 'embedded' or the URL (no password) and team key. */
+export function choiceName(choice: StoreChoice): string {
+  return choice.kind === 'embedded' ? 'embedded' : `${displayUrl(choice.url)} (team ${choice.teamKey})`;
 }
 
 function teamKeyOf(commonDir: string, env: NodeJS.ProcessEnv, config: () => StoreConfig): string {

@@ -1,6 +1,8 @@
 // `lockstep config`: show or change the store settings hooks read (config.json in the store folder).
 import type { Command } from 'commander';
 import type { StoreConfig } from '../../store/storeConfig';
+import { chooseStore, choiceName } from '../../store/teamStore';
+import { displayUrl, parseStoreSetting, type StoreSetting } from '../../core/storeUrl';
 import { action, CliError, openContext, parseTtlSeconds, printJson } from '../commandContext';
 
 interface ConfigOptions {
@@ -12,6 +14,8 @@ interface ConfigOptions {
   deliveryBytes?: string;
   subagentsPerSession?: string;
   subagentsPerRepository?: string;
+  store?: string;
+  teamKey?: string;
   json?: boolean;
 }
 
@@ -35,6 +39,8 @@ export function registerConfigCommand(program: Command): void {
     .option('--delivery-bytes <n>', 'bytes of notes and messages one hook answer carries (default 4000)')
     .option('--subagents-per-session <n>', 'sub-agents one session may run at once (default 8)')
     .option('--subagents-per-repository <n>', 'sub-agents all sessions may run at once (default 32)')
+    .option('--store <url|embedded>', 'team mode: a redis:// or rediss:// URL holding the lease table for every clone; embedded (default): this repository\'s store folder')
+    .option('--team-key <name|auto>', "team mode: the repository's name in the team store (auto: from the origin remote's URL)")
     .option('--json', 'print JSON')
     .action(
       action((opts: ConfigOptions) => {
@@ -68,9 +74,38 @@ export function registerConfigCommand(program: Command): void {
           next[key] = n;
           changed = true;
         }
+        if (opts.store !== undefined) {
+          let setting: StoreSetting;
+          try {
+            setting = parseStoreSetting(opts.store, `--store '${displayUrl(opts.store.trim())}'`);
+          } catch (e) {
+            throw new CliError((e as Error).message);
+          }
+          if (setting.kind === 'embedded') delete next.store;
+          else next.store = setting.url;
+          changed = true;
+        }
+        if (opts.teamKey !== undefined) {
+          const key = opts.teamKey.trim();
+          if (key === '' || key.length > 300) throw new CliError(`--team-key '${key}': expected a name of 1 to 300 characters, or auto`);
+          if (key === 'auto') delete next.teamKey;
+          else next.teamKey = key;
+          changed = true;
+        }
+        // The store every hook and coordinator would now open (LOCKSTEP_STORE aside): a team store needs a team key.
+        let store: string;
+        try {
+          store = choiceName(chooseStore(ctx.location.commonDir, {}, next));
+        } catch (e) {
+          throw new CliError((e as Error).message);
+        }
         if (changed) ctx.store.setConfig(next);
-        if (opts.json) printJson({ ok: true, changed, config: next });
-        else process.stdout.write(`${JSON.stringify(next)}${changed ? '  (saved)' : ''}\n`);
+        const overridden = process.env.LOCKSTEP_STORE?.trim() ? `LOCKSTEP_STORE=${displayUrl(process.env.LOCKSTEP_STORE.trim())} overrides it in this shell` : undefined;
+        if (opts.json) printJson({ ok: true, changed, config: { ...next, ...(next.store ? { store: displayUrl(next.store) } : {}) }, store, ...(overridden ? { note: overridden } : {}) });
+        else {
+          const shown = next.store ? { ...next, store: displayUrl(next.store) } : next;
+          process.stdout.write(`${JSON.stringify(shown)}${changed ? '  (saved)' : ''}\nstore: ${store}${overridden ? ` (${overridden})` : ''}\n`);
+        }
       }),
     );
 }
