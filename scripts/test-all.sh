@@ -26,7 +26,7 @@ stage() {
 shopt -s nullglob
 unit=(test/unit/*.test.ts test/integration/*.test.ts)
 echo "== unit and integration tests (${#unit[@]} files)"
-stage "unit and integration" 1500 node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${unit[@]}"
+stage "unit and integration" 2400 node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${unit[@]}"
 
 real=(test/realAgents/*.real.test.ts)
 if [ "${LOCKSTEP_SKIP_REAL_AGENTS:-}" = "1" ]; then
