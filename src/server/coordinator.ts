@@ -12,6 +12,7 @@ import type { CoordinatorConfig, HookHealthView, LeaseView, SessionView, Snapsho
 import type { LeaseStore } from '../store/leaseStore';
 import { openLeaseStore } from '../store/openLeaseStore';
 import { runDoctor } from '../store/storeDoctor';
+import { teamStoreReport } from '../store/teamDoctor';
 import { RedisStore } from '../store/redisStore';
 import type { StoreConfig } from '../store/storeConfig';
 import { chooseStore, choiceName } from '../store/teamStore';
@@ -375,13 +376,18 @@ export class Coordinator {
       for (const c of report.checks) {
         lines.push(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}${c.repaired ? ` (repaired: ${c.repaired})` : ''}`);
       }
+      const team = teamStoreReport(this.location.commonDir);
+      if (team) {
+        lines.push(`Team store ${team.store}`);
+        for (const c of team.checks) lines.push(`${!c.ok ? 'FAIL' : c.warning ? 'warn' : 'ok  '} ${c.name}: ${c.detail}`);
+      }
       const problem = this.storeTracker.problem;
       lines.push(`${problem ? 'FAIL' : 'ok  '} coordinator: ${problem ?? 'reading the store'}`);
       lines.push(`ok   worktrees watched: ${this.worktrees.roots().join(', ') || '(none)'}`);
       lines.push(`ok   transcripts: Claude ${this.transcripts.claudeRoot}, Codex ${this.transcripts.codexRoot}`);
       lines.push(`ok   model: revision ${this.revision}, ${this.model.sessions.length} sessions, ${this.model.leases.length} leases`);
       if (report.checks.some((c) => c.repaired)) this.refreshAfterWrite();
-      return { text: lines.join('\n'), ok: report.healthy && !problem };
+      return { text: lines.join('\n'), ok: report.healthy && (team?.healthy ?? true) && !problem };
     },
 
     installHooks: async ({ agent, scope }) => {

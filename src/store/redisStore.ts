@@ -147,6 +147,30 @@ export class RedisStore implements LeaseStore {
     this.script('lockstepAppend', [k.journal, k.journalBase], [JOURNAL_KEEP, ...entries.map((e) => JSON.stringify(e))]);
   }
 
+  // ---- what doctor asks the server (teamDoctor.ts) ---------------------------------------------------
+
+  /** The server's clock (ms), by the same script clock as every TTL. */
+  serverTime(): number {
+    return Number(this.script('lockstepTime', [], []));
+  }
+
+  /** `INFO <section>` as key → value. */
+  serverInfo(section: string): Map<string, string> {
+    const text = String(this.bridge.call({ op: 'info', section }) ?? '');
+    const out = new Map<string, string>();
+    for (const line of text.split(/\r?\n/)) {
+      const i = line.indexOf(':');
+      if (i > 0 && !line.startsWith('#')) out.set(line.slice(0, i), line.slice(i + 1).trim());
+    }
+    return out;
+  }
+
+  /** `CONFIG GET <parameter>`'s value (throws when the server refuses CONFIG, as managed services may). */
+  serverConfig(parameter: string): string | undefined {
+    const pairs = this.bridge.call({ op: 'config-get', parameter }) as string[] | null;
+    return pairs && pairs.length >= 2 ? String(pairs[1]) : undefined;
+  }
+
   /** Nothing waits for a lock here: a denial is always answered from the snapshot it was decided on. */
   transactUnlessDenied<T>(fn: (table: LeaseTable) => T): T {
     return this.transact(fn);

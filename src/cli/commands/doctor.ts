@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { checkInstalledHooks, type HookHealth } from '../../agents/install/hookHealth';
 import { runDoctor } from '../../store/storeDoctor';
+import { teamStoreReport, type TeamReport } from '../../store/teamDoctor';
 import { cleanupLandingLeftovers, type LeftoverCleanup } from '../../git/landingLeftovers';
 import { locateRepo } from '../../repoPaths/repoLocator';
 import { doctorTaskWorktrees, type WorktreeDoctorReport } from '../../scheduler/worktreeDoctor';
@@ -12,7 +13,7 @@ import { checkRunningTasks, runningTaskLines } from './doctorTasks';
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('check the store (folder, file system, lock, config, state, journal) and the task worktrees, and repair them')
+    .description('check the store (folder, file system, lock, config, state, journal; in team mode the Redis server: connection, version, persistence, clock skew) and the task worktrees, and repair them')
     .option('--check-only', 'report without repairing')
     .option('--json', 'print JSON')
     .addHelpText(
@@ -23,6 +24,8 @@ export function registerDoctorCommand(program: Command): void {
       action(async (opts: { json?: boolean; checkOnly?: boolean }) => {
         const location = locateRepo(process.cwd());
         const report = runDoctor(location.commonDir, { repair: !opts.checkOnly });
+        // Team mode: the Redis server holding the lease table (connection, version, persistence, clock).
+        const team = teamStoreReport(location.commonDir);
         // What an interrupted landing left: temporary check worktrees and refs, checkouts not yet updated.
         const landing: LeftoverCleanup | undefined = opts.checkOnly ? undefined : await cleanupLandingLeftovers(location.worktreeRoot);
         // Task worktrees: records of deleted folders (locked, so git keeps them), half-created ones.
@@ -33,13 +36,14 @@ export function registerDoctorCommand(program: Command): void {
         // Installed agent hooks: would each run Lockstep, and will the agent run it at all?
         const hooks = checkInstalledHooks({ repoRoot: location.worktreeRoot, mainRoot: mainCheckout(location.commonDir) });
         const hooksOk = hooks.every((h) => h.ok);
-        const healthy = report.healthy && (landing?.problems.length ?? 0) === 0 && worktreesOk && running.ok && hooksOk;
-        if (opts.json) printJson({ ok: healthy, ...report, healthy, ...(landing ? { landing } : {}), worktrees, runningTasks: running, hooks });
+        const healthy = report.healthy && (team?.healthy ?? true) && (landing?.problems.length ?? 0) === 0 && worktreesOk && running.ok && hooksOk;
+        if (opts.json) printJson({ ok: healthy, ...report, healthy, ...(team ? { team } : {}), ...(landing ? { landing } : {}), worktrees, runningTasks: running, hooks });
         else {
           const lines = [`Lockstep store ${report.dir}`];
           for (const c of report.checks) {
             lines.push(`  ${c.ok ? 'ok     ' : 'PROBLEM'}  ${c.name}: ${c.detail}${c.repaired ? `  -> repaired: ${c.repaired}` : ''}`);
           }
+          if (team) lines.push(...teamLines(team));
           if (landing) lines.push(...landingLines(landing));
           lines.push(...worktreeLines(worktrees, worktreesOk, !opts.checkOnly));
           lines.push(...runningTaskLines(running));
@@ -50,6 +54,12 @@ export function registerDoctorCommand(program: Command): void {
         if (!healthy) process.exitCode = 1;
       }),
     );
+}
+
+function teamLines(t: TeamReport): string[] {
+  const lines = [`Team store ${t.store}`];
+  for (const c of t.checks) lines.push(`  ${!c.ok ? 'PROBLEM' : c.warning ? 'warning' : 'ok     '}  ${c.name}: ${c.detail}`);
+  return lines;
 }
 
 function landingLines(l: LeftoverCleanup): string[] {
