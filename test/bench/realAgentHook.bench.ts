@@ -45,10 +45,25 @@ function wrapperOverhead(log: string): number {
   return median(times);
 }
 
+/**
+ * Claude's asyncRewake Stop hook (`--wake`) waits in the background after a turn, and exits at once
+ * only when it finds a `claude -p` among its ancestors; under the timing wrapper it finds the wrapper
+ * instead and waits, so `claude -p` never exits. It is no part of an edit: run it unwrapped.
+ */
+function untimeWakeHook(root: string, timed: string): void {
+  const file = path.join(root, '.claude', 'settings.json');
+  const text = fs.readFileSync(file, 'utf8');
+  const wrapped = JSON.stringify(`LOCKSTEP_HOOK=1 ${timed} --wake`);
+  if (!text.includes(wrapped)) throw new Error(`no timed --wake hook in ${file}`);
+  fs.writeFileSync(file, text.replace(wrapped, JSON.stringify(`LOCKSTEP_HOOK=1 ${process.execPath} ${CLI} hook --agent claude --wake`)));
+  spawnSync('git', ['commit', '-qam', 'untimed wake hook'], { cwd: root });
+}
+
 async function measure(agent: RealAgentName) {
   const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-')), 'hooks.jsonl');
   const command = `${process.execPath} ${path.join(PROJECT_ROOT, 'test/bench/timedHook.mjs')} ${log} ${process.execPath} ${CLI} hook --agent ${agent}`;
   const world = makeRealAgentWorld({ hooksFor: [agent], hookCommand: command });
+  if (agent === 'claude') untimeWakeHook(world.repo.root, command);
   const rows: Array<{ wall: number; hooks: number; calls: number; agentRun: number }> = [];
   try {
     for (let i = 0; i < runs; i++) {
