@@ -1,10 +1,16 @@
 // `lockstep mcp`: Lockstep's leases, decision log, mailboxes, conflict matrix and scheduler as MCP
 // tools over stdio, for agents that speak MCP (a lead agent fans out through task_add/task_start
 // instead of spawning blind). Works in any repository, VS Code or not. The session a call acts for:
-// its `session` argument, else LOCKSTEP_SESSION (set for the agents the scheduler starts).
+// its `session` argument, else LOCKSTEP_SESSION (set for the agents the scheduler starts). Naming a
+// session is not owning it: the server runs as its agent's child, so leases are claimed into and
+// released from a session only by that session's own agent process (as in the hook and the CLI).
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { describeDenial } from '../core/denialMessage';
+import { isHumanSession } from '../core/leaseNotice';
+import type { LeaseTable } from '../core/leaseTable';
+import type { ProcessIdentity } from '../core/model';
+import { identifyAgentProcess } from '../agents/agentProcess';
 import { tellHolders } from './hookDelivery';
 import { parseTarget } from '../core/memory';
 import { AgentName } from '../core/model';
@@ -57,6 +63,21 @@ export function buildMcpServer(opts: McpOptions = {}): McpServer {
     return parseSessionId(id, arg ? 'session' : 'LOCKSTEP_SESSION');
   };
   const taskOf = (arg: string | undefined) => arg ?? (env.LOCKSTEP_TASK || undefined);
+  // The agent this server answers (its parent, or LOCKSTEP_AGENT_PID), found once: it does not change.
+  let caller: ProcessIdentity | undefined | null = null;
+  const agentProcess = (): ProcessIdentity | undefined => (caller === null ? (caller = identifyAgentProcess({ env })) : caller);
+  /** Why this server may not claim into or release from session `id`, or undefined when it may. */
+  const notOwner = (table: LeaseTable, id: string): string | undefined => {
+    if (isHumanSession(id)) return `${id} is a person's session, and the lockstep MCP server answers an agent: a person claims and releases from their own terminal; act under your own session`;
+    const live = table.liveSession(id);
+    if (!live) return undefined;
+    if (live.process) {
+      const refused = table.impostorReason(id, agentProcess());
+      return refused ? `${refused}; act under your own session` : undefined;
+    }
+    if (id === env.LOCKSTEP_SESSION) return undefined;
+    return `session ${id} has no agent process to prove it is yours; act under your own session (LOCKSTEP_SESSION), or release with the lease's owner token: lockstep release --token <ownerToken>`;
+  };
 
   server.registerTool(
     'claim',
@@ -68,9 +89,12 @@ export function buildMcpServer(opts: McpOptions = {}): McpServer {
         const keys = resolveKeys(ctx, a.paths);
         const now = Date.now();
         const out = ctx.store.transactUnlessDenied((table) => {
-          table.touchSession({ id: s.id, agent: s.agent, cwd: ctx.cwd, worktree: ctx.location.worktreeRoot, task: taskOf(a.task), source: 'cli' });
+          const refused = notOwner(table, s.id);
+          if (refused) return { ok: 'refused' as const, reason: refused };
+          table.touchSession({ id: s.id, agent: s.agent, cwd: ctx.cwd, worktree: ctx.location.worktreeRoot, task: taskOf(a.task), source: 'cli', process: agentProcess() });
           return table.acquire(s.id, keys, { ttlMs: a.ttlSeconds !== undefined ? a.ttlSeconds * 1000 : undefined, task: taskOf(a.task) });
         });
+        if (out.ok === 'refused') return fail(`${out.reason}; nothing claimed`, { granted: false });
         if (!out.ok) {
           // The holder hears who waits for which file, as with a denial in a hook.
           tellHolders(ctx.store, { id: s.id, task: taskOf(a.task) }, out.denials);
@@ -91,6 +115,8 @@ export function buildMcpServer(opts: McpOptions = {}): McpServer {
         const ctx = context();
         const keys = a.all ? [] : resolveKeys(ctx, a.paths!);
         const released = ctx.store.transact((table) => {
+          const refused = notOwner(table, s.id);
+          if (refused) throw new Error(`${refused}; nothing released`);
           if (a.all) return table.releaseAllOf(s.id);
           for (const key of keys) {
             const lease = table.state.leases[key];
