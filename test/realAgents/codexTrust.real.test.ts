@@ -11,7 +11,7 @@ import { DRIVERS, type AgentHome } from './agents';
 import { makeRealAgentWorld, type RealAgentWorld } from './harness';
 
 const B0 = 'export const b = 2;';
-const SKIPS = /Codex skips 5 of Lockstep's 5 hooks in .*\.codex\/hooks\.json until you approve them: run `codex` in .*, type \/hooks and approve/;
+const SKIPS = /Codex skips (\d+) of Lockstep's \1 hooks in .*\.codex\/hooks\.json until you approve them: run `codex` in .*, type \/hooks and approve/;
 
 describe(`Codex (real CLI ${DRIVERS.codex.version}): hooks it will not run`, { timeout: 240_000 }, () => {
   let world: RealAgentWorld;
