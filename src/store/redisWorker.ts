@@ -64,7 +64,8 @@ port.on('message', (req: BridgeRequest) => {
     (e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
       // "Reached the max retries per request limit" says nothing: the connection error does.
-      const connection = /max retries per request|Connection is closed|Stream isn't writeable/i.test(message) && lastError ? lastError : undefined;
+      // The server can go away without an 'error' event (killed, restarted): still unreachable, never a plain failure.
+      const connection = /max retries per request|Connection is closed|Stream isn't writeable/i.test(message) ? (lastError ?? 'the connection to the server was lost') : undefined;
       reply({ id: req.id, ok: false, error: connection ?? message, unreachable: connection !== undefined || /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|timed out|Command timed out/i.test(message) });
     },
   );
