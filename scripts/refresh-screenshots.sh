@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-e2e.sh
 npm run --silent package >/dev/null
 node --import tsx scripts/demo.ts --smoke
-node --import tsx --test test/e2e/screenshots/walkthrough.screenshots.ts test/e2e/memory.e2e.test.ts
+node --import tsx --test --test-concurrency=1 test/e2e/walkthrough.e2e.test.ts test/e2e/memory.e2e.test.ts
 mkdir -p docs/images
 cp test-artifacts/demo/05-a-live-cell-in-the-conflict-matrix.png docs/images/demo-live-matrix.png
 cp test-artifacts/e2e/walkthrough-4-plan.png docs/images/walkthrough-plan.png

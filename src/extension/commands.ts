@@ -18,8 +18,8 @@ export const commandTable: Record<string, CommandSpec> = {
   'lockstep.claimFile': {
     needsServer: true,
     async run(ctx, arg) {
-      const uri = targetUri(arg);
-      if (!uri) return void vscode.window.showErrorMessage('Lockstep: open or select a file to claim.');
+      const uri = targetUri(arg) ?? (await pickFileToClaim());
+      if (!uri) return;
       const result = await ctx.client!.request('claim', { paths: [uri.fsPath], ttlSeconds: ctx.config.claimTtlSeconds });
       if (result.ok) void vscode.window.showInformationMessage(`Lockstep: ${result.granted.concat(result.renewed).join(', ')} is yours; agents are denied edits to it.`);
       else void vscode.window.showWarningMessage(`Lockstep: could not claim — ${result.denials.map((d) => d.message).join(' ')}`);
@@ -190,6 +190,29 @@ function targetUri(arg: unknown): vscode.Uri | undefined {
   if (fromTree?.resourceUri instanceof vscode.Uri) return fromTree.resourceUri;
   if (fromTree?.key && fromTree.worktree) return vscode.Uri.file(path.join(fromTree.worktree, ...fromTree.key.split('/')));
   return vscode.window.activeTextEditor?.document.uri;
+}
+
+/**
+ * Claim File for Me with no file at hand (the walkthrough's button, the status bar's hover): the user
+ * picks one, files open in editors first. undefined when they dismiss the pick.
+ */
+async function pickFileToClaim(): Promise<vscode.Uri | undefined> {
+  const openByKey = new Map<string, vscode.Uri>();
+  for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
+    if (tab.input instanceof vscode.TabInputText && tab.input.uri.scheme === 'file') openByKey.set(tab.input.uri.toString(), tab.input.uri);
+  }
+  const open = [...openByKey.values()];
+  const openKeys = new Set(openByKey.keys());
+  const files = (await vscode.workspace.findFiles('**/*', undefined, 5000)).filter((u) => !openKeys.has(u.toString()));
+  const item = (uri: vscode.Uri, isOpen: boolean) => ({
+    label: vscode.workspace.asRelativePath(uri, false),
+    ...(isOpen ? { description: 'open in an editor' } : {}),
+    uri,
+  });
+  const items = [...open.map((u) => item(u, true)), ...files.map((u) => item(u, false)).sort((a, b) => a.label.localeCompare(b.label))];
+  if (!items.length) return void vscode.window.showErrorMessage('Lockstep: this workspace has no file to claim.');
+  const pick = await vscode.window.showQuickPick(items, { title: 'Claim which file? Agents will be denied edits to it.', matchOnDescription: true });
+  return pick?.uri;
 }
 
 function treeKey(arg: unknown): string | undefined {
