@@ -474,13 +474,14 @@ async function commitTree(ctx: Ctx, tree: string, parents: string[], message: st
 
 async function verifyCommit(ctx: Ctx, commit: string): Promise<CheckResult> {
   const spec = ctx.opts.verify!;
-  const wt = await addCheckWorktree(ctx.repoDir, ctx.commonDir, `check-${ctx.landingId}-${++ctx.checkSeq}`, commit);
+  const seq = ++ctx.checkSeq;
+  const wt = await addCheckWorktree(ctx.repoDir, ctx.commonDir, `check-${ctx.landingId}-${seq}`, commit);
   try {
     await ctx.opts.onStep?.({ kind: 'check-started', commit, worktree: wt });
     const result = await runCheck(spec, {
       cwd: wt,
       env: { LOCKSTEP_LANDING_CANDIDATE: commit, LOCKSTEP_LANDING_TARGET: ctx.target },
-      onStarted: () => maybeInjectFault('during-check'),
+      onStarted: () => maybeInjectFault('during-check', seq),
     });
     await ctx.opts.onStep?.({ kind: 'check-finished', commit, ok: result.ok });
     return result;

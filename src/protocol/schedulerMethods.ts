@@ -13,6 +13,8 @@
 //  client → server notification `lockstep/agentExited {task, exitCode}`: that terminal's agent exited.
 //  Landing: client → server landTasks, undoLanding, getLandableTasks, getCheckOutput, getCommitText;
 //    server → client notification `lockstep/landingProgress {step, task?, detail}` while landTasks runs.
+//  Landing queue (#17): SchedulerState.queue shows it; client → server pauseLandingQueue, runLandingQueue;
+//    server → client notification `lockstep/landingQueueBatch` after each batch the queue ran.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import { z } from 'zod';
 import { request } from './requestSpec';
@@ -80,6 +82,33 @@ export const PlanSummary = z.object({
 });
 export type PlanSummary = z.infer<typeof PlanSummary>;
 
+/** Where a task stands in the landing queue. */
+export const QueueEntryState = z.enum(['waiting', 'held', 'verifying', 'landed', 'failed']);
+export type QueueEntryState = z.infer<typeof QueueEntryState>;
+
+export const QueueEntry = z.object({
+  id: z.string(),
+  state: QueueEntryState,
+  /** Why it is held or failed, in words. */
+  reason: z.string().optional(),
+  finishedAt: z.number().optional(),
+  landedAt: z.number().optional(),
+});
+export type QueueEntry = z.infer<typeof QueueEntry>;
+
+/** The landing queue (scheduler/landingQueue.ts), as `lockstep queue --json` prints it and the Scheduler view shows it. */
+export const QueueView = z.object({
+  target: z.string(),
+  paused: z.boolean(),
+  /** The plan's landingQueue settings. */
+  enabled: z.boolean(),
+  batchSize: z.number().int().positive(),
+  parallel: z.number().int().positive(),
+  /** Waiting entries in the order they land; then held, verifying, failed, landed (newest first). */
+  entries: z.array(QueueEntry),
+});
+export type QueueView = z.infer<typeof QueueView>;
+
 export const SchedulerState = z.object({
   plan: PlanSummary,
   /** In plan order; empty when the plan is invalid or absent. */
@@ -88,6 +117,8 @@ export const SchedulerState = z.object({
   maxParallel: z.number().int().positive(),
   /** Tasks taking a slot now. */
   running: z.number().int().nonnegative(),
+  /** The landing queue (the coordinator adds it; absent when the plan is invalid or absent). */
+  queue: QueueView.optional(),
 });
 export type SchedulerState = z.infer<typeof SchedulerState>;
 
@@ -235,6 +266,28 @@ export const LandingProgress = z.object({
 });
 export type LandingProgress = z.infer<typeof LandingProgress>;
 
+export const PauseLandingQueueParams = z.object({ paused: z.boolean() }).strict();
+export type PauseLandingQueueParams = z.infer<typeof PauseLandingQueueParams>;
+
+export const QueueRunResult = z.object({
+  ok: z.boolean(),
+  /** Each batch the run landed or took culprits out of, in order. */
+  batches: z.array(LandTasksResult),
+  /** The run stopped because the queue is paused. */
+  paused: z.boolean(),
+  /** One line per batch, then why the run ended. */
+  message: z.string(),
+});
+export type QueueRunResult = z.infer<typeof QueueRunResult>;
+
+/** Server → client after each batch of the landing queue (run by the coordinator or a runLandingQueue request). */
+export const LandingQueueBatch = z.object({
+  /** The tasks the batch took, in landing order. */
+  ids: z.array(z.string()),
+  result: LandTasksResult,
+});
+export type LandingQueueBatch = z.infer<typeof LandingQueueBatch>;
+
 export const UndoLandingParams = z.preprocess(
   (v) => (v == null ? {} : v),
   z
@@ -338,6 +391,10 @@ export const schedulerRequests = {
   getCheckOutput: request('lockstep/getCheckOutput', TaskIdParams, CheckOutputResult, { id: 'api' }),
   /** `git show --stat` of a commit, or with `since` the whole landing (diffstat and its merges), for a read-only document. */
   getCommitText: request('lockstep/getCommitText', CommitTextParams, CommitTextResult, { commit: '0'.repeat(40) }),
+  /** Pause (the running batch finishes, no new one starts) or resume the landing queue; answers the queue. */
+  pauseLandingQueue: request('lockstep/pauseLandingQueue', PauseLandingQueueParams, QueueView, { paused: false }),
+  /** Land what waits in the queue now, batch after batch (also when landingQueue.enabled is off); each batch is also sent as `lockstep/landingQueueBatch`. */
+  runLandingQueue: request('lockstep/runLandingQueue', NoParams, QueueRunResult, {}),
 } as const;
 export type SchedulerRequests = typeof schedulerRequests;
 export type SchedulerRequestName = keyof SchedulerRequests;
@@ -367,6 +424,9 @@ export const schedulerChangedNotification = new NotificationType<SchedulerState>
 
 /** Server → client: a step of the landing that a landTasks request is running. */
 export const landingProgressNotification = new NotificationType<LandingProgress>('lockstep/landingProgress');
+
+/** Server → client: a batch of the landing queue has run (landed, took culprits out, or was refused). */
+export const landingQueueBatchNotification = new NotificationType<LandingQueueBatch>('lockstep/landingQueueBatch');
 
 // ---- client → server notifications -------------------------------------------------------------
 

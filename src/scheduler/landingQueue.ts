@@ -8,38 +8,12 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { queueOrder } from '../core/batchBisect';
 import { describeState } from '../core/task';
-import type { LandingProgress, LandTasksResult } from '../protocol/schedulerMethods';
+import { cleanupLandingLeftovers } from '../git/landingLeftovers';
+import type { LandingProgress, LandingQueueBatch, LandTasksResult, QueueEntry, QueueRunResult, QueueView } from '../protocol/schedulerMethods';
 import type { LandingFlow } from './landingFlow';
 import type { SchedulerContext } from './schedulerContext';
 
-export type QueueEntryState = 'waiting' | 'held' | 'verifying' | 'landed' | 'failed';
-
-export interface QueueEntry {
-  id: string;
-  state: QueueEntryState;
-  /** Why it is held or failed, in words. */
-  reason?: string;
-  finishedAt?: number;
-  landedAt?: number;
-}
-
-export interface QueueView {
-  target: string;
-  paused: boolean;
-  /** The plan's landingQueue settings. */
-  enabled: boolean;
-  batchSize: number;
-  parallel: number;
-  /** Waiting entries in the order they land; then held, verifying, failed, landed (newest first). */
-  entries: QueueEntry[];
-}
-
-export interface QueueRunResult {
-  ok: boolean;
-  batches: LandTasksResult[];
-  paused: boolean;
-  message: string;
-}
+export type { QueueEntry, QueueEntryState, QueueRunResult, QueueView } from '../protocol/schedulerMethods';
 
 const QueueFile = z.object({ paused: z.boolean() });
 
@@ -104,8 +78,11 @@ export class LandingQueue {
   }
 
   /** Lands what waits, batch after batch, until nothing waits, the queue is paused, or a batch lands nothing. */
-  async run(opts: { onProgress?: (p: LandingProgress) => void; onBatch?: (r: LandTasksResult) => void } = {}): Promise<QueueRunResult> {
+  async run(opts: { onProgress?: (p: LandingProgress) => void; onBatch?: (b: LandingQueueBatch) => void } = {}): Promise<QueueRunResult> {
     await this.flow.settleInterruptedLandings(); // a crashed run's batch: landed whole, or back to waiting
+    // What a killed run left (check worktrees, temporary refs, a checkout behind its target); skipped while a landing runs.
+    const left = await cleanupLandingLeftovers(this.ctx.root).catch((e: Error) => ({ problems: [e.message], removedWorktrees: [], removedRefs: [], completedCheckouts: [] }));
+    for (const p of left.problems) this.ctx.log(`landing queue: ${p}`);
     const batches: LandTasksResult[] = [];
     for (;;) {
       if (this.paused()) return { ok: batches.every((b) => b.ok), batches, paused: true, message: summary(batches, 'the queue is paused') };
@@ -116,7 +93,7 @@ export class LandingQueue {
       const r = await this.flow.land(ids, { queue: { parallel: v.parallel }, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
       batches.push(r);
       try {
-        opts.onBatch?.(r);
+        opts.onBatch?.({ ids, result: r });
       } catch (e) {
         this.ctx.log(`landing queue: batch listener: ${(e as Error).message}`);
       }

@@ -1,7 +1,9 @@
 // `lockstep run`: executes the plan to completion without VS Code. Starts what the gate allows (up to
 // the cap), lands each write task as soon as its agent finishes (so later phases and dependants open),
 // and stops when nothing runs and nothing more can start. A failed or conflicted task stops its
-// dependants (the gate keeps them waiting); the run then ends with a summary and ok=false.
+// dependants (the gate keeps them waiting); the run then ends with a summary and ok=false. With the
+// plan's landingQueue.enabled, finished tasks land through the landing queue instead: in batches, each
+// verified once, a failing batch bisected to its culprits (scheduler/landingQueue.ts).
 import type { TaskView } from '../protocol/schedulerMethods';
 import type { Scheduler } from './scheduler';
 
@@ -60,8 +62,41 @@ export async function runPlan(scheduler: Scheduler, opts: RunOptions = {}): Prom
     const state = await scheduler.list();
     if (!state.plan.valid) break;
 
-    // Land what finished, one task at a time in plan order, so one failure does not hold the others.
-    for (const t of state.tasks) {
+    const queue = await scheduler.landingQueue();
+    if (queue.enabled) {
+      // The landing queue lands what waits, batch after batch; held tasks wait for their dependencies.
+      for (const t of state.tasks) {
+        if (t.status === 'finished' && !t.readOnly && !landRefused.has(t.id) && !seenFinished.has(t.id)) {
+          seenFinished.add(t.id);
+          emit('finished', `${t.id} finished`, t.id);
+        }
+      }
+      const waiting = queue.entries.filter((e) => e.state === 'waiting' && !landRefused.has(e.id)).map((e) => e.id);
+      if (waiting.length > 0 && queue.paused) {
+        for (const id of waiting) landRefused.set(id, 'the landing queue is paused (lockstep queue resume)');
+        emit('land-failed', `the landing queue is paused: ${waiting.join(', ')} not landed (lockstep queue resume)`);
+      } else if (waiting.length > 0) {
+        try {
+          await scheduler.runLandingQueue({
+            onBatch: ({ ids, result: r }) => {
+              for (const id of r.landed) emit('landed', `${id} landed in a batch: ${r.message}`, id);
+              for (const c of r.culprits ?? []) emit('land-failed', `${c.task}: ${r.message}`, c.task);
+              if (r.landed.length === 0 && (r.culprits ?? []).length === 0) {
+                for (const id of ids) landRefused.set(id, r.message);
+                emit('land-failed', r.message);
+              }
+            },
+          });
+        } catch (e) {
+          for (const id of waiting) landRefused.set(id, (e as Error).message);
+          emit('land-failed', (e as Error).message);
+        }
+        progressed = true;
+      }
+    }
+    // Land what finished, one task at a time in plan order, so one failure does not hold the others
+    // (with the queue: only read-only tasks, which merge nothing).
+    for (const t of queue.enabled ? state.tasks.filter((x) => x.readOnly) : state.tasks) {
       if (t.status !== 'finished' || landRefused.has(t.id)) continue;
       if (!seenFinished.has(t.id)) {
         seenFinished.add(t.id);
@@ -97,6 +132,13 @@ export async function runPlan(scheduler: Scheduler, opts: RunOptions = {}): Prom
     const runningElsewhere = after.tasks.filter((t) => t.status === 'running' && !scheduler.runningHere.includes(t.id));
     const landing = after.tasks.some((t) => t.status === 'landing');
     if (runningHere === 0 && runningElsewhere.length === 0 && !landing) {
+      if (queue.enabled) {
+        // Nothing runs: a task still held waits for a dependency that will not land in this run.
+        const q = await scheduler.landingQueue();
+        for (const e of q.entries) if (e.state === 'held' && !landRefused.has(e.id)) landRefused.set(e.id, e.reason ?? 'held in the landing queue');
+        if (!q.entries.some((e) => e.state === 'waiting' && !landRefused.has(e.id))) break;
+        continue;
+      }
       if (!after.tasks.some((t) => t.status === 'finished' && !landRefused.has(t.id))) break;
       continue;
     }

@@ -16,6 +16,7 @@ import type {
   CheckOutputResult,
   LandableTasksResult,
   LandingProgress,
+  LandingQueueBatch,
   LandTasksResult,
   SchedulerState,
   StartTaskResult,
@@ -303,7 +304,7 @@ export class Scheduler {
   }
 
   /** Lands what waits in the queue, batch after batch (each verified once, bisected when it fails). */
-  runLandingQueue(opts: { onProgress?: (p: LandingProgress) => void; onBatch?: (r: LandTasksResult) => void } = {}): Promise<QueueRunResult> {
+  runLandingQueue(opts: { onProgress?: (p: LandingProgress) => void; onBatch?: (b: LandingQueueBatch) => void } = {}): Promise<QueueRunResult> {
     return this.queue.run(opts);
   }
 

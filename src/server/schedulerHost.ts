@@ -1,7 +1,9 @@
 // The scheduler inside the coordinator server: answers the scheduler requests of
 // protocol/schedulerMethods.ts, launches agents by asking the client to open a terminal
 // (`lockstep/launchAgentTerminal`, exit reported by `lockstep/agentExited`), runs auto-run, and
-// pushes `lockstep/schedulerChanged` whenever the plan file or the tasks' state changes.
+// pushes `lockstep/schedulerChanged` whenever the plan file or the tasks' state changes. With the plan's
+// landingQueue.enabled it runs the landing queue by itself whenever finished tasks wait (and the queue is
+// not paused), telling the client each batch (`lockstep/landingQueueBatch`).
 // main.ts calls registerSchedulerHost once; until the coordinator knows its repository, every
 // scheduler request is answered with NOT_A_REPOSITORY.
 import * as fs from 'node:fs';
@@ -12,6 +14,7 @@ import {
   AgentExitedParams,
   agentExitedNotification,
   landingProgressNotification,
+  landingQueueBatchNotification,
   launchAgentTerminalRequest,
   LaunchAgentTerminalResult,
   schedulerChangedNotification,
@@ -20,6 +23,7 @@ import {
   type SchedulerRequestParams,
   type SchedulerRequestResult,
   type SchedulerState,
+  type QueueRunResult,
 } from '../protocol/schedulerMethods';
 import { describeZodError } from '../protocol/coordinatorMethods';
 import { git } from '../git/gitRunner';
@@ -106,6 +110,59 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
   let publishing = false;
   let again = false;
   let disposed = false;
+  /** The landing queue run under way in this coordinator (one at a time). */
+  let queueRun: Promise<QueueRunResult> | undefined;
+  /** Waiting tasks the last automatic run could not land (refused, or it threw): not retried until that set changes. */
+  let refusedWaiting: string | undefined;
+
+  /** The scheduler's state with the landing queue, as the client shows it. */
+  const stateOf = async (s: Scheduler): Promise<SchedulerState> => {
+    const state = await s.list();
+    if (!state.plan.valid) return state;
+    try {
+      return { ...state, queue: await s.landingQueue() };
+    } catch (e) {
+      opts.log(`landing queue: ${(e as Error).message.split('\n')[0]}`);
+      return state;
+    }
+  };
+
+  const runQueue = (s: Scheduler): Promise<QueueRunResult> => {
+    queueRun ??= s
+      .runLandingQueue({
+        onBatch: (b) => {
+          opts.log(`landing queue: ${b.result.message}`);
+          void connection.sendNotification(landingQueueBatchNotification, b);
+        },
+      })
+      .finally(() => {
+        queueRun = undefined;
+        schedulePublish();
+      });
+    return queueRun;
+  };
+
+  /** Runs the queue in the background when the plan enables it and tasks wait; never twice over the same refused batch. */
+  const autoQueue = (s: Scheduler, state: SchedulerState) => {
+    const q = state.queue;
+    if (!q?.enabled || q.paused || queueRun || disposed) return;
+    const waiting = q.entries.filter((e) => e.state === 'waiting').map((e) => e.id);
+    if (waiting.length === 0) return;
+    const key = JSON.stringify(waiting);
+    if (key === refusedWaiting) return;
+    runQueue(s).then(
+      (r) => {
+        const last = r.batches.at(-1);
+        refusedWaiting = last && last.landed.length === 0 && (last.culprits ?? []).length === 0 ? key : undefined;
+        if (refusedWaiting) opts.log(`landing queue: ${r.message.split('\n').join('; ')}; waiting for a change before trying again`);
+      },
+      (e: Error) => {
+        refusedWaiting = key;
+        opts.log(`landing queue: ${e.message.split('\n')[0]}; waiting for a change before trying again`);
+      },
+    );
+  };
+
   const watcher = new NamedFileWatcher(() => schedulePublish(), (e) => opts.log(`scheduler: watching: ${String(e)}`));
 
   const publish = async () => {
@@ -118,7 +175,7 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
     try {
       do {
         again = false;
-        const state = await scheduler.list();
+        const state = await stateOf(scheduler);
         const json = JSON.stringify(state);
         if (json !== lastJson) {
           lastJson = json;
@@ -130,6 +187,7 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
           for (const f of tick.failed) opts.log(`auto-run: ${f.error}`);
           if (tick.started.length > 0 || tick.failed.length > 0) again = true;
         }
+        autoQueue(scheduler, state);
       } while (again && !disposed);
     } catch (e) {
       opts.log(`scheduler: ${(e as Error).message.split('\n')[0]}`);
@@ -169,7 +227,7 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
   probe.unref();
 
   const handlers: Handlers = {
-    getSchedulerState: (s) => s.list(),
+    getSchedulerState: (s) => stateOf(s),
     startTask: (s, p) => s.start(p.id),
     stopTask: (s, p) => s.stop(p.id),
     finishTask: (s, p) => s.markFinished(p.id),
@@ -196,6 +254,16 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
     undoLanding: (s, p) => s.undoLanding({ rebaseDependents: p.rebaseDependents === true }),
     getLandableTasks: (s) => s.landable(),
     getCheckOutput: async (s, p) => s.checkOutput(p.id),
+    pauseLandingQueue: async (s, p) => {
+      s.pauseLandingQueue(p.paused);
+      refusedWaiting = undefined; // resuming is a reason to try again
+      return s.landingQueue();
+    },
+    runLandingQueue: async (s) => {
+      refusedWaiting = undefined;
+      if (queueRun) await queueRun.catch(() => undefined); // the run under way, then one for what waits now
+      return runQueue(s);
+    },
     getCommitText: async (s, p) => {
       for (const [field, rev] of [['commit', p.commit], ['since', p.since]] as const) {
         if (rev === undefined) continue;

@@ -1,9 +1,14 @@
 // The landing queue through the real CLI: finished tasks wait in dependency then finishing order
 // (`lockstep queue`), `lockstep land --queue` lands them in batches, a culprit is marked failed with its
-// check output and told through its task's mailbox, its dependant is held; pause/resume.
+// check output and told through its task's mailbox, its dependant is held; pause/resume. `lockstep run`
+// with landingQueue.enabled lands through the queue.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBuilt } from '../helpers/cli';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CLI, ensureBuilt } from '../helpers/cli';
+import { makeSchedRepo } from '../fixtures/plans/schedulerRepo';
 import { openRepoStore } from '../../src/store/openRepoStore';
 import { openMemory } from '../../src/store/openMemory';
 import { commitOnBranch } from './fixtures/landingRepo';
@@ -89,3 +94,43 @@ test('land --queue lands the finished tasks that pass in one batch; the culprit 
     assert.match(idle.stdout, /nothing waits in the landing queue/);
   },
 ));
+
+test('lockstep run with landingQueue.enabled lands what finishes through the queue; the culprit fails, its dependant never starts', async () => {
+  const r = makeSchedRepo();
+  try {
+    r.writePlan({
+      maxParallel: 3,
+      verify: [process.execPath, '-e', "if (require('fs').existsSync('src/BAD.ts')) { console.log('broken by BAD.ts'); process.exit(2); }"],
+      landingQueue: { enabled: true, batchSize: 8 },
+      tasks: [
+        { id: 'one', scope: ['src/one.ts'], sim: { edits: [{ path: 'src/one.ts', content: '1\n' }], commit: 'commit of one' } },
+        { id: 'bad', scope: ['src/BAD.ts'], sim: { edits: [{ path: 'src/BAD.ts', content: 'x\n' }], commit: 'commit of bad' } },
+        { id: 'two', scope: ['src/two.ts'], sim: { edits: [{ path: 'src/two.ts', content: '2\n' }], commit: 'commit of two' } },
+        { id: 'after-bad', scope: ['src/after.ts'], dependsOn: ['bad'], sim: { edits: [{ path: 'src/after.ts', content: 'a\n' }], commit: 'commit of after-bad' } },
+      ],
+    });
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'run', '--json'], { cwd: r.repo.root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.stderr.on('data', (c) => (stderr += c));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    assert.equal(out.code, 1, out.stderr + out.stdout);
+    const summary = JSON.parse(out.stdout);
+    assert.deepEqual([...summary.landed].sort(), ['one', 'two']);
+    const byId = Object.fromEntries(summary.tasks.map((t: any) => [t.id, t]));
+    assert.equal(byId.bad.status, 'failed');
+    assert.match(byId.bad.reasons.join(' '), /verify failed \(exit 2\): broken by BAD\.ts/);
+    assert.equal(byId['after-bad'].status, 'queued');
+    assert.equal(fs.existsSync(path.join(r.scratch, 'after-bad.json')), false, 'the dependant never started');
+    // Landed by the queue (batches), not one by one.
+    assert.match(out.stderr, /lockstep run: (one|two) landed in a batch: landed /);
+    assert.doesNotMatch(r.repo.git('log', '--format=%s', 'main'), /commit of bad/);
+    assert.equal(r.repo.git('show', 'main:src/one.ts'), '1');
+    assert.equal(r.repo.git('show', 'main:src/two.ts'), '2');
+  } finally {
+    await r.cleanup();
+  }
+});
