@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { looksLikePatch, patchPaths } from './applyPatch';
 import type { HookEvent } from './dialect';
-import { scanShellWrites } from './shellWrites';
 
 function isDirectory(p: string): boolean {
   try {
@@ -45,6 +44,9 @@ export function readShellCall(event: HookEvent, input: unknown, pre: boolean, fi
   }
   const dirField = fields.workdir?.find((f) => typeof obj?.[f] === 'string' && obj[f] !== '');
   const cwd = dirField ? path.resolve(event.cwd, obj![dirField] as string) : event.cwd;
+  // The shell reader is the largest part of the hook: loaded for shell tool calls only (a require, so
+  // esbuild evaluates it on first use).
+  const { scanShellWrites } = require('./shellWrites') as typeof import('./shellWrites');
   const scan = scanShellWrites(command, { cwd, isDirectory });
   let paths = scan.writes.map((w) => w.path);
   // A patch piped through the shell in a form the reader does not follow (`apply_patch "$(cat <<'EOF' …)"`):

@@ -1,8 +1,8 @@
 // Entry of dist/hook.js: the fast path of `lockstep hook` (see hookRun.ts). Reads stdin
-// synchronously with a cap, answers, and sets the exit code.
+// synchronously with a cap, answers, and sets the exit code. The decision path (hookRun.ts) and the
+// waker (hookWake.ts) are loaded with require(): esbuild then evaluates only the one this call runs.
 import * as fs from 'node:fs';
-import { MAX_HOOK_PAYLOAD_BYTES, runHook } from './hookRun';
-import { runWake } from './hookWake';
+import { MAX_HOOK_PAYLOAD_BYTES } from './hookLimits';
 
 function readStdinCapped(cap: number): { data: Buffer; tooLarge: boolean } {
   const chunks: Buffer[] = [];
@@ -41,6 +41,7 @@ function main(): void {
   const wantsHelp = args.includes('--help') || args.includes('-h');
   if (args.includes('--wake') && !wantsHelp) {
     // Claude Code's asyncRewake Stop hook: waits for a message to wake the idle session (hookWake.ts).
+    const { runWake } = require('./hookWake') as typeof import('./hookWake');
     const w = runWake(readStdinCapped(MAX_HOOK_PAYLOAD_BYTES).data, process.env);
     if (w.stderr) fs.writeSync(2, w.stderr);
     process.exitCode = w.exitCode;
@@ -49,6 +50,7 @@ function main(): void {
   const stdin = wantsHelp ? { data: Buffer.alloc(0), tooLarge: false } : readStdinCapped(MAX_HOOK_PAYLOAD_BYTES);
   let answer;
   try {
+    const { runHook } = require('./hookRun') as typeof import('./hookRun');
     answer = runHook({ args, stdin: stdin.data, tooLarge: stdin.tooLarge, env: process.env, cwd: process.cwd() });
   } catch (e) {
     // A bug in Lockstep: say so on one line; exit 2 blocks the edit in agents that understand it.

@@ -20,7 +20,9 @@ import { storePaths } from '../store/storePaths';
 import { DOCTOR_HINT } from '../store/storeErrors';
 import { releaseFailedEdit, releaseUnconfirmedAtTurnEnd, unconfirmedMark } from './unconfirmedLeases';
 
-export const MAX_HOOK_PAYLOAD_BYTES = 4 * 1024 * 1024;
+import { MAX_HOOK_PAYLOAD_BYTES } from './hookLimits';
+
+export { MAX_HOOK_PAYLOAD_BYTES };
 /**
  * Files one pre-edit call may lease (all or none). A patch touching more is denied: resolving and
  * leasing tens of thousands of paths takes seconds, and every later hook call would pay for a lease

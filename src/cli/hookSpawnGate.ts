@@ -3,7 +3,7 @@
 // (lockstep config), with the reason and what runs. A runaway fan-out stops at its source.
 import type { HookDecision, HookEvent } from '../agents/dialect';
 import type { LeaseStore } from '../store/leaseStore';
-import { DEFAULT_SUBAGENTS_PER_REPOSITORY, DEFAULT_SUBAGENTS_PER_SESSION, SubagentCounter } from '../store/subagentCounter';
+import type { SubagentCounter } from '../store/subagentCounter';
 
 /** Each agent's sub-agent tool: Claude Code `Task` (renamed `Agent`), Copilot CLI `task`, Gemini CLI `delegate_to_agent`. */
 export const SUBAGENT_TOOLS: ReadonlySet<string> = new Set(['Task', 'Agent', 'task', 'delegate_to_agent']);
@@ -14,7 +14,13 @@ export function isSpawnEvent(event: HookEvent): boolean {
   return event.kind === 'other' && event.tool !== undefined && SUBAGENT_TOOLS.has(event.tool) && (PRE_TOOL.has(event.eventName) || POST_TOOL.has(event.eventName));
 }
 
+// Loaded on a sub-agent tool call only (a require: esbuild evaluates it then), not on every hook.
+function counterModule(): typeof import('../store/subagentCounter') {
+  return require('../store/subagentCounter') as typeof import('../store/subagentCounter');
+}
+
 function counterOf(store: LeaseStore): SubagentCounter {
+  const { SubagentCounter } = counterModule();
   return new SubagentCounter(store.paths.memory, () => new Set(Object.values(store.read().sessions).filter((s) => s.endedAt === undefined).map((s) => s.id)));
 }
 
@@ -26,6 +32,7 @@ export function gateSpawn(event: HookEvent, store: LeaseStore, session: string):
     return undefined;
   }
   const config = store.config();
+  const { DEFAULT_SUBAGENTS_PER_REPOSITORY, DEFAULT_SUBAGENTS_PER_SESSION } = counterModule();
   const caps = { perSession: config.subagentsPerSession ?? DEFAULT_SUBAGENTS_PER_SESSION, perRepository: config.subagentsPerRepository ?? DEFAULT_SUBAGENTS_PER_REPOSITORY };
   const v = counter.tryStart(session, caps);
   if (v.ok) return undefined;

@@ -1,7 +1,6 @@
 // Lease rules: pure, synchronous operations on a draft of the lease table. No I/O: time, randomness,
 // process liveness and glob matching are injected, so every rule is unit-testable in milliseconds.
 // The store runs one LeaseTable per transaction and persists `state` and `journal` atomically.
-import picomatch from 'picomatch';
 import {
   DEFAULT_TTL_MS,
   ENDED_SESSION_RETENTION_MS,
@@ -65,6 +64,8 @@ export function globsMatch(globs: readonly string[], key: string): boolean {
   return globs.some((g) => {
     let m = matcherCache.get(g);
     if (!m) {
+      // Loaded at the first glob (reservations, claims of folders): most hook calls match none.
+      const picomatch = require('picomatch') as typeof import('picomatch');
       m = picomatch(g, { dot: true });
       matcherCache.set(g, m);
     }
