@@ -28,6 +28,7 @@ export class StoreTracker {
   private readonly reload: CoalescingRunner;
   private readonly liveness = new LivenessMonitor();
   private stamp = '';
+  private unwatch: (() => void) | undefined;
   private configStamp = '';
 
   constructor(private readonly opts: StoreTrackerOptions) {
@@ -49,10 +50,22 @@ export class StoreTracker {
       onError: (e) => this.opts.log(`watching ${dir}: ${String(e)}`),
     });
     this.poll = setInterval(() => this.tick(), POLL_MS);
+    // The team store pushes its commits (pub/sub): read at once instead of at the next poll; after a
+    // reconnection read again whatever the stamp says (resync), and show a lost connection at once.
+    try {
+      this.unwatch = this.opts.store.watch?.((e) => {
+        if (e.kind === 'down') return this.fail(new Error(e.error));
+        if (e.kind === 'up') this.stamp = '';
+        this.reload.trigger();
+      });
+    } catch (e) {
+      this.fail(e); // unreachable at start: the poll keeps trying, and the subscriber reconnects by itself
+    }
   }
 
   async close(): Promise<void> {
     if (this.poll) clearInterval(this.poll);
+    this.unwatch?.();
     this.reload.close();
     await this.watcher?.close().catch(() => undefined);
   }

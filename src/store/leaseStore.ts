@@ -31,4 +31,11 @@ export interface LeaseStore {
   readJournal(fromOffset?: number): JournalRead;
   config(): StoreConfig;
   setConfig(config: StoreConfig): void;
+  /**
+   * Live updates, for long-lived readers (the coordinator), where the store pushes them (the team
+   * store: Redis pub/sub). 'up' follows every (re)connection: re-read then. Returns the unsubscribe.
+   */
+  watch?(listener: (e: StoreEvent) => void): () => void;
 }
+
+export type StoreEvent = { kind: 'changed' } | { kind: 'up' } | { kind: 'down'; error: string };

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { BridgeRequest, BridgeResponse, WorkerData } from './redisBridgeProtocol';
+import type { BridgeEvent, BridgeRequest, BridgeResponse, WorkerData } from './redisBridgeProtocol';
 import { StoreError } from './storeErrors';
 import { displayUrl } from '../core/storeUrl';
 
@@ -37,6 +37,8 @@ function workerFile(): string {
 export class RedisBridge {
   private worker: Worker | undefined;
   private port: MessagePort | undefined;
+  private events: MessagePort | undefined;
+  private readonly listeners = new Set<(e: BridgeEvent) => void>();
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private nextId = 1;
   private started = false;
@@ -49,17 +51,33 @@ export class RedisBridge {
   private start(): MessagePort {
     if (this.port) return this.port;
     const { port1, port2 } = new MessageChannel();
-    const data: WorkerData = { url: this.url, flag: this.flag.buffer as SharedArrayBuffer, port: port2, timeoutMs: this.timeoutMs };
+    const events = new MessageChannel();
+    const data: WorkerData = { url: this.url, flag: this.flag.buffer as SharedArrayBuffer, port: port2, events: events.port2, timeoutMs: this.timeoutMs };
     // stdout/stderr: true keeps anything the client might print out of an agent's hook answer.
     const file = workerFile();
     // From source (tests under tsx), the worker registers tsx itself: workers do not inherit its loader.
     const entry = file.endsWith('.ts') ? `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});` : file;
-    this.worker = new Worker(entry, { eval: file.endsWith('.ts'), workerData: data, transferList: [port2], stdout: true, stderr: true });
+    this.worker = new Worker(entry, { eval: file.endsWith('.ts'), workerData: data, transferList: [port2, events.port2], stdout: true, stderr: true });
     this.worker.unref();
     this.worker.on('error', () => undefined); // reported to the caller as a timeout: it is asleep meanwhile
     port1.unref();
     this.port = port1;
+    events.port1.on('message', (e: BridgeEvent) => {
+      for (const l of [...this.listeners]) l(e);
+    });
+    events.port1.unref(); // listening keeps no process alive
+    this.events = events.port1;
     return port1;
+  }
+
+  /**
+   * Live updates of `channel`: 'changed' per published commit, 'up' after every (re)connection (re-read
+   * then: what was published meanwhile is not replayed), 'down' when the connection is lost.
+   */
+  watch(channel: string, listener: (e: BridgeEvent) => void): () => void {
+    this.listeners.add(listener);
+    this.call({ op: 'subscribe', channel });
+    return () => void this.listeners.delete(listener);
   }
 
   /** One request, answered synchronously; throws StoreUnreachableError or StoreError with one line. */
@@ -92,6 +110,9 @@ export class RedisBridge {
     this.worker = undefined;
     this.port?.close();
     this.port = undefined;
+    this.events?.close();
+    this.events = undefined;
+    this.listeners.clear();
     if (w) await w.terminate();
   }
 }

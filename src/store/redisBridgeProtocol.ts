@@ -8,7 +8,12 @@ export type BridgeRequest = { id: number } & (
   | { op: 'get'; key: string }
   | { op: 'info'; section: string }
   | { op: 'config-get'; parameter: string }
+  /** Starts the subscriber connection (once): changes on `channel` and its state come as BridgeEvents. */
+  | { op: 'subscribe'; channel: string }
 );
+
+/** Worker → caller, unrequested: a commit was published, the subscriber (re)connected (resync), or lost its connection. */
+export type BridgeEvent = { kind: 'changed' } | { kind: 'up' } | { kind: 'down'; error: string };
 
 export type BridgeResponse = { id: number } & ({ ok: true; value: unknown } | { ok: false; error: string; unreachable: boolean });
 
@@ -17,5 +22,7 @@ export interface WorkerData {
   /** Int32 flag the worker sets to 1 (and notifies) when it posted a response. */
   flag: SharedArrayBuffer;
   port: MessagePort;
+  /** Where BridgeEvents go (listened to only by long-lived callers: the coordinator). */
+  events: MessagePort;
   timeoutMs: number;
 }

@@ -18,7 +18,7 @@ import { processVerdict as agentProcessVerdict } from '../process/processLivenes
 import { newOwnerToken, onlyObservedDenials } from './embeddedStore';
 import { sleepSync } from './fileLock';
 import type { JournalRead } from './journalFile';
-import type { LeaseStore } from './leaseStore';
+import type { LeaseStore, StoreEvent } from './leaseStore';
 import { displayUrl, redisBridge, type RedisBridge } from './redisBridge';
 import type { ScriptName } from './redisBridgeProtocol';
 import { JOURNAL_KEEP, teamKeys } from './redisScripts';
@@ -145,6 +145,11 @@ export class RedisStore implements LeaseStore {
     if (entries.length === 0) return;
     const k = this.keys;
     this.script('lockstepAppend', [k.journal, k.journalBase], [JOURNAL_KEEP, ...entries.map((e) => JSON.stringify(e))]);
+  }
+
+  /** Live updates through pub/sub on the team's channel (see LeaseStore.watch). */
+  watch(listener: (e: StoreEvent) => void): () => void {
+    return this.bridge.watch(this.keys.channel, (e) => listener(e.kind === 'down' ? { kind: 'down', error: `team store ${this.describe()} unreachable: ${e.error}` } : e));
   }
 
   // ---- what doctor asks the server (teamDoctor.ts) ---------------------------------------------------

@@ -6,7 +6,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import Redis from 'ioredis';
 import { APPEND_SCRIPT, COMMIT_SCRIPT, JOURNAL_SCRIPT, READ_SCRIPT, TIME_SCRIPT } from './redisScripts';
-import type { BridgeRequest, BridgeResponse, WorkerData } from './redisBridgeProtocol';
+import type { BridgeEvent, BridgeRequest, BridgeResponse, WorkerData } from './redisBridgeProtocol';
 
 const data = workerData as WorkerData;
 const port: MessagePort = data.port;
@@ -49,7 +49,41 @@ async function run(req: BridgeRequest): Promise<unknown> {
       return client.info(req.section);
     case 'config-get':
       return client.config('GET', req.parameter);
+    case 'subscribe':
+      subscribe(req.channel);
+      return true;
   }
+}
+
+// Live updates: a second connection in subscriber mode (ioredis subscribes again by itself after a
+// reconnect); 'up' after every (re)connection tells the caller to re-read the table, so an update
+// published while the connection was down is never missed.
+let subscriber: Redis | undefined;
+function subscribe(channel: string): void {
+  if (subscriber) return;
+  let subError: string | undefined;
+  let up = false;
+  const sub = client.duplicate({ maxRetriesPerRequest: null, commandTimeout: undefined });
+  subscriber = sub;
+  const emit = (e: BridgeEvent) => data.events.postMessage(e);
+  sub.on('error', (e: Error) => (subError = e.message));
+  sub.on('message', () => emit({ kind: 'changed' }));
+  sub.on('close', () => {
+    if (!up) return;
+    up = false;
+    emit({ kind: 'down', error: subError ?? 'the connection to the server was lost' });
+  });
+  const subscribed = () =>
+    sub.subscribe(channel).then(
+      () => {
+        up = true;
+        subError = undefined;
+        emit({ kind: 'up' });
+      },
+      () => undefined, // the next reconnect tries again
+    );
+  // After a reconnect ioredis resubscribes by itself; 'up' goes out once that SUBSCRIBE is answered.
+  sub.on('ready', () => void (up ? undefined : subscribed()));
 }
 
 function reply(res: BridgeResponse): void {
