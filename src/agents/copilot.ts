@@ -166,8 +166,18 @@ function answer(event: HookEvent | undefined, decision: HookDecision) {
   if (decision.kind === 'deny' && (eventName === 'preToolUse' || eventName === 'PreToolUse')) {
     return jsonAnswer({ permissionDecision: 'deny', permissionDecisionReason: denyReason(decision.reason) });
   }
-  if (decision.kind !== 'deny' && decision.context && CONTEXT_EVENTS.has(eventName)) return jsonAnswer({ additionalContext: decision.context });
+  if (decision.kind !== 'deny' && decision.context && CONTEXT_EVENTS.has(eventName)) return contextAnswer(eventName, decision.context);
   return NO_OUTPUT;
+}
+
+/**
+ * Context for the model. The camelCase events read a top-level `additionalContext`; the notification
+ * hook (whose payload is the snake_case "VS Code compatible" one) reads only Claude's
+ * `hookSpecificOutput.additionalContext` and ignores a top-level one (seen with Copilot CLI 1.0.102).
+ */
+export function contextAnswer(eventName: string, context: string) {
+  if (eventName === 'notification' || eventName === 'Notification') return jsonAnswer({ hookSpecificOutput: { hookEventName: 'Notification', additionalContext: context } });
+  return jsonAnswer({ additionalContext: context });
 }
 
 /** Copilot shows the model only "hook exited with code 2": a refusal is a deny that says what was wrong. */
@@ -176,7 +186,13 @@ function refusal(reason: string) {
   return { ...ans, stderr: `lockstep hook: ${reason}\n` };
 }
 
-/** Copilot CLI reads context only from the notification hook (injected as a user message; it can wake an idle session). */
-const CONTEXT_EVENTS = new Set(['notification', 'Notification']);
+/**
+ * Events whose additionalContext reaches the model (Copilot CLI 1.0.102, seen in its requests):
+ * sessionStart (a user message before the prompt), userPromptSubmitted (a <system_reminder> in the
+ * prompt), postToolUse (appended to the tool's result) and the notification hook (a user message that
+ * starts a turn when the session is idle). A granted preToolUse's context is read too,
+ * but its postToolUse comes right after: one delivery point per tool call is enough.
+ */
+const CONTEXT_EVENTS = new Set(['sessionStart', 'userPromptSubmitted', 'postToolUse', 'notification', 'Notification']);
 
 export const copilotDialect: Dialect = { name: 'copilot', detect: isCopilotPayload, parse, answer, refusal, contextEvents: CONTEXT_EVENTS };

@@ -44,6 +44,8 @@ export function isCopilotPayload(p: Payload): boolean {
   if (!has(p, 'hookEventName') && !has(p, 'hook_event_name')) {
     return has(p, 'toolName') || has(p, 'toolArgs') || has(p, 'sessionId') || (typeof p.timestamp === 'number' && has(p, 'cwd'));
   }
+  // The notification hook: snake_case event fields beside the camelCase `sessionId` and a numeric timestamp.
+  if (has(p, 'hook_event_name') && has(p, 'sessionId') && !has(p, 'session_id') && typeof p.timestamp === 'number') return true;
   return (
     has(p, 'hook_event_name') &&
     has(p, 'session_id') &&

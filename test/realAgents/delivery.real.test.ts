@@ -1,7 +1,7 @@
 // Messages reach real agents' models through Lockstep's hooks (issue 13): while a real agent CLI
 // waits for its model, `lockstep send` puts a message in its session's mailbox; the agent's next
-// hook event that can carry context (Claude Code's and Codex's PostToolUse, Gemini CLI's AfterTool)
-// hands it over, and the model's next request carries the text, exactly once; the request after
+// hook event that can carry context (Claude Code's and Codex's PostToolUse, Gemini CLI's AfterTool,
+// Copilot CLI's postToolUse) hands it over, and the model's next request carries the text, exactly once; the request after
 // that still has it once (in the history: it was not delivered again), and the inbox is empty.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -65,3 +65,26 @@ function deliveryScenario(agent: RealAgentName): void {
 deliveryScenario('claude');
 deliveryScenario('codex');
 deliveryScenario('gemini');
+deliveryScenario('copilot');
+
+// Copilot CLI: a decision noted before the session starts reaches the model with sessionStart, and
+// the userPromptSubmitted hook that follows at once does not hand it over again.
+describe(`copilot (real CLI ${DRIVERS.copilot.version}): a decision noted before the session`, { timeout: 180_000 }, () => {
+  let world: RealAgentWorld;
+  before(() => {
+    world = makeRealAgentWorld({ hooksFor: ['copilot'] });
+  });
+  after(async () => {
+    await world?.cleanup();
+  });
+
+  test('is in the first model request, once', async () => {
+    const token = 'lockstep-start-copilot-81d2f0';
+    world.lockstep(['note', `Dates are ISO 8601 strings (${token})`], { env: { LOCKSTEP_SESSION: 'human:lead' } });
+    const run = await world.run('copilot', [{ say: 'Done.' }]);
+    const main = run.server.mainRequests();
+    assert.ok(main.length >= 1);
+    assert.equal(occurrences(main[0]!.text, token), 1, `the first request carries it once:\n${main[0]!.text.slice(0, 3000)}`);
+    assert.match(main[0]!.text, /human:lead: Dates are ISO 8601 strings/);
+  });
+});

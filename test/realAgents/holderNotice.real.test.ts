@@ -50,3 +50,4 @@ function holderScenario(agent: RealAgentName): void {
 holderScenario('claude');
 holderScenario('codex');
 holderScenario('gemini');
+holderScenario('copilot');

@@ -78,4 +78,18 @@ describe('copilot dialect: answers', () => {
   it('outputs of other events are ignored by Copilot CLI: nothing printed', () => {
     assert.equal(copilotDialect.answer(parse('session-end'), { kind: 'ack', context: 'x' }).stdout, '');
   });
+  it('context reaches the model as a top-level additionalContext on sessionStart, userPromptSubmitted and postToolUse', () => {
+    for (const name of ['session-start', 'user-prompt', 'post-edit']) {
+      assert.deepEqual(JSON.parse(copilotDialect.answer(parse(name), { kind: 'ack', context: 'c' }).stdout), { additionalContext: 'c' }, name);
+    }
+    assert.equal(copilotDialect.answer(parse('user-prompt'), { kind: 'ack' }).stdout, '', 'nothing to say: nothing printed');
+  });
+  it("the notification hook (Copilot CLI 1.0.102's payload) is Copilot's; its context goes in hookSpecificOutput", () => {
+    const e = copilotDialect.parse(loadPayload('copilot', 'notification'));
+    assert.equal(e.eventName, 'Notification');
+    assert.equal(e.kind, 'other');
+    assert.equal(e.sessionId, '43ba5f6c-08a6-46dd-8762-4c7e4ee54374');
+    assert.equal(copilotDialect.detect(loadPayload('copilot', 'notification')), true);
+    assert.deepEqual(JSON.parse(copilotDialect.answer(e, { kind: 'ack', context: 'c' }).stdout), { hookSpecificOutput: { hookEventName: 'Notification', additionalContext: 'c' } });
+  });
 });

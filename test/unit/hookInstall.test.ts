@@ -177,7 +177,7 @@ describe('installHooks: every agent', () => {
       file: '.github/hooks/lockstep.json',
       check: (d, c) => {
         assert.equal(d.version, 1);
-        for (const ev of ['preToolUse', 'postToolUse', 'sessionStart', 'sessionEnd']) assert.deepEqual(d.hooks[ev], [{ type: 'command', bash: c, timeoutSec: 30 }], ev);
+        for (const ev of ['preToolUse', 'postToolUse', 'sessionStart', 'sessionEnd', 'userPromptSubmitted']) assert.deepEqual(d.hooks[ev], [{ type: 'command', bash: c, timeoutSec: 30 }], ev);
       },
     },
     vscode: {

@@ -8,7 +8,7 @@ import type { JsonPlan } from './jsonHooks';
 import type { HookInstallOptions } from './types';
 import { copilotHome } from './userDirs';
 
-export const COPILOT_EVENTS = ['preToolUse', 'postToolUse', 'sessionStart', 'sessionEnd'] as const;
+export const COPILOT_EVENTS = ['preToolUse', 'postToolUse', 'sessionStart', 'sessionEnd', 'userPromptSubmitted'] as const;
 export const COPILOT_TIMEOUT_S = 30;
 
 export function copilotHooksFile(opts: HookInstallOptions): string {
