@@ -31,7 +31,11 @@ const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
 
 /** Events that can veto: a deny answers {permission:"deny"} there and only there. */
 const PERMISSION_EVENTS = new Set(['preToolUse', 'beforeShellExecution', 'beforeMCPExecution', 'beforeReadFile']);
-/** Events whose `additional_context` reaches the model. */
+/**
+ * Events whose `additional_context` reaches the model (cursor.com/docs/hooks: sessionStart's is added
+ * to the conversation's start, postToolUse's after the tool's result; afterFileEdit and
+ * beforeSubmitPrompt take none). Not run here: Cursor has no headless CLI in the test harness.
+ */
 const CONTEXT_EVENTS = new Set(['sessionStart', 'postToolUse']);
 
 const Common = z
@@ -100,6 +104,8 @@ function parse(payload: Payload, opts: ParseOptions = {}): HookEvent {
     return event;
   }
   if (!CURSOR_EDIT_TOOLS.has(tool)) return event;
+  // afterFileEdit records the edit; postToolUse is there to carry context (recording it twice would list it twice).
+  if (base.hook_event_name === 'postToolUse') return event;
   const input = toolInputOf(payload.tool_input, where);
   const field = PATH_FIELDS.find((f) => input[f] !== undefined) ?? 'file_path';
   event.paths = [check(nonEmptyString, input[field], where, ['tool_input', field])];

@@ -112,3 +112,18 @@ test('send to a full mailbox is refused with exit 3 and says so; an oversized me
     cli(['config', '--mailbox-size', '20']);
   }
 });
+
+test("Cursor: a message rides on postToolUse's additional_context once; afterFileEdit (whose answer Cursor ignores) keeps it", () => {
+  const conversation = 'cursor-conv-7f31';
+  const base = { conversation_id: conversation, generation_id: 'gen-1', workspace_roots: [repo.root], cwd: repo.root };
+  const run = (payload: Record<string, unknown>) => {
+    const r = runCli(['hook'], { cwd: os.tmpdir(), input: JSON.stringify({ ...base, ...payload }), env: CLEAN_ENV });
+    assert.equal(r.stderr, '', 'the hook wrote no error');
+    return JSON.parse(r.stdout) as { additional_context?: string };
+  };
+  cli(['send', `cursor:${conversation}`, 'Rename the API client after the UI lands']);
+  assert.deepEqual(run({ hook_event_name: 'afterFileEdit', file_path: file('src/a.ts'), edits: [] }), {}, 'not on afterFileEdit');
+  const post = { hook_event_name: 'postToolUse', tool_name: 'Edit', tool_input: { file_path: file('src/a.ts'), old_string: 'a', new_string: 'b' }, tool_output: '{}', tool_use_id: 't1' };
+  assert.match(run(post).additional_context ?? '', /message from human:\S+: Rename the API client after the UI lands/);
+  assert.deepEqual(run({ ...post, tool_use_id: 't2' }), {}, 'delivered once');
+});

@@ -63,8 +63,22 @@ describe('cursor dialect: answers', () => {
       agent_message: 'src/new.ts is held by claude session 8f2c1a4e',
     });
   });
-  it('context reaches the model on sessionStart only through additional_context; afterFileEdit is fire-and-forget', () => {
+  it('context reaches the model on sessionStart and postToolUse through additional_context; afterFileEdit is fire-and-forget', () => {
     assert.deepEqual(JSON.parse(cursorDialect.answer(parse('session-start'), { kind: 'ack', context: 'c' }).stdout), { additional_context: 'c' });
+    assert.deepEqual(JSON.parse(cursorDialect.answer(parse('post-tool-edit'), { kind: 'ack', context: 'c' }).stdout), { additional_context: 'c' });
+    assert.deepEqual(JSON.parse(cursorDialect.answer(parse('post-tool-shell'), { kind: 'ack', context: 'c' }).stdout), { additional_context: 'c' });
     assert.deepEqual(JSON.parse(cursorDialect.answer(parse('after-file-edit'), { kind: 'ack', context: 'c' }).stdout), {});
+    assert.deepEqual(JSON.parse(cursorDialect.answer(parse('post-tool-edit'), { kind: 'ack' }).stdout), {}, 'nothing to say: an empty answer');
+    assert.ok(cursorDialect.contextEvents?.has('postToolUse'));
+  });
+  it("postToolUse of an edit tool only carries context (afterFileEdit records the edit, so it is not recorded twice); the shell's is read for what it wrote", () => {
+    const e = parse('post-tool-edit');
+    assert.equal(e.kind, 'other');
+    assert.equal(e.eventName, 'postToolUse');
+    assert.equal(e.sessionId, CONVERSATION);
+    assert.deepEqual(e.paths, []);
+    const sh = cursorDialect.parse(mutate(loadPayload('cursor', 'post-tool-shell'), { 'tool_input.command': 'echo hi > notes.txt' }));
+    assert.equal(sh.kind, 'post-edit');
+    assert.deepEqual(sh.paths, [`${CWD}/notes.txt`]);
   });
 });

@@ -188,7 +188,7 @@ describe('installHooks: every agent', () => {
       file: '.cursor/hooks.json',
       check: (d, c) => {
         assert.equal(d.version, 1);
-        for (const ev of ['preToolUse', 'beforeShellExecution', 'afterFileEdit', 'sessionStart', 'sessionEnd']) assert.deepEqual(d.hooks[ev], [{ command: c }], ev);
+        for (const ev of ['preToolUse', 'beforeShellExecution', 'afterFileEdit', 'postToolUse', 'sessionStart', 'sessionEnd']) assert.deepEqual(d.hooks[ev], [{ command: c }], ev);
       },
     },
     windsurf: {

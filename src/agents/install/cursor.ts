@@ -12,7 +12,8 @@ export function cursorPlan(opts: HookInstallOptions): JsonPlan {
     file: path.join(dir, 'hooks.json'),
     layout: 'flat',
     header: { version: 1 },
-    registrations: ['preToolUse', 'beforeShellExecution', 'afterFileEdit', 'sessionStart', 'sessionEnd'].map((event) => ({ event, entry })),
+    // postToolUse: its additional_context is how messages reach the model after a tool call (afterFileEdit's answer is ignored).
+    registrations: ['preToolUse', 'beforeShellExecution', 'afterFileEdit', 'postToolUse', 'sessionStart', 'sessionEnd'].map((event) => ({ event, entry })),
     ownFile: false,
   };
 }
