@@ -1,0 +1,130 @@
+// Team mode (#14) against the embedded store, in the same run: a real redis-server on loopback (AOF
+// with fsync always, so both stores make every commit durable before answering).
+//  1. Hook latency: one `lockstep hook` call (a Claude PreToolUse Edit renewing its own lease),
+//     embedded and Redis interleaved; medians and the ratio.
+//  2. Lease throughput: 8 contending worker processes, 3 keys, grant+release loops (the contention
+//     test's worker), embedded then Redis; grants/s, overlaps (must be 0), the ratio.
+//  3. Grants/s with 64 contending processes on Redis.
+// Run: node --import tsx test/bench/teamStore.bench.ts [runs=20] [seconds=6] [many=64]
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { buildSync } from 'esbuild';
+import type { JournalEntry } from '../../src/core/model';
+import { locateRepo } from '../../src/repoPaths/repoLocator';
+import { readWholeJournal } from '../../src/store/journalFile';
+import { closeRedisBridges } from '../../src/store/redisBridge';
+import { RedisStore } from '../../src/store/redisStore';
+import { storePaths } from '../../src/store/storePaths';
+import { CLI, ensureBuilt, PROJECT_ROOT } from '../helpers/cli';
+import { startRedisServer, type RedisServer } from '../helpers/redisServer';
+import { makeTempRepo } from '../helpers/tempRepo';
+import { checkContention } from '../integration/fixtures/contentionCheck';
+
+const RUNS = Number(process.argv[2] ?? 20);
+const SECONDS = Number(process.argv[3] ?? 6);
+const MANY = Number(process.argv[4] ?? 64);
+const KEYS = ['src/a.ts', 'src/b.ts', 'src/c.ts'];
+const REDIS_WORKER = path.join(PROJECT_ROOT, 'dist', 'redisWorker.js');
+let teams = 0;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function hookLatency(redis: RedisServer): { embedded: number; redis: number } {
+  const embeddedRepo = makeTempRepo({ prefix: 'lockstep-bench-team-hook-' });
+  const teamRepo = makeTempRepo({ prefix: 'lockstep-bench-team-hook-' });
+  const teamEnv = { ...process.env, LOCKSTEP_STORE: redis.url, LOCKSTEP_TEAM_KEY: `bench-hook-${process.pid}` };
+  const plainEnv = { ...process.env, LOCKSTEP_STORE: '', LOCKSTEP_TEAM_KEY: '' };
+  const payload = (root: string) =>
+    JSON.stringify({
+      session_id: 'bench-session-0001',
+      transcript_path: '/home/u/.claude/projects/bench/bench-session-0001.jsonl',
+      cwd: root,
+      permission_mode: 'default',
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Edit',
+      tool_input: { file_path: path.join(root, 'src/a.ts'), old_string: 'a', new_string: 'b' },
+      tool_use_id: 'toolu_bench',
+    });
+  const timed = (root: string, env: NodeJS.ProcessEnv): number => {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [CLI, 'hook', '--agent', 'claude'], { cwd: root, input: payload(root), encoding: 'utf8', env });
+    const dt = performance.now() - t;
+    if (r.status !== 0 || r.stdout.includes('"deny"')) throw new Error(`hook did not allow: ${r.stdout} ${r.stderr}`);
+    return dt;
+  };
+  try {
+    timed(embeddedRepo.root, plainEnv); // first grant; then every call renews its own lease
+    timed(teamRepo.root, teamEnv);
+    const e: number[] = [];
+    const r: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      e.push(timed(embeddedRepo.root, plainEnv));
+      r.push(timed(teamRepo.root, teamEnv));
+    }
+    return { embedded: median(e), redis: median(r) };
+  } finally {
+    embeddedRepo.cleanup();
+    teamRepo.cleanup();
+  }
+}
+
+async function throughput(workerJs: string, count: number, seconds: number, redis?: RedisServer): Promise<{ grantsPerSec: number; overlaps: number; grants: number }> {
+  const repo = makeTempRepo({ prefix: 'lockstep-bench-team-tput-' });
+  const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-team-logs-'));
+  const team = `bench-tput-${process.pid}-${++teams}`;
+  const env = redis ? { ...process.env, LOCKSTEP_STORE: redis.url, LOCKSTEP_TEAM_KEY: team, LOCKSTEP_REDIS_WORKER: REDIS_WORKER } : { ...process.env, LOCKSTEP_STORE: '', LOCKSTEP_TEAM_KEY: '' };
+  try {
+    const commonDir = locateRepo(repo.root).commonDir;
+    const children = Array.from({ length: count }, (_, i) => spawn(process.execPath, [workerJs, commonDir, logs, `b${i}`, KEYS.join(','), '0'], { stdio: ['ignore', 'ignore', 'inherit'], env }));
+    // Counted from the first grant to the last (journal times), so process start-up is not measured.
+    await new Promise((r) => setTimeout(r, seconds * 1000 + 1000 + count * 50));
+    fs.writeFileSync(path.join(logs, 'stop'), '');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    let journal: JournalEntry[];
+    if (redis) journal = new RedisStore(commonDir, redis.url, team).readJournal(0).entries;
+    else {
+      const p = storePaths(commonDir);
+      journal = readWholeJournal(p.journal, p.journalRotated).entries;
+    }
+    const grants = journal.filter((e) => e.op === 'grant');
+    const span = (grants[grants.length - 1]!.at - grants[0]!.at) / 1000;
+    const report = checkContention(logs, journal, new Map());
+    return { grantsPerSec: grants.length / span, overlaps: report.violations.length, grants: grants.length };
+  } finally {
+    repo.cleanup();
+    fs.rmSync(logs, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  ensureBuilt();
+  const redis = await startRedisServer({ aof: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-team-'));
+  try {
+    const workerJs = path.join(dir, 'leaseWorker.js');
+    buildSync({ entryPoints: [path.join(__dirname, '..', 'integration', 'fixtures', 'leaseWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: workerJs, logLevel: 'error' });
+    const version = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.match(/v=(\S+)/)?.[1];
+    console.log(`teamStore: Redis ${version} on loopback (AOF, fsync always) vs the embedded store; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+    const lat = hookLatency(redis);
+    console.log(`  hook latency (median of ${RUNS}, interleaved)  embedded ${lat.embedded.toFixed(1)} ms   redis ${lat.redis.toFixed(1)} ms   redis/embedded ${(lat.redis / lat.embedded).toFixed(2)}x`);
+    const e8 = await throughput(workerJs, 8, SECONDS);
+    const r8 = await throughput(workerJs, 8, SECONDS, redis);
+    console.log(`  8 processes, 3 keys, ${SECONDS} s          embedded ${e8.grantsPerSec.toFixed(0)} grants/s (${e8.grants}, ${e8.overlaps} overlaps)   redis ${r8.grantsPerSec.toFixed(0)} grants/s (${r8.grants}, ${r8.overlaps} overlaps)   redis/embedded ${(r8.grantsPerSec / e8.grantsPerSec).toFixed(2)}x`);
+    const rMany = await throughput(workerJs, MANY, SECONDS, redis);
+    console.log(`  ${MANY} processes on redis, 3 keys, ${SECONDS} s  ${rMany.grantsPerSec.toFixed(0)} grants/s (${rMany.grants} grants, ${rMany.overlaps} overlaps)  ${(rMany.grantsPerSec / r8.grantsPerSec).toFixed(2)}x the 8-process rate`);
+    console.log(`overlaps: ${e8.overlaps + r8.overlaps + rMany.overlaps === 0 ? '0 (mutual exclusion held in every run)' : 'FOUND'}`);
+  } finally {
+    await closeRedisBridges();
+    await redis.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
