@@ -24,6 +24,8 @@ import {
   type SchedulerRequestParams,
   type SchedulerRequestResult,
   type SchedulerState,
+  landingQueueBatchNotification,
+  type LandingQueueBatch,
 } from '../protocol/schedulerMethods';
 import { memoryChangedNotification, memoryRequests, type MemoryRequestName, type MemoryRequestParams, type MemoryRequestResult, type MemoryState } from '../protocol/memoryMethods';
 import type { LockState } from './lockState';
@@ -31,6 +33,8 @@ import type { LockState } from './lockState';
 /** What the extension does for the scheduler running in the server. */
 export interface SchedulerClientSide {
   onSchedulerChanged(state: SchedulerState): void;
+  /** A batch of the landing queue has run (coordinator or request). */
+  onLandingQueueBatch(batch: LandingQueueBatch): void;
   launchAgentTerminal(params: LaunchAgentTerminalParams): Promise<LaunchAgentTerminalResult>;
 }
 
@@ -89,6 +93,7 @@ export class CoordinatorClient implements vscode.Disposable {
         if (!this.state.apply(delta)) void this.resync();
       }),
       this.client.onNotification(schedulerChangedNotification, (s) => this.scheduler.onSchedulerChanged(s)),
+      this.client.onNotification(landingQueueBatchNotification, (b) => this.scheduler.onLandingQueueBatch(b)),
       this.client.onRequest(launchAgentTerminalRequest, (p) => this.scheduler.launchAgentTerminal(p)),
       this.client.onNotification(memoryChangedNotification, (m) => this.scheduler.onMemoryChanged(m)),
     );

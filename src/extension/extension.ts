@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { landingCommandTable } from './landingCommands';
+import { landingQueueCommandTable, showQueueBatch } from './landingQueueCommands';
 import { LockstepContext } from './lockstepContext';
 import { matrixCommandTable, matrixDisposable } from './matrixCommands';
 import { memoryCommandTable } from './memoryCommands';
@@ -15,7 +16,9 @@ let ctx: LockstepContext | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<LockstepTestApi> {
   try {
     ctx = new LockstepContext(context);
-    ctx.own(...registerCommands(ctx, schedulerCommandTable, landingCommandTable, matrixCommandTable, memoryCommandTable), matrixDisposable(ctx));
+    ctx.own(...registerCommands(ctx, schedulerCommandTable, landingCommandTable, landingQueueCommandTable, matrixCommandTable, memoryCommandTable), matrixDisposable(ctx));
+    const c = ctx;
+    ctx.own(ctx.onLandingQueueBatch((b) => void showQueueBatch(c, b)));
     await ctx.start();
     return testApi(ctx);
   } catch (e) {

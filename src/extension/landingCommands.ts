@@ -38,12 +38,12 @@ class LandingDocuments implements vscode.TextDocumentContentProvider {
 const documents = new LandingDocuments();
 
 /** The landed commit as `git show --stat`; with `since` (the target before), everything the landing added. */
-async function openCommit(ctx: LockstepContext, commit: string, since?: string): Promise<void> {
+export async function openCommit(ctx: LockstepContext, commit: string, since?: string): Promise<void> {
   const r = await ctx.client!.schedule('getCommitText', { commit, ...(since ? { since } : {}) });
   await documents.open(`${since ? 'landing' : 'commit'}-${commit.slice(0, 12)}.txt`, r.text);
 }
 
-async function openCheckOutput(ctx: LockstepContext, id: string): Promise<void> {
+export async function openCheckOutput(ctx: LockstepContext, id: string): Promise<void> {
   const r = await ctx.client!.schedule('getCheckOutput', { id });
   if (!r.exists) {
     const t = ctx.scheduler.task(id);

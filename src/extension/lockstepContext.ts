@@ -13,6 +13,7 @@ import { Announcer } from './announcer';
 import { DecisionLogTree } from './decisionLogView';
 import { MemoryModel } from './memoryModel';
 import { PlanApproval } from './planApproval';
+import type { LandingQueueBatch } from '../protocol/schedulerMethods';
 import { PlanDiagnostics } from './planDiagnostics';
 import { SchedulerModel, SchedulerTree } from './schedulerView';
 import { SessionsTree } from './sessionsTree';
@@ -24,6 +25,9 @@ export class LockstepContext implements vscode.Disposable {
   readonly state = new LockState();
   readonly config: Config;
   readonly scheduler = new SchedulerModel();
+  private readonly queueBatchEmitter = new vscode.EventEmitter<LandingQueueBatch>();
+  /** Each batch the landing queue ran (landingQueueCommands.ts shows it). */
+  readonly onLandingQueueBatch = this.queueBatchEmitter.event;
   readonly memory = new MemoryModel();
   readonly terminals = new AgentTerminals((task, exitCode) => this.client?.agentExited({ task, exitCode }));
   client: CoordinatorClient | undefined;
@@ -55,6 +59,7 @@ export class LockstepContext implements vscode.Disposable {
     this.schedulerTree = new SchedulerTree(this.scheduler);
     this.decisionLogTree = new DecisionLogTree(this.memory);
     this.disposables.push(
+      this.queueBatchEmitter,
       this.output,
       this.state,
       this.config,
@@ -123,7 +128,7 @@ export class LockstepContext implements vscode.Disposable {
       { userSessionId: this.config.userSessionId, diagnostics: this.config.diagnostics },
       this.state,
       this.output,
-      { onSchedulerChanged: (s) => this.scheduler.set(s), launchAgentTerminal: (p) => this.terminals.launch(p), onMemoryChanged: (m) => this.memory.set(m) },
+      { onSchedulerChanged: (s) => this.scheduler.set(s), onLandingQueueBatch: (b) => this.queueBatchEmitter.fire(b), launchAgentTerminal: (p) => this.terminals.launch(p), onMemoryChanged: (m) => this.memory.set(m) },
     );
     this.client = client;
     client.onDidChangeRunning((running) => {

@@ -1,9 +1,38 @@
-// The "Scheduler" tree: phases → tasks with status icons and, for waiting tasks, why they wait.
+// The "Scheduler" tree: phases → tasks with status icons and, for waiting tasks, why they wait; then the
+// landing queue (waiting in landing order, held, verifying, failed with the reason, the last landed).
 // The cap and counts are in the view's description. Renders SchedulerState; sends no requests.
 import * as vscode from 'vscode';
-import type { SchedulerState, TaskView } from '../protocol/schedulerMethods';
+import type { QueueEntry, QueueView, SchedulerState, TaskView } from '../protocol/schedulerMethods';
 
-type Node = { kind: 'phase'; phase: number; tasks: TaskView[] } | { kind: 'task'; task: TaskView } | { kind: 'reason'; text: string; task: TaskView } | { kind: 'issue'; text: string; line: number };
+type Node =
+  | { kind: 'phase'; phase: number; tasks: TaskView[] }
+  | { kind: 'task'; task: TaskView }
+  | { kind: 'reason'; text: string; task: TaskView }
+  | { kind: 'issue'; text: string; line: number }
+  | { kind: 'queue'; queue: QueueView }
+  | { kind: 'queueEntry'; entry: QueueEntry; task?: TaskView };
+
+const QUEUE_ICONS: Record<QueueEntry['state'], [string, string | undefined]> = {
+  waiting: ['clock', undefined],
+  held: ['debug-pause', 'charts.yellow'],
+  verifying: ['loading~spin', 'charts.purple'],
+  landed: ['git-merge', 'charts.purple'],
+  failed: ['error', 'charts.red'],
+};
+/** Landed tasks the queue node lists (newest first); the phases show them all. */
+const QUEUE_LANDED_SHOWN = 5;
+
+/** The queue is worth a node when the plan enables it or it holds anything but landed tasks. */
+function showsQueue(q: QueueView | undefined): q is QueueView {
+  return !!q && (q.enabled || q.paused || q.entries.some((e) => e.state !== 'landed'));
+}
+
+function queueSummary(q: QueueView): string {
+  const n = (state: QueueEntry['state']) => q.entries.filter((e) => e.state === state).length;
+  const parts = [q.paused ? 'paused' : q.enabled ? 'running' : 'manual (lockstep land --queue)'];
+  for (const state of ['waiting', 'verifying', 'held', 'failed'] as const) if (n(state)) parts.push(`${n(state)} ${state}`);
+  return parts.join(' · ');
+}
 
 const STATUS_ICONS: Record<string, [string, string | undefined]> = {
   queued: ['circle-outline', undefined],
@@ -64,7 +93,16 @@ export class SchedulerTree implements vscode.TreeDataProvider<Node>, vscode.Disp
       if (!s.plan.valid) return s.plan.issues.map((i) => ({ kind: 'issue', text: i.text, line: i.line }));
       const phases = new Map<number, TaskView[]>();
       for (const t of s.tasks) phases.set(t.phase, [...(phases.get(t.phase) ?? []), t]);
-      return [...phases.entries()].sort((a, b) => a[0] - b[0]).map(([phase, tasks]) => ({ kind: 'phase', phase, tasks }));
+      const nodes: Node[] = [...phases.entries()].sort((a, b) => a[0] - b[0]).map(([phase, tasks]) => ({ kind: 'phase', phase, tasks }));
+      if (showsQueue(s.queue)) nodes.push({ kind: 'queue', queue: s.queue });
+      return nodes;
+    }
+    if (node.kind === 'queue') {
+      const landed = node.queue.entries.filter((e) => e.state === 'landed').slice(0, QUEUE_LANDED_SHOWN);
+      return [...node.queue.entries.filter((e) => e.state !== 'landed'), ...landed].map((entry) => {
+        const task = s.tasks.find((t) => t.id === entry.id);
+        return { kind: 'queueEntry', entry, ...(task ? { task } : {}) };
+      });
     }
     if (node.kind === 'phase') return node.tasks.map((task) => ({ kind: 'task', task }));
     if (node.kind === 'task') return node.task.reasons.map((text) => ({ kind: 'reason', text, task: node.task }));
@@ -96,6 +134,32 @@ export class SchedulerTree implements vscode.TreeDataProvider<Node>, vscode.Disp
         );
         item.contextValue = `lockstep.task.${t.status}${t.startable ? '.startable' : ''}${t.worktree ? '.wt' : ''}`;
         item.id = `task:${t.id}`;
+        return item;
+      }
+      case 'queue': {
+        const q = node.queue;
+        const item = new vscode.TreeItem('Landing queue', vscode.TreeItemCollapsibleState.Expanded);
+        item.description = queueSummary(q);
+        item.iconPath = new vscode.ThemeIcon(q.paused ? 'debug-pause' : 'list-ordered');
+        item.tooltip = new vscode.MarkdownString(
+          [`**Landing queue** onto \`${q.target}\`: ${q.paused ? 'paused' : 'running'}`,
+            q.enabled ? 'finished tasks land by themselves (landingQueue.enabled)' : 'runs when asked (Land the Queue Now, or lockstep land --queue)',
+            `batches of ${q.batchSize}, ${q.parallel} check${q.parallel === 1 ? '' : 's'} at once while bisecting`].join('  \n'),
+        );
+        item.contextValue = `lockstep.queue.${q.paused ? 'paused' : 'running'}`;
+        item.id = 'queue';
+        return item;
+      }
+      case 'queueEntry': {
+        const e = node.entry;
+        const item = new vscode.TreeItem(node.task?.title ?? e.id, vscode.TreeItemCollapsibleState.None);
+        // Not "<id> · …" like a task row: the queue lists the same tasks again.
+        item.description = `${e.state}${e.reason ? `: ${e.reason}` : ''} (${e.id})`;
+        const [icon, color] = QUEUE_ICONS[e.state];
+        item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+        item.tooltip = `${e.id}: ${e.state}${e.reason ? ` — ${e.reason}` : ''}`;
+        item.contextValue = `lockstep.queueEntry.${e.state}`;
+        item.id = `queue:${e.id}`;
         return item;
       }
       case 'reason': {

@@ -70,7 +70,8 @@ export class LandingQueue {
     for (const [id, reason] of held) entries.push({ id, state: 'held', reason });
     for (const t of list.tasks) {
       if (t.status === 'landing') entries.push({ id: t.id, state: 'verifying' });
-      else if (!t.readOnly && (t.status === 'failed' || t.status === 'conflicted')) entries.push({ id: t.id, state: 'failed', reason: describeState(t.state) });
+      else if (!t.readOnly && t.state.status === 'failed') entries.push({ id: t.id, state: 'failed', reason: t.state.reason });
+      else if (!t.readOnly && t.state.status === 'conflicted') entries.push({ id: t.id, state: 'failed', reason: `conflicts with the target in ${t.state.paths.join(', ')}` });
     }
     const done = list.tasks.filter((t) => t.status === 'landed').sort((a, b) => (b.landedAt ?? 0) - (a.landedAt ?? 0));
     for (const t of done) entries.push({ id: t.id, state: 'landed', ...(t.landedAt !== undefined ? { landedAt: t.landedAt } : {}) });
