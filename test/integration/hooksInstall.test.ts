@@ -115,6 +115,16 @@ test('copilot: user scope writes $COPILOT_HOME/hooks/lockstep.json; project scop
   assert.match(JSON.parse(fs.readFileSync(body.file, 'utf8')).hooks.preToolUse[0].bash, /^LOCKSTEP_HOOK=1 sh -c /);
   const project = installedCli(['hooks', 'install', '--agent', 'copilot']);
   assert.match(project.stdout, /note: Copilot CLI ignores repository hooks \(\.github\/hooks\/lockstep\.json\) in a folder you have not trusted/);
+  // An install from before userPromptSubmitted carried decisions and messages: doctor names the missing event.
+  const hooksFile = path.join(repo.root, '.github', 'hooks', 'lockstep.json');
+  const doctorNotes = () => (JSON.parse(runCli(['doctor', '--check-only', '--json'], { cwd: repo.root, env }).stdout).hooks as Array<{ agent: string; scope: string; notes: string[] }>).find((h) => h.agent === 'copilot' && h.scope === 'project')!.notes.join('\n');
+  assert.doesNotMatch(doctorNotes(), /no Lockstep hook on/);
+  const old = JSON.parse(fs.readFileSync(hooksFile, 'utf8'));
+  delete old.hooks.userPromptSubmitted;
+  fs.writeFileSync(hooksFile, JSON.stringify(old));
+  assert.match(doctorNotes(), /no Lockstep hook on userPromptSubmitted \(installed by an older Lockstep\): run lockstep hooks install --agent copilot to add it/);
+  installedCli(['hooks', 'install', '--agent', 'copilot']);
+  assert.doesNotMatch(doctorNotes(), /no Lockstep hook on/);
   installedCli(['hooks', 'uninstall', '--agent', 'copilot']);
 });
 

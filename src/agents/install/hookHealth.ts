@@ -153,6 +153,13 @@ export function checkInstalledHooks(opts: HookHealthOptions): HookHealth[] {
           problems.push(...c.problems);
           notes.push(...c.notes);
         }
+        // Installed by an older Lockstep: events added since (e.g. Copilot CLI's userPromptSubmitted,
+        // Cursor's postToolUse) carry no hook, so decisions and messages are not delivered there.
+        if (plan.kind === 'json' && handlers.length > 0) {
+          const have = new Set(handlers.map((h) => h.event));
+          const missing = [...new Set(plan.registrations.map((r) => r.event))].filter((e) => !have.has(e));
+          if (missing.length) notes.push(`no Lockstep hook on ${missing.join(', ')} (installed by an older Lockstep): run lockstep hooks install --agent ${owner} to add ${missing.length === 1 ? 'it' : 'them'}`);
+        }
         problems.push(...agentTrustProblems({ agent: owner, scope, repoRoot: opts.repoRoot, mainRoot: opts.mainRoot, file, handlers, home: opts.home, env: opts.env }));
         let transport: HookTransportName = 'command';
         let failsClosed = !FAILS_OPEN_SOMETIMES.has(owner);
