@@ -46,8 +46,11 @@ export interface EmbeddedStoreOptions {
 /** Journal entries committed in the table (StoreMeta.pending) before the journal is fsync'd. */
 const PENDING_LIMIT = 32;
 
-/** Lock-free reads that find both slots mid-write retry this often. */
-const LOCK_FREE_READ_ATTEMPTS = 4;
+/**
+ * Lock-free reads that find both slots mid-write retry for this long: a reader descheduled on a loaded
+ * machine can see two writes in a row several times; only a table that stays unreadable is reported.
+ */
+const LOCK_FREE_READ_MS = 1000;
 
 /** Journal operations that change who owns what: their entries stay pending in the table until the journal is synced. */
 export const OWNERSHIP_OPS: ReadonlySet<JournalOp> = new Set<JournalOp>(['grant', 'release', 'expire', 'session-end', 'reserve', 'unreserve', 'recover']);
@@ -87,12 +90,13 @@ export class EmbeddedStore implements LeaseStore {
    * write; a reader that finds neither file whole (it was slow enough to see two writes) retries.
    */
   read(): LeaseTableState {
+    const start = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         return this.readWithBody().state;
       } catch (e) {
-        if (!(e instanceof StoreCorruptError) || attempt >= LOCK_FREE_READ_ATTEMPTS) throw e;
-        sleepSync(2 * attempt);
+        if (!(e instanceof StoreCorruptError) || Date.now() - start > LOCK_FREE_READ_MS) throw e;
+        sleepSync(Math.min(2 * attempt, 20));
       }
     }
   }
