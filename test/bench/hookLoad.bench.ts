@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-load-'));
   const repo = makeTempRepo({ prefix: 'lockstep-bench-load-repo-', files: { 'src/a.ts': 'a\n' } });
   // --wake waits only for an agent that idles after a turn: this stand-in looks like `claude -p`, so it returns at once.
-  const agent = spawn('sh', ['-c', 'sleep 600; :', 'claude', '-p'], { stdio: 'ignore' });
+  const agent = spawn('sh', ['-c', 'sleep 600; :', 'claude', '-p'], { stdio: 'ignore', detached: true });
   try {
     const bytes = await buildMarked(path.join(dir, 'hook.js'));
     fs.copyFileSync(path.join(PROJECT_ROOT, 'dist', 'cli.js'), path.join(dir, 'cli.js'));
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     console.log(`(+ modules beyond those every event loads: ${everywhere.size} modules, ${([...everywhere].reduce((a, m) => a + (bytes.get(m) ?? 0), 0) / 1024).toFixed(0)} KB: ${[...everywhere].map(short).join(' ')})`);
     console.log(`never loaded on these events: ${[...bytes.keys()].filter((m) => !loaded.some(([, s]) => s.has(m))).map(short).join(' ') || '-'}`);
   } finally {
-    agent.kill();
+    process.kill(-agent.pid!); // the group: sh and its sleep
     repo.cleanup();
     fs.rmSync(dir, { recursive: true, force: true });
   }
