@@ -171,6 +171,9 @@ async function problemNotifications(wb: Workbench): Promise<string[]> {
 
 async function shot(wb: Workbench, name: string): Promise<void> {
   assert.deepEqual(await problemNotifications(wb), [], `error or warning notifications before screenshot ${name}`);
+  // The pointer rests where the last click was (often a tab): a hover there would cover the picture.
+  await wb.page.mouse.move(700, 1150);
+  await waitFor('no hover shown', () => wb.page.locator('.workbench-hover').filter({ visible: true }).count(), (n) => n === 0, LONG);
   await wb.screenshot(name);
 }
 
