@@ -1,7 +1,7 @@
 // Messages between redisBridge.ts (the calling thread) and redisWorker.ts (the thread owning the client).
 import type { MessagePort } from 'node:worker_threads';
 
-export type ScriptName = 'lockstepRead' | 'lockstepCommit' | 'lockstepAppend' | 'lockstepJournal' | 'lockstepTime';
+export type ScriptName = 'lockstepRead' | 'lockstepCommit' | 'lockstepAppend' | 'lockstepJournal' | 'lockstepTime' | 'lockstepTurn' | 'lockstepTurnRelease';
 
 export type BridgeRequest = { id: number } & (
   | { op: 'script'; script: ScriptName; keys: string[]; args: Array<string | number> }

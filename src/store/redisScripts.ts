@@ -5,7 +5,7 @@
 // client's. Keys share one hash tag per team ({team}) so they live on one slot of a cluster too.
 
 /** The keys of one team's store, in the order the scripts take them. */
-export function teamKeys(team: string): { state: string; version: string; fence: string; journal: string; journalBase: string; channel: string } {
+export function teamKeys(team: string): { state: string; version: string; fence: string; journal: string; journalBase: string; channel: string; turn: string } {
   const tag = `lockstep:{${team}}`;
   return {
     state: `${tag}:state`,
@@ -14,6 +14,7 @@ export function teamKeys(team: string): { state: string; version: string; fence:
     journal: `${tag}:journal`,
     journalBase: `${tag}:journal-base`,
     channel: `${tag}:changed`,
+    turn: `${tag}:turn`,
   };
 }
 
@@ -36,18 +37,37 @@ if n > 0 then
   end
 end`;
 
-/** KEYS: state, version, fence. Returns [version, table JSON or '', fence, server time ms]. */
+/** KEYS: state, version, fence, turn. Returns [version, table JSON or '', fence, server time ms, turn holder or '']. */
 export const READ_SCRIPT = `${NOW_MS}
-return { redis.call('GET', KEYS[2]) or '0', redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[3]) or '0', tostring(now) }`;
+return { redis.call('GET', KEYS[2]) or '0', redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[3]) or '0', tostring(now), redis.call('GET', KEYS[4]) or '' }`;
 
 /**
- * KEYS: state, version, fence, journal, journal-base.
- * ARGV: expected version, table JSON, its fence, channel, journal keep, journal lines…
- * Returns [1, new version] when committed, [0, current version] when another commit came first.
+ * The commit turn: a writer that lost several commits in a row takes it (KEYS: turn; ARGV: token,
+ * ms), and until it commits (or the turn expires) every other writer's commit is refused, so heavy
+ * contention cannot starve one writer. Only fairness: the version compare keeps the table correct.
+ */
+export const TURN_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', tonumber(ARGV[2])) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2])) return 1 end
+return 0`;
+
+/** KEYS: turn. ARGV: token. Gives the turn back if it is still this writer's. */
+export const TURN_RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * KEYS: state, version, fence, journal, journal-base, turn.
+ * ARGV: expected version, table JSON, its fence, channel, journal keep, writer token, journal lines…
+ * Returns [1, new version] when committed, [0, current version] when another commit came first
+ * (or another writer has the commit turn).
  */
 export const COMMIT_SCRIPT = `
 local current = tonumber(redis.call('GET', KEYS[2]) or '0')
 if current ~= tonumber(ARGV[1]) then return { 0, tostring(current) } end
+local turn = redis.call('GET', KEYS[6])
+if turn and turn ~= ARGV[6] then return { 0, tostring(current) } end
+if turn then redis.call('DEL', KEYS[6]) end
 local fence = tonumber(redis.call('GET', KEYS[3]) or '0')
 local next_fence = tonumber(ARGV[3])
 if next_fence < fence then
@@ -56,7 +76,7 @@ end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[3], ARGV[3])
 local version = redis.call('INCR', KEYS[2])
-${APPEND(4, 5, 6)}
+${APPEND(4, 5, 7)}
 redis.call('PUBLISH', ARGV[4], tostring(version))
 return { 1, tostring(version) }`;
 

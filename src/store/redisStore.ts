@@ -39,7 +39,13 @@ interface Snapshot {
   state: LeaseTableState;
   /** The server's clock (ms) when the snapshot was read. */
   now: number;
+  /** The writer holding the commit turn ('' for none). */
+  turn: string;
 }
+
+/** Commits lost in a row before a writer takes the commit turn, and how long a turn lasts at most. */
+const LOSSES_BEFORE_TURN = 3;
+const TURN_MS = 2000;
 
 export class RedisStore implements LeaseStore {
   readonly paths: StorePaths;
@@ -84,7 +90,7 @@ export class RedisStore implements LeaseStore {
 
   private snapshot(): Snapshot {
     const k = this.keys;
-    const [version, body, fence, now] = this.script('lockstepRead', [k.state, k.version, k.fence], []) as [string, string, string, string];
+    const [version, body, fence, now, turn] = this.script('lockstepRead', [k.state, k.version, k.fence, k.turn], []) as [string, string, string, string, string];
     let state: LeaseTableState;
     if (body === '') state = emptyState();
     else {
@@ -97,7 +103,7 @@ export class RedisStore implements LeaseStore {
     }
     // The counter is the authority: a table written by anything else can never lower it.
     state.fence = Math.max(state.fence, Number(fence));
-    return { version: Number(version), body, state, now: Number(now) };
+    return { version: Number(version), body, state, now: Number(now), turn: turn ?? '' };
   }
 
   read(): LeaseTableState {
@@ -181,25 +187,49 @@ export class RedisStore implements LeaseStore {
     return this.transact(fn);
   }
 
-  /** Reads, runs the rules, commits; again (with a fresh read) while other commits come first. */
+  /**
+   * Reads, runs the rules, commits; again (with a fresh read) while other commits come first. After
+   * LOSSES_BEFORE_TURN lost commits in a row the writer takes the commit turn (TURN_SCRIPT), so many
+   * contending writers cannot starve one; a writer seeing another's turn waits for it.
+   */
   transact<T>(fn: (table: LeaseTable) => T): T {
     const deadline = Date.now() + (this.opts.lockTimeoutMs ?? 10_000);
     const k = this.keys;
-    for (let attempt = 1; ; attempt++) {
-      const snap = this.snapshot();
-      const { table, result, seenBefore } = this.run(snap, fn);
-      if (!table.changed) return result;
-      // A denial changes no lease: journaled only (as in the embedded store), no commit to contend for.
-      if (onlyObservedDenials(table, snap.body, seenBefore)) {
-        this.appendJournal(table.journal);
-        return result;
+    const token = newOwnerToken();
+    let losses = 0;
+    let hasTurn = false;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const snap = this.snapshot();
+        const { table, result, seenBefore } = this.run(snap, fn);
+        if (!table.changed) return result;
+        // A denial changes no lease: journaled only (as in the embedded store), no commit to contend for.
+        if (onlyObservedDenials(table, snap.body, seenBefore)) {
+          this.appendJournal(table.journal);
+          return result;
+        }
+        if (snap.turn === '' || snap.turn === token) {
+          const args = [snap.version, JSON.stringify(table.state), table.state.fence, k.channel, JOURNAL_KEEP, token, ...table.journal.map((e) => JSON.stringify(e))];
+          const [committed] = this.script('lockstepCommit', [k.state, k.version, k.fence, k.journal, k.journalBase, k.turn], args) as [number, string];
+          if (committed === 1) {
+            hasTurn = false; // the commit gave it back
+            return result;
+          }
+          losses++;
+        }
+        if (Date.now() > deadline) throw new StoreError(`team store ${this.describe()}: ${losses} commits lost to other writers and ${attempt - losses} waits for their commit turn in ${Math.round((this.opts.lockTimeoutMs ?? 10_000) / 1000)} s; try again`);
+        if (losses >= LOSSES_BEFORE_TURN && !hasTurn) hasTurn = Number(this.script('lockstepTurn', [k.turn], [token, TURN_MS])) === 1;
+        // Another commit came first, or another writer has the turn: run the rules again on the newer table, after a short random pause.
+        if (!hasTurn) sleepSync(Math.random() * Math.min(2 * attempt, 20));
       }
-      const args = [snap.version, JSON.stringify(table.state), table.state.fence, k.channel, JOURNAL_KEEP, ...table.journal.map((e) => JSON.stringify(e))];
-      const [committed] = this.script('lockstepCommit', [k.state, k.version, k.fence, k.journal, k.journalBase], args) as [number, string];
-      if (committed === 1) return result;
-      if (Date.now() > deadline) throw new StoreError(`team store ${this.describe()}: ${attempt} attempts lost to other commits; try again`);
-      // Another commit came first: run the rules again on the newer table, after a short random pause.
-      sleepSync(Math.random() * Math.min(2 * attempt, 20));
+    } finally {
+      if (hasTurn) {
+        try {
+          this.script('lockstepTurnRelease', [k.turn], [token]);
+        } catch {
+          /* it expires by itself */
+        }
+      }
     }
   }
 }

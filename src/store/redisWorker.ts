@@ -5,8 +5,8 @@
 // dist/redisWorker.js), so nothing loads it unless a redis:// store is configured.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import Redis from 'ioredis';
-import { APPEND_SCRIPT, COMMIT_SCRIPT, JOURNAL_SCRIPT, READ_SCRIPT, TIME_SCRIPT } from './redisScripts';
-import type { BridgeEvent, BridgeRequest, BridgeResponse, WorkerData } from './redisBridgeProtocol';
+import { APPEND_SCRIPT, COMMIT_SCRIPT, JOURNAL_SCRIPT, READ_SCRIPT, TIME_SCRIPT, TURN_RELEASE_SCRIPT, TURN_SCRIPT } from './redisScripts';
+import type { BridgeEvent, BridgeRequest, BridgeResponse, ScriptName, WorkerData } from './redisBridgeProtocol';
 
 const data = workerData as WorkerData;
 const port: MessagePort = data.port;
@@ -30,13 +30,15 @@ client.on('error', (e: Error) => {
 client.on('ready', () => {
   lastError = undefined;
 });
-client.defineCommand('lockstepRead', { numberOfKeys: 3, lua: READ_SCRIPT });
-client.defineCommand('lockstepCommit', { numberOfKeys: 5, lua: COMMIT_SCRIPT });
+client.defineCommand('lockstepRead', { numberOfKeys: 4, lua: READ_SCRIPT });
+client.defineCommand('lockstepCommit', { numberOfKeys: 6, lua: COMMIT_SCRIPT });
+client.defineCommand('lockstepTurn', { numberOfKeys: 1, lua: TURN_SCRIPT });
+client.defineCommand('lockstepTurnRelease', { numberOfKeys: 1, lua: TURN_RELEASE_SCRIPT });
 client.defineCommand('lockstepAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
 client.defineCommand('lockstepJournal', { numberOfKeys: 2, lua: JOURNAL_SCRIPT });
 client.defineCommand('lockstepTime', { numberOfKeys: 0, lua: TIME_SCRIPT });
 
-type Scripted = Redis & Record<'lockstepRead' | 'lockstepCommit' | 'lockstepAppend' | 'lockstepJournal' | 'lockstepTime', (...args: Array<string | number>) => Promise<unknown>>;
+type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
 const redis = client as Scripted;
 
 async function run(req: BridgeRequest): Promise<unknown> {
