@@ -113,7 +113,7 @@ function lostGrants(logsDir: string, grants: ReadonlySet<string>): string[] {
   return lost;
 }
 
-test('12 processes, 3 keys, random kill -9 on Redis: mutual exclusion holds, dead holders are freed', { timeout: 120_000 }, async () => {
+test('12 processes, 3 keys, random kill -9 on Redis: mutual exclusion holds, dead holders are freed', { timeout: 240_000 }, async () => {
   const { commonDir, env, store } = team();
   const run = hammer('kill9', commonDir, env, 12);
   try {
@@ -148,7 +148,7 @@ test('12 processes, 3 keys, random kill -9 on Redis: mutual exclusion holds, dea
   }
 });
 
-test('redis-server killed and restarted twice in the middle of a hammer run: exclusion kept, fences never go back, nothing lost', { timeout: 120_000 }, async () => {
+test('redis-server killed and restarted twice in the middle of a hammer run: exclusion kept, fences never go back, nothing lost', { timeout: 240_000 }, async () => {
   const { commonDir, env, store } = team();
   const run = hammer('restart', commonDir, env, 8);
   try {

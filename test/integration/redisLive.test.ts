@@ -33,7 +33,7 @@ function clone(origin: string): TempRepo {
   return r;
 }
 
-test('two coordinators on two clones see each other’s leases live, show the store disconnected, and resync after it returns', { timeout: 120_000 }, async () => {
+test('two coordinators on two clones see each other’s leases live, show the store disconnected, and resync after it returns', { timeout: 240_000 }, async () => {
   const a = clone('git@example.com:team/live.git');
   const b = clone('https://example.com/team/live.git');
   const env = { LOCKSTEP_STORE: redis.url, LOCKSTEP_TEAM_KEY: '' };
