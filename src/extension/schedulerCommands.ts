@@ -59,6 +59,9 @@ export const schedulerCommandTable: Record<string, CommandSpec> = {
     async run(ctx) {
       const uri = planUri(ctx);
       if (!uri) return;
+      // The group active when the command ran (the side group for the walkthrough's toSide: button):
+      // once the template pick closes, focus goes back to where it was, and the plan would cover the walkthrough.
+      const viewColumn = vscode.window.tabGroups.activeTabGroup.viewColumn;
       try {
         await vscode.workspace.fs.stat(uri);
         void vscode.window.showInformationMessage('Lockstep: a plan already exists; opening it.');
@@ -74,7 +77,7 @@ export const schedulerCommandTable: Record<string, CommandSpec> = {
       const root = vscode.Uri.joinPath(uri, '..', '..');
       const text = pick.template.text(await sourceFolders(root), ctx.scheduler.current?.plan.target ?? 'main');
       await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
-      await vscode.window.showTextDocument(uri);
+      await vscode.window.showTextDocument(uri, { viewColumn });
     },
   },
   'lockstep.openPlan': {
