@@ -340,7 +340,10 @@ async function runScenario(repo: TempRepo, carolCwd: string): Promise<void> {
   const coLanded = lockstep(root, 'land', 'checkout');
   if (coLanded.code !== 0) throw new Error(`landing checkout failed: ${coLanded.text}`);
   say(`     ${String(coLanded.json.message ?? 'checkout landed')}`);
-  await sleep(2000);
+  // VS Code announces the landing before it is undone: a watcher sees both, and an undo VS Code never
+  // saw landed would not be announced as one (a fixed pause was too short on a loaded machine).
+  if (visitor) await waitForNotifications([/Task checkout landed on/]);
+  else await sleep(2000);
   say('     A landing can be undone: `lockstep undo-landing` (or Lockstep: Undo Last Landing) puts main back and checkout back to finished.');
   const undo = lockstep(root, 'undo-landing');
   if (undo.code !== 0) throw new Error(`undo failed: ${undo.text}`);

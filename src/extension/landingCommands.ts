@@ -117,7 +117,12 @@ export const landingCommandTable: Record<string, CommandSpec> = {
         })),
         { canPickMany: true, title: `Land which tasks on ${landable.target}?`, placeHolder: 'dependencies land first, then plan order' },
       );
-      if (!picks?.length) return;
+      if (!picks) return; // dismissed
+      if (picks.length === 0) {
+        // OK with every box unchecked: say so, rather than look as if the landing silently failed.
+        void vscode.window.showInformationMessage('Lockstep: nothing landed: no task was checked.');
+        return;
+      }
       let atomic = true;
       if (picks.length > 1) {
         const mode = await vscode.window.showQuickPick(

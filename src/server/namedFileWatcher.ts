@@ -4,6 +4,9 @@
 // change is seen once and at once. A file whose folder does not exist yet (a first `.lockstep/`) is
 // found through its nearest existing ancestor: when a folder appears there, the files are watched
 // again. Whole worktrees are watched elsewhere (directoryWatch.ts says why chokidar does not fit there).
+// A change the OS watch does not report (seen with the store's slot files, rewritten in place: a landing
+// undone from the CLI never reached VS Code's Scheduler view) is caught by a cheap stat of each named
+// file every second, so no change is missed for longer than that.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
@@ -14,10 +17,14 @@ export class NamedFileWatcher {
   private readonly ancestors: FSWatcher;
   private readonly files = new Set<string>();
   private readonly watchedAncestors = new Set<string>();
+  /** Each file's last stat (inode, size, mtime), for the once-a-second check. */
+  private readonly seen = new Map<string, string>();
+  private readonly recheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly onChange: (file: string) => void,
     onError: (e: unknown) => void = () => undefined,
+    opts: { recheckMs?: number } = {},
   ) {
     this.watcher = watch([], { ignoreInitial: true, persistent: false, atomic: true });
     for (const event of ['add', 'change', 'unlink'] as const) this.watcher.on(event, (file: string) => onChange(path.resolve(file)));
@@ -25,6 +32,30 @@ export class NamedFileWatcher {
     this.ancestors = watch([], { ignoreInitial: true, persistent: false, depth: 0 });
     this.ancestors.on('addDir', () => this.rewatchMissing());
     this.ancestors.on('error', onError);
+    const every = opts.recheckMs ?? 1000;
+    if (every > 0) {
+      this.recheck = setInterval(() => this.recheckFiles(), every);
+      this.recheck.unref();
+    }
+  }
+
+  private static stamp(file: string): string {
+    try {
+      const st = fs.statSync(file);
+      return `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  }
+
+  /** Reports every file whose stat changed since the last look (an event chokidar also sent is harmless twice). */
+  private recheckFiles(): void {
+    for (const f of this.files) {
+      const now = NamedFileWatcher.stamp(f);
+      const was = this.seen.get(f);
+      this.seen.set(f, now);
+      if (was !== undefined && was !== now) this.onChange(f);
+    }
   }
 
   /** Watches exactly `files` from now on (absolute paths; they need not exist yet). */
@@ -34,8 +65,14 @@ export class NamedFileWatcher {
     const added = [...next].filter((f) => !this.files.has(f));
     if (gone.length) this.watcher.unwatch(gone);
     if (added.length) this.watcher.add(added);
-    for (const f of gone) this.files.delete(f);
-    for (const f of added) this.files.add(f);
+    for (const f of gone) {
+      this.files.delete(f);
+      this.seen.delete(f);
+    }
+    for (const f of added) {
+      this.files.add(f);
+      this.seen.set(f, NamedFileWatcher.stamp(f));
+    }
     this.watchAncestors();
   }
 
@@ -64,6 +101,7 @@ export class NamedFileWatcher {
   }
 
   async close(): Promise<void> {
+    if (this.recheck) clearInterval(this.recheck);
     this.files.clear();
     await Promise.all([this.watcher.close(), this.ancestors.close()]);
   }
