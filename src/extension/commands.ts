@@ -92,6 +92,8 @@ export const commandTable: Record<string, CommandSpec> = {
       }
       ctx.output.appendLine(lines.join('\n'));
       void vscode.window.showInformationMessage(`Lockstep: ${lines.join(' ')}`);
+      // The walkthrough's hooks step is done only now: a cancelled pick or a refused install leaves it open.
+      void vscode.commands.executeCommand('setContext', 'lockstep.walkthrough.hooksInstalled', true);
     },
   },
   'lockstep.showSessions': {

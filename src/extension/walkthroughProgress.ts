@@ -1,5 +1,6 @@
 // The "Get started with Lockstep" walkthrough completes each step by itself when the user has done it.
 // Steps watch these context keys, set here from what the coordinator reports (not from clicks):
+//   (lockstep.walkthrough.hooksInstalled is set by the Install Agent Hooks command once an install succeeded)
 //   lockstep.walkthrough.agentSeen   an agent session (not your own) has reported through its hooks
 //   lockstep.walkthrough.claimed     your own session holds a lease
 //   lockstep.walkthrough.taskStarted a task of the plan has started (running or beyond)
