@@ -423,7 +423,7 @@ async function main(): Promise<void> {
   // Give a visitor time to open the page before the agents start; the smoke run is its own visitor.
   if (values.smoke && url) {
     fs.rmSync(shotsDir, { recursive: true, force: true });
-    visitor = await visit(url);
+    visitor = await visit(url, { readyRows: [/Phase 1/] });
     say(`a headless browser has the workbench open (screenshots in ${path.relative(projectRoot, shotsDir)}/)`);
   } else if (url) await sleep(10_000);
   try {

@@ -42,7 +42,13 @@ async function findMatrixCell(page: Page, a: string, b: string) {
   return undefined;
 }
 
-export async function visit(url: string, timeoutMs = 90_000): Promise<Visitor> {
+/**
+ * Opens the workbench and Lockstep's container. `readyRows`: tree rows (e.g. the plan's "Phase 1") to wait
+ * for, besides the status bar's lock count, before returning: Lockstep has then had its first views, and
+ * VS Code announces what changes from there (a first view announces nothing).
+ */
+export async function visit(url: string, opts: { timeoutMs?: number; readyRows?: RegExp[] } = {}): Promise<Visitor> {
+  const timeoutMs = opts.timeoutMs ?? 90_000;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-visitor-'));
   let browser: Browser | undefined;
   try {
@@ -55,6 +61,8 @@ export async function visit(url: string, timeoutMs = 90_000): Promise<Visitor> {
     const icon = page.locator('.activitybar .action-item a[aria-label^="Lockstep"]').first();
     await icon.waitFor({ state: 'visible', timeout: timeoutMs });
     await icon.click();
+    await page.locator('.statusbar-item', { hasText: /\d+ locks?\b/ }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+    for (const row of opts.readyRows ?? []) await page.locator('.monaco-list-row', { hasText: row }).first().waitFor({ state: 'visible', timeout: timeoutMs });
 
     const seen: string[] = [];
     const collect = async () => {
