@@ -12,6 +12,7 @@ import type { LeaseTable } from '../core/leaseTable';
 import type { ProcessIdentity } from '../core/model';
 import { identifyAgentProcess } from '../agents/agentProcess';
 import { tellHolders } from './hookDelivery';
+import { isOwnSession, peekNotice } from './inboxOwner';
 import { parseTarget } from '../core/memory';
 import { AgentName } from '../core/model';
 import { MailboxFullError } from '../store/memoryStore';
@@ -167,11 +168,18 @@ export function buildMcpServer(opts: McpOptions = {}): McpServer {
 
   server.registerTool(
     'inbox',
-    { description: "The session's undelivered messages, marked read unless peek.", inputSchema: { session, task: z.string().optional(), peek: z.boolean().optional() } },
-    (a) => guarded(() => {
-      const s = who(a.session);
-      return ok({ session: s.id, messages: openMemory(context().store).inbox({ id: s.id, task: taskOf(a.task) }, { consume: !a.peek }) });
-    }),
+    { description: "The session's undelivered messages: marked read (unless peek) only when it is this server's own session; another session's inbox is only peeked at, so its agent still receives them.", inputSchema: { session, task: z.string().optional(), peek: z.boolean().optional() } },
+    (a) =>
+      guarded(() => {
+        const s = who(a.session);
+        const ctx = context();
+        const own = isOwnSession(s.id, ctx.store.read(), { own: env.LOCKSTEP_SESSION, agentProcess });
+        const peek = a.peek === true || !own;
+        const messages = openMemory(ctx.store).inbox({ id: s.id, task: taskOf(a.task) }, { consume: !peek });
+        if (own) return ok({ session: s.id, peek, messages });
+        const notice = peekNotice(s.id, messages.length);
+        return ok({ session: s.id, peek, notice, messages }, `${notice}\n${JSON.stringify(messages)}`);
+      }),
   );
 
   server.registerTool(

@@ -41,8 +41,10 @@ async function showWide(wb: Workbench): Promise<void> {
 test('the Decision Log shows notes live; a message sent from VS Code reaches the agent', { timeout: 420_000 }, async (t) => {
   assert.ok(fs.existsSync(vsix), `${vsix} is missing: run npm run package`);
   const repo = makeTempRepo({ prefix: 'lockstep-memory-e2e-', files: { 'README.md': '# shop\n', 'src/api.ts': 'export const api = 1;\n', 'src/ui.ts': 'export const ui = 1;\n' } });
-  const lockstep = (...args: string[]) => {
-    const r = runCli(args, { cwd: repo.root, env: { LOCKSTEP_SESSION: '', LOCKSTEP_TASK: '' } });
+  const lockstep = (...args: string[]) => lockstepAs('', ...args);
+  /** As session `session` (LOCKSTEP_SESSION): only a session's own `lockstep inbox` marks its messages read. */
+  const lockstepAs = (session: string, ...args: string[]) => {
+    const r = runCli(args, { cwd: repo.root, env: { LOCKSTEP_SESSION: session, LOCKSTEP_TASK: '' } });
     assert.equal(r.status, 0, `lockstep ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
@@ -91,7 +93,7 @@ test('the Decision Log shows notes live; a message sent from VS Code reaches the
       await wb.screenshot('memory-1-decision-log');
 
       // The agent's inbox has it, from the user's session; then nothing waits any more.
-      const inbox = JSON.parse(lockstep('inbox', '--session', api.id, '--json')) as { messages: { from: string; text: string }[] };
+      const inbox = JSON.parse(lockstepAs(api.id, 'inbox', '--json')) as { messages: { from: string; text: string }[] };
       assert.deepEqual(inbox.messages.map((m) => [m.from, m.text]), [['vscode:tester', 'Keep the v1 endpoint until the UI task lands']]);
       await wb.waitForTreeItems('Sessions & Locks', (i) => !/message/.test(i.find((x) => x.label === 'claude session api-7f3c')?.description ?? 'message'));
 

@@ -1,6 +1,7 @@
 // Notes and messages reach agents through `lockstep hook`: the real built CLI, real hook payloads,
 // a real repository. Each item once per session, on events whose answer reaches the model.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { after, before, test } from 'node:test';
 import { claudeSessionPayload, claudeToolPayload } from '../fixtures/hookPayloads';
@@ -55,6 +56,33 @@ test('at session start an agent gets the decisions of its task and the repositor
   assert.ok(next.context!.indexOf('Please keep') < next.context!.indexOf('Errors carry'), 'oldest first');
   assert.equal(hook(prompt('sess-api-1'), { LOCKSTEP_TASK: 'api' }).context, undefined, 'delivered once');
   assert.match(cli(['inbox', '--session', 'claude:sess-api-1']), /no messages for claude:sess-api-1/, 'the hook delivery marked it read');
+});
+
+test("reading another session's inbox only peeks: that session still receives the message through its hook", () => {
+  // The session's agent: a process of its own, as the hooks record it (pinned like the scheduler pins it).
+  const agent = spawn('sleep', ['600'], { stdio: 'ignore' });
+  const asAgent = { LOCKSTEP_AGENT_PID: String(agent.pid) };
+  try {
+    hook(claudeSessionPayload('SessionStart', 'sess-peeked', repo.root), asAgent);
+    cli(['send', 'claude:sess-peeked', 'The schema moved to src/schema.ts']);
+    const peeked = cli(['inbox', '--session', 'claude:sess-peeked']);
+    assert.match(peeked, /message from human:\S+: The schema moved to src\/schema\.ts/);
+    assert.match(peeked, /peeked at claude:sess-peeked's inbox: the message stays unread, for its agent to receive through its hooks/);
+    // Read as another session (LOCKSTEP_SESSION): a peek too.
+    assert.equal(JSON.parse(cli(['inbox', '--session', 'claude:sess-peeked', '--json'], { LOCKSTEP_SESSION: 'codex:nosy' })).peek, true);
+    const next = hook(claudeToolPayload('PostToolUse', 'sess-peeked', repo.root, file('src/a.ts')), asAgent);
+    assert.match(next.context ?? '', /message from human:\S+: The schema moved to src\/schema\.ts/, 'delivered by its own hook after the peeks');
+    assert.equal(hook(prompt('sess-peeked'), asAgent).context, undefined, 'once');
+
+    // The agent itself (its shell tool runs under its process) reads and consumes its own inbox.
+    cli(['send', 'claude:sess-peeked', 'Use the new schema']);
+    const own = JSON.parse(cli(['inbox', '--session', 'claude:sess-peeked', '--json'], asAgent));
+    assert.deepEqual([own.peek, own.messages.map((m: { text: string }) => m.text)], [false, ['Use the new schema']]);
+    assert.equal(hook(prompt('sess-peeked'), asAgent).context, undefined, 'read by the agent: not delivered again');
+    cli(['release', '--all', '--session', 'claude:sess-peeked'], asAgent);
+  } finally {
+    agent.kill();
+  }
 });
 
 test('an event whose answer cannot reach the model keeps the message for the next one that can', () => {

@@ -79,9 +79,15 @@ test('note, log, send and inbox share the store with the CLI', async () => {
   const sent = await call('send', { to: 'codex:worker', text: 'take src/b.ts next' });
   assert.deepEqual(sent.recipients, ['codex:worker']);
   assert.deepEqual(sent.woken, [], 'no waiter: it waits for the next event');
-  const inbox = await call('inbox', { session: 'codex:worker' });
-  assert.deepEqual(inbox.messages.map((m: any) => m.text), ['take src/b.ts next']);
-  assert.deepEqual((await call('inbox', { session: 'codex:worker' })).messages, [], 'read once');
+  // Another session's inbox is only peeked at: its agent still receives the message.
+  const peeked = await call('inbox', { session: 'codex:worker' });
+  assert.deepEqual(peeked.messages.map((m: any) => m.text), ['take src/b.ts next']);
+  assert.equal(peeked.peek, true);
+  assert.match(peeked.text, /^peeked at codex:worker's inbox: the message stays unread/);
+  assert.deepEqual((await call('inbox', { session: 'codex:worker' })).messages.map((m: any) => m.text), ['take src/b.ts next'], 'still unread');
+  const own = JSON.parse(runCli(['inbox', '--json'], { cwd: repo.root, env: env({ LOCKSTEP_SESSION: 'codex:worker' }) }).stdout);
+  assert.deepEqual([own.peek, own.messages.map((m: any) => m.text)], [false, ['take src/b.ts next']]);
+  assert.deepEqual((await call('inbox', { session: 'codex:worker' })).messages, [], 'read once, by its own session');
   assert.deepEqual((await call('log', { since: 0 })).notes.map((n: any) => n.n), [1]);
   const empty = await call('send', { to: ' ', text: 'x' });
   assert.equal(empty.isError, true);

@@ -19,8 +19,10 @@ describe('shared memory through the coordinator server', () => {
   let latest: MemoryState | undefined;
   const listeners = new Set<() => void>();
 
-  const cli = (...args: string[]) => {
-    const r = runCli(args, { cwd: repo.root, env: { HOME: home, LOCKSTEP_SESSION: '', LOCKSTEP_TASK: '' } });
+  const cli = (...args: string[]) => cliAs('', ...args);
+  /** The CLI run as session `session` (LOCKSTEP_SESSION, as the scheduler starts agents; '' for the person). */
+  const cliAs = (session: string, ...args: string[]) => {
+    const r = runCli(args, { cwd: repo.root, env: { HOME: home, LOCKSTEP_SESSION: session, LOCKSTEP_TASK: '' } });
     assert.equal(r.status, 0, `lockstep ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
@@ -82,7 +84,7 @@ describe('shared memory through the coordinator server', () => {
     await pushed('the note written through the server', (x) => x.notes[0]?.n === 3);
   });
 
-  it("sends a message as the user's session: the unread count rises, and falls once `lockstep inbox` received it", async () => {
+  it("sends a message as the user's session: the unread count rises, stays after another session peeked, and falls once the agent's own `lockstep inbox` received it", async () => {
     cli('claim', 'src/a.ts', '--session', 'claude:worker'); // a live session in the lease table
     const r = await request('sendMessage', { to: 'claude:worker', text: 'Keep the v1 endpoint' });
     assert.deepEqual(r.recipients, ['claude:worker']);
@@ -90,7 +92,12 @@ describe('shared memory through the coordinator server', () => {
     assert.match(r.text, /^sent #1 to claude:worker; it is delivered with the agent's next tool call or prompt/);
     await pushed('one message waiting for claude:worker', (x) => JSON.stringify(x.unread) === JSON.stringify([{ session: 'claude:worker', count: 1 }]));
 
-    const inbox = JSON.parse(cli('inbox', '--session', 'claude:worker', '--json')) as { messages: { from: string; text: string }[] };
+    // Someone else reading the agent's inbox only peeks: it still waits for the agent.
+    const peeked = JSON.parse(cli('inbox', '--session', 'claude:worker', '--json')) as { peek: boolean; notice: string; messages: { text: string }[] };
+    assert.deepEqual([peeked.peek, peeked.messages.map((m) => m.text)], [true, ['Keep the v1 endpoint']]);
+    assert.match(peeked.notice, /^peeked at claude:worker's inbox: the message stays unread/);
+    const inbox = JSON.parse(cliAs('claude:worker', 'inbox', '--json')) as { peek: boolean; messages: { from: string; text: string }[] };
+    assert.equal(inbox.peek, false);
     assert.deepEqual(inbox.messages.map((m) => [m.from, m.text]), [['vscode:tester', 'Keep the v1 endpoint']]);
     await pushed('no message waiting once received', (x) => x.unread.length === 0);
   });

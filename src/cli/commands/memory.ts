@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { messageLine, noteLine, parseTarget, sentSummary, type Message, type Note } from '../../core/memory';
 import { MailboxFullError } from '../../store/memoryStore';
 import { openMemory } from '../../store/openMemory';
+import { identifyAgentProcess } from '../../agents/agentProcess';
+import { isOwnSession, peekNotice } from '../inboxOwner';
 import { action, CliError, EXIT_DENIED, openContext, parseSessionId, printJson } from '../commandContext';
 
 /** Who is writing: --session, else the session the scheduler started (LOCKSTEP_SESSION), else the person at the terminal. */
@@ -105,7 +107,7 @@ export function registerMemoryCommands(program: Command): void {
 
   program
     .command('inbox')
-    .description("show a session's undelivered messages and mark them read")
+    .description("show a session's undelivered messages: your own session's are marked read, another session's are only peeked at")
     .option('--session <id>', 'whose inbox, <agent>:<id> (default: LOCKSTEP_SESSION, else human:<you>)')
     .option('--task <id>', "the session's task, for messages sent to the task (default: LOCKSTEP_TASK)")
     .option('--peek', 'leave them unread')
@@ -115,10 +117,14 @@ export function registerMemoryCommands(program: Command): void {
         const ctx = openContext();
         const id = authorOf(opts.session);
         const task = opts.task ?? (process.env.LOCKSTEP_TASK || undefined);
-        const messages = wrap(() => openMemory(ctx.store).inbox({ id, task }, { consume: !opts.peek }));
-        if (opts.json) return printJson({ ok: true, session: id, messages });
+        // Only the caller's own session consumes: another session's agent must still get them through its hooks.
+        const own = !opts.session || isOwnSession(id, ctx.store.read(), { own: authorOf(undefined), agentProcess: () => identifyAgentProcess() });
+        const peek = opts.peek === true || !own;
+        const messages = wrap(() => openMemory(ctx.store).inbox({ id, task }, { consume: !peek }));
+        if (opts.json) return printJson({ ok: true, session: id, peek, ...(own ? {} : { notice: peekNotice(id, messages.length) }), messages });
         if (messages.length === 0) process.stdout.write(`no messages for ${id}\n`);
         for (const m of messages) process.stdout.write(`${formatMessage(m)}\n`);
+        if (!own && messages.length > 0) process.stdout.write(`(${peekNotice(id, messages.length)})\n`);
       }),
     );
 }

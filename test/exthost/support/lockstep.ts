@@ -40,12 +40,21 @@ export function fileUri(rel: string): vscode.Uri {
 
 /** Runs the built CLI (dist/cli.js) in the workspace folder as its own process; throws on a non-zero exit. */
 export function lockstep(...args: string[]): string {
+  return lockstepWith({}, ...args);
+}
+
+/** `lockstep` run as session `session` (LOCKSTEP_SESSION, as the scheduler starts agents). */
+export function lockstepAs(session: string, ...args: string[]): string {
+  return lockstepWith({ LOCKSTEP_SESSION: session }, ...args);
+}
+
+function lockstepWith(env: NodeJS.ProcessEnv, ...args: string[]): string {
   const cli = path.join(extension().extensionPath, 'dist', 'cli.js');
   // Under desktop VS Code process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it plain Node.
   const r = spawnSync(process.execPath, [cli, ...args], {
     cwd: workspaceRoot(),
     encoding: 'utf8',
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...env },
     timeout: 60_000,
   });
   if (r.status !== 0) throw new Error(`lockstep ${args.join(' ')} exited ${r.status}: ${r.stderr || r.stdout || r.error?.message}`);

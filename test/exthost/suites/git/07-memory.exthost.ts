@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import type { LockstepTestApi } from '../../../../src/extension/testApi';
-import { activate, claim, lockstep, release, runCommand, waitFor } from '../../support/lockstep';
+import { activate, claim, lockstep, lockstepAs, release, runCommand, waitFor } from '../../support/lockstep';
 import { readTree, type TreeNode } from '../../support/tree';
 import { UiStub } from '../../support/ui';
 
@@ -60,7 +60,11 @@ describe('the decision log and messages', () => {
     const waiting = await waitFor('"1 message waiting" on claude:dave', () => readTree(api.sessionsTree), (t) => /^1 message waiting · /.test(sessionNode(t, 'claude:dave')?.description ?? ''));
     assert.match(sessionNode(waiting, 'claude:dave')!.tooltip ?? '', /1 message waiting: its agent receives them with its next tool call or prompt/);
 
-    const inbox = JSON.parse(lockstep('inbox', '--session', 'claude:dave', '--json')) as { messages: { from: string; text: string }[] };
+    // Another session only peeks; the agent's own `lockstep inbox` (LOCKSTEP_SESSION) receives it.
+    const peeked = JSON.parse(lockstep('inbox', '--session', 'claude:dave', '--json')) as { peek: boolean; messages: unknown[] };
+    assert.deepEqual([peeked.peek, peeked.messages.length], [true, 1]);
+    assert.match(sessionNode(await readTree(api.sessionsTree), 'claude:dave')?.description ?? '', /^1 message waiting · /);
+    const inbox = JSON.parse(lockstepAs('claude:dave', 'inbox', '--json')) as { messages: { from: string; text: string }[] };
     assert.deepEqual(inbox.messages.map((m) => [m.from, m.text]), [[api.settings().userSessionId, 'Keep the v1 endpoint until the UI task lands']]);
     await waitFor('no message waiting once received', () => readTree(api.sessionsTree), (t) => !/message/.test(sessionNode(t, 'claude:dave')?.description ?? 'message'));
   });
