@@ -295,8 +295,12 @@ export class LeaseTable {
   private policyDenial(session: Session | undefined, sessionId: string, key: string, warnings: string[]): Denial | undefined {
     if (session?.readOnly) return { key, reason: { kind: 'read-only', session: sessionId, task: session.task } };
     const task = session?.task;
+    // A session already holding the file finishes its edits there: a task started over it later
+    // waits for the lease (its agent is told who holds it; the holder is told someone waits), so
+    // denying the holder too would leave the file stuck until the lease ran out.
+    const holdsIt = this.currentLease(key)?.session === sessionId;
     for (const r of Object.values(this.state.reservations)) {
-      if (r.task === task || r.sessions.includes(sessionId)) continue;
+      if (holdsIt || r.task === task || r.sessions.includes(sessionId)) continue;
       if (globsMatch(r.globs, key)) return { key, reason: { kind: 'reserved', reservation: r } };
     }
     const policy = this.ctx.scopePolicy ?? 'deny';

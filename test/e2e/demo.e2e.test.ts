@@ -17,7 +17,9 @@ test('the live demo runs the plan end to end and VS Code announces each step', {
     timeout: 400_000,
   });
   const out = `${r.stdout}\n${r.stderr}`;
-  assert.equal(r.status, 0, out);
+  // Why it failed comes first: CI shows only the head of a long message.
+  const why = out.split('\n').filter((l) => /FAILED|timed out|Error|error:/.test(l)).join('\n');
+  assert.equal(r.status, 0, `${why || `exit ${r.status} ${r.signal ?? ''}`}\n---\n${out}`);
   assert.match(out, /VS Code with Lockstep is up: open http:\/\/127\.0\.0\.1:\d+\/\?folder=/);
   for (const step of [
     /✓ plan started: investigate, api and db are running/,

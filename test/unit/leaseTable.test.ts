@@ -186,6 +186,27 @@ test("a reservation keeps other sessions out of a running task's scope", () => {
   assert.equal(t.acquire('gemini:c', ['src/api/z.ts']).ok, true);
 });
 
+test('a session holding a file before a task reserved it may keep editing it; others still may not', () => {
+  const h = harness();
+  const t = h.tx();
+  h.session(t, 'claude:carol');
+  h.session(t, 'claude:api', { task: 'api' });
+  h.session(t, 'codex:b');
+  assert.equal(t.acquire('claude:carol', ['src/api/orders.ts']).ok, true);
+  t.reserve({ task: 'api', globs: ['src/api/**'], sessions: [] });
+  assert.equal(t.acquire('claude:carol', ['src/api/orders.ts']).ok, true, 'the holder renews its own lease');
+  const other = t.acquire('claude:carol', ['src/api/users.ts']);
+  assert.equal(other.ok, false, 'a file it does not hold stays reserved');
+  if (!other.ok) assert.equal(other.denials[0]!.reason.kind, 'reserved');
+  const api = t.acquire('claude:api', ['src/api/orders.ts']);
+  assert.equal(api.ok, false);
+  if (!api.ok) assert.equal(api.denials[0]!.reason.kind, 'held');
+  t.releaseBySession('claude:carol', ['src/api/orders.ts']);
+  const again = t.acquire('claude:carol', ['src/api/orders.ts']);
+  assert.equal(again.ok, false, 'once released, the reservation applies to the old holder too');
+  assert.equal(t.acquire('claude:api', ['src/api/orders.ts']).ok, true);
+});
+
 test('scope policy: deny, warn or off for edits outside the own task scope', () => {
   for (const policy of ['deny', 'warn', 'off'] as const) {
     const h = harness({ scopePolicy: policy });
