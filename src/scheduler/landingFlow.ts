@@ -18,13 +18,13 @@ import { openMemory } from '../store/openMemory';
 
 import { filesOutsideScope } from '../git/scopeCheck';
 import { changedKeys, worktreeChanges } from '../git/status';
-import { WorktreeDirtyError, WorktreeIgnoredFilesError, deleteBranch, describeFiles, removeWorktree } from '../git/worktrees';
+import { deleteBranch, describeFiles } from '../git/worktrees';
 import type { CheckOutputResult, KeptItem, LandableTask, LandableTasksResult, LandingProgress, LandTasksResult } from '../protocol/schedulerMethods';
 import type { SchedulerContext } from './schedulerContext';
 import { SchedulerError, oneLine } from './schedulerError';
 import { removeStartMarker, startProgress, writeStartMarker } from './startMarker';
 import { carriedTasks, taskBranchTips } from './taskBranches';
-import { REMOVE_TASK_WORKTREE } from './taskHooks';
+import { removeTaskWorktree } from './taskWorktreeRemoval';
 
 /** Statuses from which a write task with commits ahead of the target may land. */
 const LANDABLE: readonly TaskStatus[] = ['queued', 'ready', 'finished', 'conflicted', 'failed'];
@@ -360,13 +360,11 @@ export class LandingFlow {
       if (!rt) continue;
       let { worktree, branch } = rt;
       if (worktree && fs.existsSync(worktree)) {
-        const wt = worktree;
-        try {
-          await removeWorktree(wt, REMOVE_TASK_WORKTREE);
-          removed.push(`worktree ${wt}`);
+        const notRemoved = await removeTaskWorktree(worktree);
+        if (notRemoved) kept.push(notRemoved);
+        else {
+          removed.push(`worktree ${worktree}`);
           worktree = undefined;
-        } catch (e) {
-          kept.push({ kind: 'worktree', name: wt, why: e instanceof WorktreeDirtyError ? `uncommitted changes (${e.files.slice(0, 5).join(', ')})` : e instanceof WorktreeIgnoredFilesError ? `ignored files that may be work (${describeFiles(e.files, 5)})` : oneLine(e) });
         }
       } else worktree = undefined;
       if (branch && worktree === undefined && (await readBranch(this.ctx.root, branch))) {

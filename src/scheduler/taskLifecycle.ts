@@ -13,7 +13,7 @@ import { TaskId, taskBranch, taskById, type Plan, type TaskSpec } from '../core/
 import { TaskTransitionError, describeState, transition, type TaskRuntime, type TaskState, type TaskStatus } from '../core/task';
 import { runCheck } from '../git/checkCommand';
 import { readBranch } from '../git/repository';
-import { BranchNotMergedError, WorktreeDirtyError, WorktreeIgnoredFilesError, createTaskWorktree, deleteBranch, describeFiles, removeWorktree } from '../git/worktrees';
+import { BranchNotMergedError, createTaskWorktree, deleteBranch } from '../git/worktrees';
 import type { AbandonTaskResult, KeptItem, StartTaskResult, TaskActionResult, TaskView } from '../protocol/schedulerMethods';
 import { judgeExit, terminateProcess, type AgentExit, type LaunchedAgent } from './agentLauncher';
 import { readExitRecord } from './agentSupervisor';
@@ -22,7 +22,8 @@ import { ensureLockstepShim, hookCommand, lockstepDistDir } from './lockstepBin'
 import type { SchedulerContext } from './schedulerContext';
 import { SchedulerError, oneLine } from './schedulerError';
 import { removeStartMarker, startProgress, writeStartMarker } from './startMarker';
-import { REMOVE_TASK_WORKTREE, ensureTaskHooks } from './taskHooks';
+import { ensureTaskHooks } from './taskHooks';
+import { removeTaskWorktree } from './taskWorktreeRemoval';
 import { judgeRunningTask, type RunningVerdict } from './taskLiveness';
 import { statusMap } from './taskViews';
 
@@ -340,12 +341,9 @@ export class TaskLifecycle {
       worktree = worktreeMade ?? (fs.existsSync(write.wtPath) ? write.wtPath : prior?.worktree);
       branch = write.branch;
       if (worktreeMade) {
-        try {
-          await removeWorktree(worktreeMade, REMOVE_TASK_WORKTREE);
-          worktree = prior?.worktree;
-        } catch (e) {
-          kept.push({ kind: 'worktree', name: worktreeMade, why: e instanceof WorktreeDirtyError ? `uncommitted changes: ${e.files.slice(0, 5).join(', ')}` : e instanceof WorktreeIgnoredFilesError ? `ignored files that may be work: ${describeFiles(e.files, 5)}` : oneLine(e) });
-        }
+        const notRemoved = await removeTaskWorktree(worktreeMade);
+        if (notRemoved) kept.push(notRemoved);
+        else worktree = prior?.worktree;
       }
       if (!write.branchExisted && (await readBranch(this.ctx.root, write.branch))) {
         try {
@@ -489,13 +487,11 @@ export class TaskLifecycle {
     let worktree = rt?.worktree;
     let branch = rt?.branch;
     if (worktree && fs.existsSync(worktree)) {
-      const wt = worktree;
-      try {
-        await removeWorktree(wt, REMOVE_TASK_WORKTREE);
-        removed.push(`worktree ${wt}`);
+      const notRemoved = await removeTaskWorktree(worktree);
+      if (notRemoved) kept.push(notRemoved);
+      else {
+        removed.push(`worktree ${worktree}`);
         worktree = undefined;
-      } catch (e) {
-        kept.push({ kind: 'worktree', name: wt, why: e instanceof WorktreeDirtyError ? `it has uncommitted changes (${e.files.slice(0, 5).join(', ')}${e.files.length > 5 ? ', …' : ''})` : e instanceof WorktreeIgnoredFilesError ? `it has ignored files that may be work (${describeFiles(e.files, 5)})` : oneLine(e) });
       }
     } else worktree = undefined;
     if (branch && (await readBranch(this.ctx.root, branch))) {

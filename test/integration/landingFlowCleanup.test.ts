@@ -61,7 +61,7 @@ test('after landing: leases released, clean worktree removed and branch deleted,
     assert.deepEqual(landed.body.landed, ['clean', 'dirty']);
     assert.deepEqual(landed.body.removed, [`worktree ${cleanWt}`, 'branch lockstep/clean']);
     assert.deepEqual(landed.body.kept, [
-      { kind: 'worktree', name: dirtyWt, why: 'ignored files that may be work (notes.txt)' },
+      { kind: 'worktree', name: dirtyWt, why: 'it has ignored files that may be work (notes.txt)' },
       { kind: 'branch', name: 'lockstep/dirty', why: `it is checked out in the kept worktree ${dirtyWt}` },
     ]);
     const text = cli(['task', 'list']).stdout;
