@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { projectRoot, withWorkbench, type TreeItem } from './harness';
-import { ensureBuilt, runCli } from '../helpers/cli';
-import { makeSchedRepo } from '../fixtures/plans/schedulerRepo';
+import { ensureBuilt } from '../helpers/cli';
+import { makeSchedRepo, startFromCliUntilFinished } from '../fixtures/plans/schedulerRepo';
 
 const vsix = process.env.LOCKSTEP_E2E_VSIX ?? path.join(projectRoot, 'dist/lockstep.vsix');
 
@@ -22,7 +22,6 @@ test('land two finished tasks atomically from the palette: the tree shows them l
   assert.ok(fs.existsSync(vsix), `${vsix} is missing: run npm run package`);
   ensureBuilt();
   const r = makeSchedRepo({ prefix: 'lockstep-e2e-landing-' });
-  const cli = (args: string[]) => runCli(args, { cwd: r.repo.root });
   try {
     r.writePlan({
       // The check takes a few seconds, so the progress notification can be seen (and photographed).
@@ -33,18 +32,7 @@ test('land two finished tasks atomically from the palette: the tree shows them l
         { id: 'client', phase: 2, scope: ['src/b.ts'], dependsOn: ['api'] },
       ],
     });
-    for (const id of ['api', 'docs']) {
-      const started = cli(['task', 'start', id]);
-      assert.equal(started.status, 0, started.stderr);
-      await r.result(id);
-    }
-    const end = Date.now() + 30_000;
-    for (;;) {
-      const list = JSON.parse(cli(['task', 'list', '--json']).stdout) as { tasks: { id: string; status: string }[] };
-      if (list.tasks.filter((x) => x.status === 'finished').length === 2) break;
-      assert.ok(Date.now() < end, `both tasks finish: ${JSON.stringify(list.tasks.map((x) => [x.id, x.status]))}`);
-      await new Promise((res) => setTimeout(res, 200));
-    }
+    await startFromCliUntilFinished(r, ['api', 'docs']);
     const base = r.repo.git('rev-parse', 'main');
 
     await withWorkbench({ vsix, folder: r.repo.root, name: 'landing', settings: { 'lockstep.userName': 'tester' } }, async (wb) => {

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { projectRoot, withWorkbench, type TreeItem } from './harness';
 import { ensureBuilt, runCli } from '../helpers/cli';
-import { makeSchedRepo } from '../fixtures/plans/schedulerRepo';
+import { makeSchedRepo, startFromCliUntilFinished } from '../fixtures/plans/schedulerRepo';
 
 const vsix = process.env.LOCKSTEP_E2E_VSIX ?? path.join(projectRoot, 'dist/lockstep.vsix');
 
@@ -37,18 +37,7 @@ test('the landing queue in the Scheduler view: paused with tasks waiting, resume
       ],
     });
     assert.equal(cli(['queue', 'pause']).stdout, 'the landing queue is paused\n');
-    for (const id of ['api', 'bad', 'docs']) {
-      const started = cli(['task', 'start', id]);
-      assert.equal(started.status, 0, started.stderr);
-      await r.result(id);
-    }
-    const end = Date.now() + 30_000;
-    for (;;) {
-      const list = JSON.parse(cli(['task', 'list', '--json']).stdout) as { tasks: { id: string; status: string }[] };
-      if (list.tasks.filter((x) => x.status === 'finished').length === 3) break;
-      assert.ok(Date.now() < end, `the tasks finish: ${JSON.stringify(list.tasks.map((x) => [x.id, x.status]))}`);
-      await new Promise((res) => setTimeout(res, 200));
-    }
+    await startFromCliUntilFinished(r, ['api', 'bad', 'docs']);
     const base = r.repo.git('rev-parse', 'main');
 
     await withWorkbench({ vsix, folder: r.repo.root, name: 'landing-queue', settings: { 'lockstep.userName': 'tester' }, viewport: { width: 1400, height: 1000 } }, async (wb) => {
