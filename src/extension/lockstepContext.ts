@@ -39,7 +39,7 @@ export class LockstepContext implements vscode.Disposable {
   readonly sessionsTree: SessionsTree;
   readonly schedulerTree: SchedulerTree;
   readonly decisionLogTree: DecisionLogTree;
-  private readonly statusBar: LockStatusBar;
+  readonly statusBar: LockStatusBar;
   /** Asks before plan commands that changed since the user approved them run (planApproval.ts). */
   readonly planApproval: PlanApproval;
   private readonly disposables: vscode.Disposable[] = [];

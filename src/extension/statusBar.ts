@@ -19,6 +19,12 @@ export class LockStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  /** What the item shows now: its text and its tooltip as plain text (the test API reads it). */
+  get shown(): { text: string; tooltip: string } {
+    const t = this.item.tooltip;
+    return { text: this.item.text, tooltip: typeof t === 'string' ? t : (t?.value ?? '').replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1') };
+  }
+
   setServerState(s: ServerState): void {
     this.serverState = s;
     this.render();

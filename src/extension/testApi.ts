@@ -34,6 +34,8 @@ export interface LockstepTestApi {
   schedulerTree: vscode.TreeDataProvider<unknown>;
   /** The provider behind the Decision Log view. */
   decisionLogTree: vscode.TreeDataProvider<unknown>;
+  /** The status bar item's text and tooltip (plain text), as the user sees them. */
+  statusBar(): { text: string; tooltip: string };
 }
 
 export function testApi(ctx: LockstepContext): LockstepTestApi {
@@ -56,5 +58,6 @@ export function testApi(ctx: LockstepContext): LockstepTestApi {
     sessionsTree: ctx.sessionsTree as vscode.TreeDataProvider<unknown>,
     schedulerTree: ctx.schedulerTree as vscode.TreeDataProvider<unknown>,
     decisionLogTree: ctx.decisionLogTree as vscode.TreeDataProvider<unknown>,
+    statusBar: () => ctx.statusBar.shown,
   };
 }
