@@ -45,7 +45,7 @@ export function runWake(stdin: Buffer, env: NodeJS.ProcessEnv, maxS = WAKE_MAX_S
   }
   const store = openLeaseStore(commonDir);
   const memory = openMemory(store);
-  const dir = memory.paths.wake;
+  const dir = store.paths.memory.wake; // wake markers are this machine's, in team mode too
   const agent = identifyAgentProcess({ env });
   // `claude -p "<prompt>"` ends after its turn but waits for its background hooks: a waiter would
   // keep it running. Only a session that reads more input (interactive, or -p with stream-json input) idles.

@@ -13,7 +13,6 @@ import { git } from '../git/gitRunner';
 import { land, type LandingCulprit, type LandingResult, type LandingStep } from '../git/landing';
 import { isAncestor, readBranch } from '../git/repository';
 import type { CheckResult } from '../git/checkCommand';
-import { EmbeddedStore } from '../store/embeddedStore';
 import { openMemory } from '../store/openMemory';
 
 import { filesOutsideScope } from '../git/scopeCheck';
@@ -325,14 +324,11 @@ export class LandingFlow {
 
   /**
    * Tells a task's agent what happened to its landing: `notifyTask` when given, else the task's mailbox
-   * in the embedded store (delivered with its agent's next hook event, as `lockstep send <task>` does).
+   * (delivered with its agent's next hook event, as `lockstep send <task>` does; on Redis in team mode).
    */
   private tellAgent(task: string, text: string): void {
     const store = this.ctx.store;
-    const notify =
-      this.ctx.opts.notifyTask ??
-      (store instanceof EmbeddedStore ? (id: string, message: string) => void openMemory(store).send({ from: LANDING_SENDER, to: { kind: 'task', id }, text: message }) : undefined);
-    if (!notify) return this.ctx.log(`task ${task}: ${text} (no mailbox to deliver it to)`);
+    const notify = this.ctx.opts.notifyTask ?? ((id: string, message: string) => void openMemory(store).send({ from: LANDING_SENDER, to: { kind: 'task', id }, text: message }));
     try {
       notify(task, text);
       this.ctx.log(`task ${task}: told through its mailbox: ${text}`);

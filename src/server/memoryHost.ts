@@ -16,8 +16,9 @@ import {
   type MemoryRequestResult,
   type MemoryState,
 } from '../protocol/memoryMethods';
-import type { EmbeddedMemory } from '../store/embeddedMemory';
-import { MailboxFullError } from '../store/memoryStore';
+import { EmbeddedMemory } from '../store/embeddedMemory';
+import { EmbeddedStore } from '../store/embeddedStore';
+import { MailboxFullError, type MemoryStore } from '../store/memoryStore';
 import { openMemory } from '../store/openMemory';
 import { StoreError } from '../store/storeErrors';
 import { CoalescingRunner } from './coalescingRunner';
@@ -50,7 +51,7 @@ type Handlers = { [K in MemoryRequestName]: (c: Coordinator, p: unknown) => Prom
 
 
 /** The memory of the coordinator's store; opened per use, so `lockstep config --mailbox-size` applies at once. */
-function memoryOf(c: Coordinator): EmbeddedMemory {
+function memoryOf(c: Coordinator): MemoryStore {
   return openMemory(c.store);
 }
 
@@ -90,22 +91,34 @@ export function registerMemoryHost(connection: Connection, opts: MemoryHostOptio
     (e) => opts.log(`memory: ${oneLine(e)}`),
   );
 
-  /** The two logs, their rotated halves, and the cursor of every session the coordinator knows. */
+  /** The two logs, their rotated halves, and the cursor of every session the coordinator knows (team mode: the poll below). */
   const watchFiles = (c: Coordinator) => {
     const memory = memoryOf(c);
+    watchedFor = c;
+    if (!(memory instanceof EmbeddedMemory)) return watcher.set([]);
     const p = memory.paths;
     const cursors = c.snapshot().sessions.map((s) => memory.cursorFile(s.id));
     watcher.set([p.notes, p.notesRotated, p.messages, p.messagesRotated, ...cursors]);
-    watchedFor = c;
   };
 
-  // Sessions come and go (and take up tasks) with the coordinator's model: follow them.
+  // Sessions come and go (and take up tasks) with the coordinator's model: follow them. In team mode
+  // the memory is on Redis, written from other machines too: its stamp (one small script) is polled.
+  let lastStamp = '';
   const poll = setInterval(() => {
     const c = opts.coordinator();
     if (disposed || !c) return;
     const sessions = JSON.stringify(c.snapshot().sessions.map((s) => [s.id, s.task]));
-    if (c !== watchedFor || sessions !== lastSessions) {
+    let stamp = '';
+    if (!(c.store instanceof EmbeddedStore)) {
+      try {
+        stamp = memoryOf(c).stamp();
+      } catch {
+        stamp = lastStamp; // unreachable: the store's own watch reports that; read again once it answers
+      }
+    }
+    if (c !== watchedFor || sessions !== lastSessions || stamp !== lastStamp) {
       lastSessions = sessions;
+      lastStamp = stamp;
       runner.trigger();
     }
   }, POLL_MS);

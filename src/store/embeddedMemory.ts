@@ -13,18 +13,15 @@ import { liveWaiter } from './wakeMarkers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { addressedTo, MAX_ITEM_BYTES, Message, Note, type MessageTarget } from '../core/memory';
+import { Message, Note, type MessageTarget } from '../core/memory';
 import { writeFileAtomic } from './durableFile';
 import { acquireFileLock, LockTimeoutError } from './fileLock';
 import { NumberedLog, type LogPosition, type PendingAppend } from './numberedLog';
-import { MailboxFullError, type Delivery, type MemoryStore, type NoteQuery, type SendResult, type SessionRef } from './memoryStore';
+import { addressMessage, checkText, DEFAULT_DELIVERY_BYTES, DEFAULT_MAILBOX_SIZE, pickDelivery, undelivered, waitingFor } from './memoryRules';
+import type { Delivery, MemoryStore, NoteQuery, SendResult, SessionRef } from './memoryStore';
 import { DOCTOR_HINT, StoreError } from './storeErrors';
 import type { MemoryPaths } from './storePaths';
 
-export const DEFAULT_MAILBOX_SIZE = 20;
-export const DEFAULT_DELIVERY_BYTES = 4000;
-/** Notes shown at session start: the newest this many relevant to the session's task. */
-const NOTES_AT_START = 10;
 
 const Position = z.object({ n: z.number().int().nonnegative(), ino: z.number(), offset: z.number().int().nonnegative() });
 type Position = z.infer<typeof Position>;
@@ -92,38 +89,19 @@ export class EmbeddedMemory implements MemoryStore {
     let appended: PendingAppend<Message> | undefined;
     try {
       const result = this.withLock((): SendResult => {
-        const live = this.opts.liveSessions().filter((s) => s.id !== input.from);
         const all = this.messagesLog.readAll();
-        const pending = (s: SessionRef): number => {
-          const c = this.readCursor(s.id);
-          const task = s.task ?? c?.task;
-          return all.filter((m) => m.n > (c?.messages.n ?? 0) && addressedTo(m, s.id, task)).length;
-        };
-        const full = (s: SessionRef) => new MailboxFullError(`${s.id}'s mailbox is full (${cap} undelivered messages); they are delivered as its agent makes tool calls: try again later`);
-        let recipients: string[] = [];
-        const refused: string[] = [];
+        const { recipients, refused } = addressMessage({
+          from: input.from,
+          to: input.to,
+          live: this.opts.liveSessions(),
+          cap,
+          pending: (s) => {
+            const c = this.readCursor(s.id);
+            return undelivered(all, s.id, s.task ?? c?.task, c?.messages.n ?? 0).length;
+          },
+          waitingForTask: (task) => waitingFor(all, task, this.cursorsOfTask(task).reduce((m, c) => Math.max(m, c.messages.n), 0)),
+        });
         const to = input.to;
-        if (to.kind === 'session') {
-          const s = live.find((l) => l.id === to.id) ?? { id: to.id };
-          if (pending(s) >= cap) throw full(s);
-          recipients = [to.id];
-        } else if (to.kind === 'task') {
-          const sessions = live.filter((s) => s.task === to.id);
-          for (const s of sessions) if (pending(s) >= cap) throw full(s);
-          if (sessions.length === 0) {
-            // Waits for the task's next session: count what already waits for it.
-            const seen = this.cursorsOfTask(to.id).reduce((m, c) => Math.max(m, c.messages.n), 0);
-            const waiting = all.filter((m) => m.n > seen && m.to.kind === 'task' && m.to.id === to.id).length;
-            if (waiting >= cap) throw new MailboxFullError(`task ${to.id}'s mailbox is full (${cap} messages wait for its next session): try again later`);
-          }
-          recipients = sessions.map((s) => s.id);
-        } else {
-          for (const s of live) (pending(s) >= cap ? refused : recipients).push(s.id);
-          if (recipients.length === 0) {
-            if (refused.length > 0) throw new MailboxFullError(`every session's mailbox is full (${refused.join(', ')}): try again later`);
-            throw new StoreError('no session is running to receive a message to all');
-          }
-        }
         appended = this.messagesLog.appendNext((last) => [{ n: last + 1, at: this.now(), from: input.from, to, ...(to.kind === 'all' ? { recipients } : {}), text }]);
         // Decided under the lock after the append: a waiter registered later sees the message itself.
         return { message: appended.items[0]!, recipients, full: refused, woken: recipients.filter((r) => liveWaiter(this.paths.wake, r) !== undefined) };
@@ -145,25 +123,17 @@ export class EmbeddedMemory implements MemoryStore {
       const start = opts.start || !cursor;
       const notesRead = this.notesLog.readFrom(cursor ? pos(cursor.notes) : undefined);
       const msgsRead = this.messagesLog.readFrom(cursor ? pos(cursor.messages) : undefined);
-      const notesSeen = cursor?.notes.n ?? 0;
-      const msgsSeen = cursor?.messages.n ?? 0;
-      const lastNote = notesRead.items.reduce((m, n) => Math.max(m, n.n), notesSeen);
-      const lastMsg = msgsRead.items.reduce((m, x) => Math.max(m, x.n), msgsSeen);
-      let notes = notesRead.items.filter((n) => n.n > notesSeen && n.by !== session.id);
-      if (start) notes = recentRelevant(notes, task, Math.floor(maxBytes / 2));
-      const messages = msgsRead.items.filter((m) => m.n > msgsSeen && addressedTo(m, session.id, task));
-      const picked = pickOldestFirst(notes, messages, maxBytes);
-      const notesLeft = notes.length - picked.notes.length;
-      const msgsLeft = messages.length - picked.messages.length;
+      const pick = pickDelivery({ session, task, start, maxBytes, notes: notesRead.items, messages: msgsRead.items, notesSeen: cursor?.notes.n ?? 0, messagesSeen: cursor?.messages.n ?? 0 });
+      // A log read only part way stays at its old position (with the number reached); else after what was read.
       const next: Cursor = {
         session: session.id,
         ...(task ? { task } : {}),
-        notes: notesLeft > 0 ? { ...(cursor?.notes ?? { ino: 0, offset: 0 }), n: picked.notes.at(-1)?.n ?? notesSeen } : { n: lastNote, ...notesRead.next },
-        messages: msgsLeft > 0 ? { ...(cursor?.messages ?? { ino: 0, offset: 0 }), n: picked.messages.at(-1)?.n ?? msgsSeen } : { n: lastMsg, ...msgsRead.next },
+        notes: pick.notesLeft > 0 ? { ...(cursor?.notes ?? { ino: 0, offset: 0 }), n: pick.notesUpTo } : { n: pick.notesUpTo, ...notesRead.next },
+        messages: pick.messagesLeft > 0 ? { ...(cursor?.messages ?? { ino: 0, offset: 0 }), n: pick.messagesUpTo } : { n: pick.messagesUpTo, ...msgsRead.next },
       };
-      const delivered = picked.notes.length + picked.messages.length > 0;
+      const delivered = pick.notes.length + pick.messages.length > 0;
       if (delivered || !cursor || JSON.stringify(next) !== JSON.stringify(cursor)) this.writeCursor(next, delivered);
-      return delivered ? { notes: picked.notes, messages: picked.messages, remaining: notesLeft + msgsLeft } : undefined;
+      return delivered ? { notes: pick.notes, messages: pick.messages, remaining: pick.notesLeft + pick.messagesLeft } : undefined;
     });
   }
 
@@ -171,8 +141,7 @@ export class EmbeddedMemory implements MemoryStore {
     const pendingOf = (cursor: Cursor | undefined) => {
       const task = session.task ?? cursor?.task;
       const read = this.messagesLog.readFrom(cursor ? pos(cursor.messages) : undefined);
-      const seen = cursor?.messages.n ?? 0;
-      return { read, task, messages: read.items.filter((m) => m.n > seen && addressedTo(m, session.id, task)) };
+      return { read, task, messages: undelivered(read.items, session.id, task, cursor?.messages.n ?? 0) };
     };
     if (!opts.consume) return pendingOf(this.readCursor(session.id)).messages;
     return this.withLock(() => {
@@ -194,7 +163,7 @@ export class EmbeddedMemory implements MemoryStore {
     for (const s of refs.values()) {
       const c = this.readCursor(s.id);
       const task = s.task ?? c?.task;
-      out[s.id] = all.filter((m) => m.n > (c?.messages.n ?? 0) && addressedTo(m, s.id, task)).length;
+      out[s.id] = undelivered(all, s.id, task, c?.messages.n ?? 0).length;
     }
     return out;
   }
@@ -274,46 +243,4 @@ function pos(p: Position): LogPosition {
 
 function samePosition(a: Position, b: LogPosition): boolean {
   return a.ino === b.ino && a.offset === b.offset;
-}
-
-function checkText(text: string, what: string): string {
-  const t = text.trim();
-  if (t === '') throw new StoreError(`the ${what} is empty`);
-  const bytes = Buffer.byteLength(t);
-  if (bytes > MAX_ITEM_BYTES) throw new StoreError(`the ${what} is ${bytes} bytes; at most ${MAX_ITEM_BYTES} fit in one agent event: shorten it or split it`);
-  return t;
-}
-
-function itemBytes(item: Note | Message): number {
-  return Buffer.byteLength(item.text) + 80;
-}
-
-/** The newest notes for the task (or for no task), within `budget` bytes, oldest first. */
-function recentRelevant(notes: readonly Note[], task: string | undefined, budget: number): Note[] {
-  const relevant = notes.filter((n) => n.task === undefined || n.task === task);
-  const out: Note[] = [];
-  let used = 0;
-  for (let i = relevant.length - 1; i >= 0 && out.length < NOTES_AT_START; i--) {
-    used += itemBytes(relevant[i]!);
-    if (used > budget && out.length > 0) break;
-    out.unshift(relevant[i]!);
-  }
-  return out;
-}
-
-/** Oldest first across both logs, within `maxBytes` (the first item always goes: items are capped at MAX_ITEM_BYTES). */
-function pickOldestFirst(notes: readonly Note[], messages: readonly Message[], maxBytes: number): { notes: Note[]; messages: Message[] } {
-  const out = { notes: [] as Note[], messages: [] as Message[] };
-  let i = 0;
-  let j = 0;
-  let used = 0;
-  while (i < notes.length || j < messages.length) {
-    const takeNote = j >= messages.length || (i < notes.length && notes[i]!.at <= messages[j]!.at);
-    const item = takeNote ? notes[i]! : messages[j]!;
-    used += itemBytes(item);
-    if (used > maxBytes && out.notes.length + out.messages.length > 0) break;
-    if (takeNote) out.notes.push(notes[i++]!);
-    else out.messages.push(messages[j++]!);
-  }
-  return out;
 }

@@ -1,6 +1,6 @@
-// The interface of the swarm's shared memory (decision log, mailboxes, delivery cursors). One
-// implementation today, on files beside the lease table (embeddedMemory.ts); another backend (a
-// Redis one, say) implements the same contract:
+// The interface of the swarm's shared memory (decision log, mailboxes, delivery cursors). Two
+// implementations: on files beside the lease table (embeddedMemory.ts), and in team mode on the
+// team store's Redis (redisMemory.ts); both run the same rules (memoryRules.ts) on this contract:
 //  - note() returns only once the note is durable, with a number higher than every earlier one;
 //  - send() refuses (MailboxFullError) rather than drops when a mailbox is full;
 //  - deliver() hands each note and message to a session at most once, in order, and every one

@@ -1,7 +1,22 @@
 // Messages between redisBridge.ts (the calling thread) and redisWorker.ts (the thread owning the client).
 import type { MessagePort } from 'node:worker_threads';
 
-export type ScriptName = 'lockstepRead' | 'lockstepCommit' | 'lockstepAppend' | 'lockstepJournal' | 'lockstepTime' | 'lockstepTurn' | 'lockstepTurnRelease';
+export type ScriptName =
+  | 'lockstepRead'
+  | 'lockstepCommit'
+  | 'lockstepAppend'
+  | 'lockstepJournal'
+  | 'lockstepTime'
+  | 'lockstepTurn'
+  | 'lockstepTurnRelease'
+  // the shared memory (redisMemoryScripts.ts)
+  | 'lockstepNote'
+  | 'lockstepSend'
+  | 'lockstepNotes'
+  | 'lockstepDeliveryRead'
+  | 'lockstepMailboxes'
+  | 'lockstepCursor'
+  | 'lockstepMemoryStamp';
 
 export type BridgeRequest = { id: number } & (
   | { op: 'script'; script: ScriptName; keys: string[]; args: Array<string | number> }

@@ -10,8 +10,8 @@
 // once, as with transactUnlessDenied. A commit is atomic on the server: the table, the fence
 // counter, the version, the journal and the change notification move together or not at all.
 //
-// Local things stay in the repository's store folder: config.json (including which store to use),
-// and for now the decision log, mailboxes and scheduler logs.
+// Local things stay in the repository's store folder: config.json (including which store to use)
+// and scheduler logs. The decision log and mailboxes are on the same server (redisMemory.ts).
 import { LeaseTable, type ProcessVerdict, type RuleContext } from '../core/leaseTable';
 import { JournalEntry, withOwnRecords, emptyState, type LeaseTableState, type ProcessIdentity } from '../core/model';
 import { processVerdict as agentProcessVerdict } from '../process/processLiveness';

@@ -6,6 +6,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import Redis from 'ioredis';
 import { APPEND_SCRIPT, COMMIT_SCRIPT, JOURNAL_SCRIPT, READ_SCRIPT, TIME_SCRIPT, TURN_RELEASE_SCRIPT, TURN_SCRIPT } from './redisScripts';
+import { CURSOR_SCRIPT, DELIVERY_READ_SCRIPT, MAILBOXES_SCRIPT, MEMORY_STAMP_SCRIPT, NOTE_SCRIPT, NOTES_SCRIPT, SEND_SCRIPT } from './redisMemoryScripts';
 import type { BridgeEvent, BridgeRequest, BridgeResponse, ScriptName, WorkerData } from './redisBridgeProtocol';
 
 const data = workerData as WorkerData;
@@ -37,6 +38,13 @@ client.defineCommand('lockstepTurnRelease', { numberOfKeys: 1, lua: TURN_RELEASE
 client.defineCommand('lockstepAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
 client.defineCommand('lockstepJournal', { numberOfKeys: 2, lua: JOURNAL_SCRIPT });
 client.defineCommand('lockstepTime', { numberOfKeys: 0, lua: TIME_SCRIPT });
+client.defineCommand('lockstepNote', { numberOfKeys: 2, lua: NOTE_SCRIPT });
+client.defineCommand('lockstepSend', { numberOfKeys: 2, lua: SEND_SCRIPT });
+client.defineCommand('lockstepNotes', { numberOfKeys: 2, lua: NOTES_SCRIPT });
+client.defineCommand('lockstepDeliveryRead', { numberOfKeys: 5, lua: DELIVERY_READ_SCRIPT });
+client.defineCommand('lockstepMailboxes', { numberOfKeys: 3, lua: MAILBOXES_SCRIPT });
+client.defineCommand('lockstepCursor', { numberOfKeys: 2, lua: CURSOR_SCRIPT });
+client.defineCommand('lockstepMemoryStamp', { numberOfKeys: 3, lua: MEMORY_STAMP_SCRIPT });
 
 type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
 const redis = client as Scripted;

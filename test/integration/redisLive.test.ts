@@ -1,19 +1,26 @@
 // Team mode live (#14): two coordinators on two clones of one repository (ssh and https remotes)
 // share one Redis; each sees the other's leases as they are taken and freed (pub/sub, a re-read on
-// every reconnection). redis-server stopped: both say the store is disconnected (what the status bar
+// every reconnection), and the other's notes and messages. redis-server stopped: both say the store is disconnected (what the status bar
 // shows); started again: both resynchronise and go on seeing each other's changes.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { claudeToolPayload } from '../fixtures/hookPayloads';
 import { ensureBuilt, runCli } from '../helpers/cli';
 import { startRedisServer, type RedisServer } from '../helpers/redisServer';
-import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { teamRepos } from '../helpers/teamRepos';
 import { startServer, type ServerHandle } from './serverHarness';
+import { memoryChangedNotification, memoryRequests, MemoryState } from '../../src/protocol/memoryMethods';
+
+async function until(what: string, cond: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 let redis: RedisServer;
-const repos: TempRepo[] = [];
 const servers: ServerHandle[] = [];
 
 before(async () => {
@@ -23,15 +30,10 @@ before(async () => {
 after(async () => {
   for (const s of servers) await s.stop();
   await redis.cleanup();
-  for (const r of repos) r.cleanup();
+  removeRepos();
 });
 
-function clone(origin: string): TempRepo {
-  const r = makeTempRepo();
-  execFileSync('git', ['remote', 'add', 'origin', origin], { cwd: r.root });
-  repos.push(r);
-  return r;
-}
+const { clone, cleanup: removeRepos } = teamRepos();
 
 test('two coordinators on two clones see each other’s leases live, show the store disconnected, and resync after it returns', { timeout: 240_000 }, async () => {
   const a = clone('git@example.com:team/live.git');
@@ -54,6 +56,17 @@ test('two coordinators on two clones see each other’s leases live, show the st
   assert.equal(hook(b.root, 'live-b', 'src/b.ts').status, 0);
   await sa.waitFor('B’s lease in A', (x) => x.leases.some((l) => l.key === 'src/b.ts' && l.session === 'claude:live-b'));
   process.stdout.write(`# a hook's lease in clone A reached clone B's coordinator ${seenInB} ms after the hook started (hook process included)\n`);
+
+  // The decision log and mailboxes are the team's too: a note written in clone A and a message sent
+  // from B's coordinator (as from VS Code) show in the other coordinator's memory state.
+  const memoryOf = (srv: ServerHandle) => srv.conn.sendRequest(memoryRequests.getMemoryState.type.method, {}) as Promise<MemoryState>;
+  let pushedToB: MemoryState | undefined;
+  sb.conn.onNotification(memoryChangedNotification.method, (raw: unknown) => void (pushedToB = MemoryState.parse(raw)));
+  const noted = runCli(['note', 'Dates are ISO 8601', '--session', 'human:ann'], { cwd: a.root, env });
+  assert.equal(noted.status, 0, noted.stderr);
+  await until('A’s note pushed by B’s coordinator', async () => pushedToB?.notes.some((n) => n.text === 'Dates are ISO 8601' && n.by === 'human:ann') ?? false);
+  await sb.conn.sendRequest(memoryRequests.sendMessage.type.method, { to: 'claude:live-a', text: 'rebase on main' });
+  await until('the message unread in A’s coordinator', async () => (await memoryOf(sa)).unread.some((u) => u.session === 'claude:live-a' && u.count === 1));
 
   // Freed in A: gone in B.
   const released = runCli(['release', 'src/a.ts', '--force', '--session', 'human:lead'], { cwd: a.root, env });

@@ -15,10 +15,9 @@ import { storePaths } from '../../src/store/storePaths';
 import { claudeToolPayload } from '../fixtures/hookPayloads';
 import { ensureBuilt, runCli } from '../helpers/cli';
 import { startRedisServer, type RedisServer } from '../helpers/redisServer';
-import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { teamRepos } from '../helpers/teamRepos';
 
 let redis: RedisServer;
-const repos: TempRepo[] = [];
 let teams = 0;
 
 before(async () => {
@@ -28,15 +27,10 @@ before(async () => {
 after(async () => {
   await closeRedisBridges();
   await redis.cleanup();
-  for (const r of repos) r.cleanup();
+  removeRepos();
 });
 
-function clone(origin: string): TempRepo {
-  const r = makeTempRepo();
-  execFileSync('git', ['remote', 'add', 'origin', origin], { cwd: r.root });
-  repos.push(r);
-  return r;
-}
+const { clone, cleanup: removeRepos } = teamRepos();
 
 /** A store on this test's Redis under a team key of its own. */
 function teamStore(root: string, team = `t${++teams}-${process.pid}`): RedisStore {

@@ -3,7 +3,6 @@
 // longer the configured one (the extension restarts it on that) and takes the setting through
 // setConfig like the VS Code setting lockstep.store. Bad values are one line and change nothing.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,11 +11,10 @@ import { storePaths } from '../../src/store/storePaths';
 import { claudeToolPayload } from '../fixtures/hookPayloads';
 import { ensureBuilt, runCli } from '../helpers/cli';
 import { startRedisServer, type RedisServer } from '../helpers/redisServer';
-import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { teamRepos } from '../helpers/teamRepos';
 import { startServer } from './serverHarness';
 
 let redis: RedisServer;
-const repos: TempRepo[] = [];
 const env = { LOCKSTEP_STORE: '', LOCKSTEP_TEAM_KEY: '' }; // the test machine's own settings must not leak in
 
 before(async () => {
@@ -25,15 +23,10 @@ before(async () => {
 });
 after(async () => {
   await redis.cleanup();
-  for (const r of repos) r.cleanup();
+  removeRepos();
 });
 
-function clone(origin?: string): TempRepo {
-  const r = makeTempRepo();
-  if (origin) execFileSync('git', ['remote', 'add', 'origin', origin], { cwd: r.root });
-  repos.push(r);
-  return r;
-}
+const { clone, cleanup: removeRepos } = teamRepos();
 
 const cli = (root: string, args: string[]) => runCli(args, { cwd: root, env });
 const configFile = (root: string) => storePaths(locateRepo(root).commonDir).config;

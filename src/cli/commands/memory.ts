@@ -1,4 +1,4 @@
-// `lockstep note|log|send|inbox`: the swarm's decision log and mailboxes (see store/embeddedMemory.ts).
+// `lockstep note|log|send|inbox`: the swarm's decision log and mailboxes (store/memoryStore.ts: on files, or on Redis in team mode).
 import * as os from 'node:os';
 import type { Command } from 'commander';
 import { messageLine, noteLine, parseTarget, sentSummary, type Message, type Note } from '../../core/memory';
