@@ -1,6 +1,7 @@
-// `lockstep doctor` in team mode: the Redis server holding the lease table. Checks that it answers
-// (and how fast), its version, whether it keeps data across a restart (with AOF and RDB both off a
-// restart loses every lease and restarts the fence counter, so fences could repeat), and how far
+// `lockstep doctor` in team mode: the Redis server holding the lease table, decision log and
+// mailboxes. Checks that it answers (and how fast), its version, whether it keeps data across a
+// restart (with AOF and RDB both off a restart loses every lease, note and message and restarts the
+// fence counter, so fences could repeat), and how far
 // its clock is from this machine's (TTLs run on the server's clock; a large skew makes the expiry
 // times shown here wrong, not the leases). Warnings keep the store healthy; failures do not.
 import { chooseStore, choiceName } from './teamStore';
@@ -55,7 +56,8 @@ export function checkTeamStore(store: RedisStore, localNow: () => number = Date.
     return checks;
   }
   const versionFields = info(store, 'server');
-  checks.push({ name: 'team store', ok: true, detail: `${store.describe()} answered in ${t1 - t0} ms${versionFields.get('redis_mode') ? ` (${versionFields.get('redis_mode')})` : ''}` });
+  const mode = versionFields.get('redis_mode') ? ` (${versionFields.get('redis_mode')})` : '';
+  checks.push({ name: 'team store', ok: true, detail: `${store.describe()} answered in ${t1 - t0} ms${mode}; it holds the team's lease table, decision log and mailboxes` });
 
   const version = versionFields.get('valkey_version') ? `Valkey ${versionFields.get('valkey_version')}` : versionFields.get('redis_version') ? `Redis ${versionFields.get('redis_version')}` : undefined;
   const major = Number((versionFields.get('redis_version') ?? '').split('.')[0]);
@@ -96,7 +98,7 @@ function persistence(store: RedisStore): TeamCheck {
     name: 'persistence',
     ok: true,
     warning: true,
-    detail: 'AOF and RDB snapshots are both off: a Redis restart loses every lease and restarts the fence counter (fences could repeat); turn on appendonly yes',
+    detail: 'AOF and RDB snapshots are both off: a Redis restart loses every lease, note and message and restarts the fence counter (fences could repeat); turn on appendonly yes',
   };
 }
 

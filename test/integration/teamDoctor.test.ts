@@ -49,11 +49,11 @@ test('a server without AOF or RDB: connected, its version, a persistence warning
   assert.equal(team.healthy, true);
   const c = byName(team.checks);
   assert.deepEqual(Object.keys(c), ['team store', 'redis version', 'persistence', 'clock skew']);
-  assert.match(c['team store']!.detail, /answered in \d+ ms \(standalone\)/);
+  assert.match(c['team store']!.detail, /answered in \d+ ms \(standalone\); it holds the team's lease table, decision log and mailboxes$/);
   const installed = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)![1];
   assert.equal(c['redis version']!.detail, `Redis ${installed}`);
   assert.equal(c.persistence!.warning, true);
-  assert.match(c.persistence!.detail, /AOF and RDB snapshots are both off: a Redis restart loses every lease/);
+  assert.match(c.persistence!.detail, /AOF and RDB snapshots are both off: a Redis restart loses every lease, note and message/);
   assert.equal(c['clock skew']!.warning, undefined, 'same machine, same clock');
   assert.match(c['clock skew']!.detail, /^server clock \d+ ms (ahead of|behind) this machine's \(±\d+ ms\)/);
 
