@@ -75,7 +75,7 @@ function hookTimes(home: string): number[] {
 }
 
 async function session(setting: Setting) {
-  const world = makeRealAgentWorld({ hooksFor: setting === 'none' ? [] : ['claude'], hookTransport: setting.startsWith('mcp') ? 'mcp' : undefined, files });
+  const world = makeRealAgentWorld({ hooksFor: setting === 'none' ? [] : ['claude'], hookTransport: setting.startsWith('mcp') ? 'mcp' : 'command', files });
   if (setting === 'mcp+sh') {
     const file = path.join(world.repo.root, '.claude', 'settings.json');
     const settings = JSON.parse(fs.readFileSync(file, 'utf8'));

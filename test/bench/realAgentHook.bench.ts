@@ -62,7 +62,7 @@ function untimeWakeHook(root: string, timed: string): void {
 async function measure(agent: RealAgentName) {
   const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-')), 'hooks.jsonl');
   const command = `${process.execPath} ${path.join(PROJECT_ROOT, 'test/bench/timedHook.mjs')} ${log} ${process.execPath} ${CLI} hook --agent ${agent}`;
-  const world = makeRealAgentWorld({ hooksFor: [agent], hookCommand: command });
+  const world = makeRealAgentWorld({ hooksFor: [agent], hookCommand: command, hookTransport: 'command' });
   if (agent === 'claude') untimeWakeHook(world.repo.root, command);
   const rows: Array<{ wall: number; hooks: number; calls: number; agentRun: number }> = [];
   try {

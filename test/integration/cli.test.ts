@@ -170,12 +170,12 @@ test('doctor reports a healthy store and says what it checked', () => {
 });
 
 test('hooks install writes the agent configuration (project scope) and is idempotent', () => {
-  const r = json(['hooks', 'install', '--agent', 'claude', '--command', 'lockstep hook --agent claude'], wt);
+  const r = json(['hooks', 'install', '--agent', 'claude', '--command', 'lockstep hook --agent claude', '--transport', 'command'], wt);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.body.changed, true);
   assert.ok(r.body.file.startsWith(wt), r.body.file);
   assert.match(fs.readFileSync(r.body.file, 'utf8'), /lockstep hook --agent claude/);
-  const again = json(['hooks', 'install', '--agent', 'claude', '--command', 'lockstep hook --agent claude'], wt);
+  const again = json(['hooks', 'install', '--agent', 'claude', '--command', 'lockstep hook --agent claude', '--transport', 'command'], wt);
   assert.equal(again.body.changed, false);
   const bad = cli(['hooks', 'install', '--agent', 'emacs']);
   assert.equal(bad.status, 1);

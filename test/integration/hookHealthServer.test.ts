@@ -34,7 +34,7 @@ test("the coordinator's snapshot names an installed hook that would not run Lock
   fs.cpSync(path.join(PROJECT_ROOT, 'dist'), path.join(installed, 'dist'), { recursive: true, filter: (f) => !f.endsWith('.vsix') });
   fs.copyFileSync(path.join(PROJECT_ROOT, 'package.json'), path.join(installed, 'package.json'));
   for (const agent of ['claude', 'cursor']) {
-    const r = spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), 'hooks', 'install', '--agent', agent], { cwd: repo.root, env: { ...process.env, ...env }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), 'hooks', 'install', '--agent', agent, '--transport', 'command'], { cwd: repo.root, env: { ...process.env, ...env }, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
   }
 

@@ -51,7 +51,7 @@ function runInstalledClaudeHook(file: string) {
 }
 
 test('install writes a machine-independent command; it runs Lockstep; moved away it blocks with the reason; doctor names the file; uninstall removes it', () => {
-  const r = installedCli(['hooks', 'install', '--agent', 'claude']);
+  const r = installedCli(['hooks', 'install', '--agent', 'claude', '--transport', 'command']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^installed: ${repo.root}/\\.claude/settings\\.json\\n  runs: ${home}/\\.lockstep/bin/lockstep-hook -> ${installed}/dist/cli\\.js\\n$`));
   const settingsText = fs.readFileSync(path.join(repo.root, '.claude', 'settings.json'), 'utf8');
@@ -170,7 +170,7 @@ test('claude --transport mcp: tool-call events become mcp_tool hooks on the regi
   fs.writeFileSync(claudeJson, JSON.stringify({ projects: { [repo.root]: { disabledMcpjsonServers: ['lockstep'] } } }));
   claude = doctorHooks();
   assert.equal(claude.ok, false);
-  assert.match(claude.problems.join('\n'), /Claude Code was told not to run the lockstep MCP server here \(.*\.claude\.json \(disabledMcpjsonServers of .*\)\), so every edit is blocked: approve it in Claude Code \(\/mcp\), or go back to command hooks: lockstep hooks install --agent claude/);
+  assert.match(claude.problems.join('\n'), /Claude Code was told not to run the lockstep MCP server here \(.*\.claude\.json \(disabledMcpjsonServers of .*\)\), so every edit is blocked: approve it in Claude Code \(\/mcp\), or go back to command hooks: lockstep hooks install --agent claude --transport command$/m);
   fs.writeFileSync(claudeJson, JSON.stringify({ projects: { [repo.root]: { enabledMcpjsonServers: ['lockstep'] } } }));
   assert.equal(doctorHooks().ok, true);
   fs.rmSync(claudeJson);
@@ -182,7 +182,7 @@ test('claude --transport mcp: tool-call events become mcp_tool hooks on the regi
   assert.match(claude.problems.join('\n'), /which .*\.mcp\.json does not register, so every edit is blocked: run lockstep hooks install --agent claude --transport mcp/);
 
   // Back to command hooks: the mcp_tool handlers are replaced in place.
-  assert.equal(installedCli(['hooks', 'install', '--agent', 'claude']).status, 0);
+  assert.equal(installedCli(['hooks', 'install', '--agent', 'claude', '--transport', 'command']).status, 0);
   const back = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
   assert.deepEqual(Object.values(back.hooks).flatMap((groups: any) => groups.flatMap((g: any) => g.hooks.map((h: any) => h.type))), Array(10).fill('command'), 'nine event hooks and the asyncRewake Stop hook that wakes an idle session');
   claude = doctorHooks();
@@ -203,22 +203,97 @@ test('claude --transport mcp with a Claude Code too old for mcp_tool hooks: inst
   const cli = (args: string[]) => spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, ...withOld } });
   const refused = cli(['hooks', 'install', '--agent', 'claude', '--transport', 'mcp']);
   assert.notEqual(refused.status, 0);
-  assert.match(refused.stderr, /^lockstep: --transport mcp: Claude Code 2\.0\.14 \(.*old-claude-bin\/claude\) does not run mcp_tool hooks \(they need 2\.1\.328\+\), so its edits would go unchecked; upgrade it, or keep command hooks \(omit --transport\); nothing was changed\n$/);
+  assert.match(refused.stderr, /^lockstep: --transport mcp: Claude Code 2\.0\.14 \(.*old-claude-bin\/claude\) does not run mcp_tool hooks \(they need 2\.1\.328\+\), so its edits would go unchecked; upgrade it, or use command hooks \(--transport command\); nothing was changed\n$/);
   assert.equal(fs.existsSync(settingsFile) || fs.existsSync(path.join(repo.root, '.mcp.json')), false, 'nothing written');
-  assert.equal(cli(['hooks', 'install', '--agent', 'claude']).status, 0, 'command hooks install as before');
+  // Without --transport, that Claude Code gets command hooks, and the install says why.
+  const fallback = cli(['hooks', 'install', '--agent', 'claude']);
+  assert.equal(fallback.status, 0, fallback.stderr);
+  assert.match(fallback.stdout, /\n {2}tool calls: command hooks \(Claude Code 2\.0\.14 \(.*\) does not run mcp_tool hooks \(they need 2\.1\.328\+\), so its edits would go unchecked; command hooks\)\n/);
+  assert.equal(JSON.parse(fs.readFileSync(settingsFile, 'utf8')).hooks.PreToolUse[0].hooks[0].type, 'command');
+  assert.equal(fs.existsSync(path.join(repo.root, '.mcp.json')), false, 'no server registered for command hooks');
 
   // Installed with mcp_tool hooks where a new Claude Code was on PATH; then an old one is what runs.
   assert.equal(installedCli(['hooks', 'install', '--agent', 'claude', '--transport', 'mcp']).status, 0);
   const doctor = JSON.parse(runCli(['doctor', '--check-only', '--json'], { cwd: repo.root, env: withOld }).stdout).hooks.find((h: { agent: string }) => h.agent === 'claude');
   assert.equal(doctor.ok, false);
-  assert.match(doctor.problems.join('\n'), /Claude Code 2\.0\.14 .* does not run mcp_tool hooks .*: upgrade Claude Code, or go back to command hooks: lockstep hooks install --agent claude/);
+  assert.match(doctor.problems.join('\n'), /Claude Code 2\.0\.14 .* does not run mcp_tool hooks .*: upgrade Claude Code, or go back to command hooks: lockstep hooks install --agent claude --transport command/);
   assert.equal(installedCli(['hooks', 'uninstall', '--agent', 'claude']).status, 0);
   assert.equal(installedCli(['hooks', 'remove-mcp', '--agent', 'claude']).status, 0);
 });
 
+test('claude without --transport, the real Claude Code 2.1.328 on PATH: mcp_tool hooks, the server registered and pre-approved in the local settings (merged, once); uninstall gives the bytes back', () => {
+  const settingsFile = path.join(repo.root, '.claude', 'settings.json');
+  const localFile = path.join(repo.root, '.claude', 'settings.local.json');
+  const mcpFile = path.join(repo.root, '.mcp.json');
+  const bin = path.join(base, 'claude-bin');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'claude'), path.join(bin, 'claude'));
+  const withClaude = { ...env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+  const cli = (args: string[]) => spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, ...withClaude } });
+  // The user's own local settings: kept as they are.
+  const mine = '{\n  "permissions": { "allow": ["Bash(ls)"] },\n  "enabledMcpjsonServers": ["other"]\n}\n';
+  fs.mkdirSync(path.dirname(localFile), { recursive: true });
+  fs.writeFileSync(localFile, mine);
+  try {
+    const r = cli(['hooks', 'install', '--agent', 'claude']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /tool calls and prompts: mcp_tool hooks served by the lockstep MCP server/);
+    assert.match(r.stdout, /\npre-approved the lockstep MCP server for Claude Code: .*\.claude\/settings\.local\.json\n$/);
+    assert.doesNotMatch(r.stdout, /asks once to approve/, 'nothing left for the user to approve');
+    assert.deepEqual(JSON.parse(fs.readFileSync(settingsFile, 'utf8')).hooks.PreToolUse[0].hooks.map((h: { type: string; onFailure: string }) => [h.type, h.onFailure]), [['mcp_tool', 'block']]);
+    assert.equal(JSON.parse(fs.readFileSync(mcpFile, 'utf8')).mcpServers.lockstep.args.at(-1), 'mcp');
+    const local = JSON.parse(fs.readFileSync(localFile, 'utf8'));
+    assert.deepEqual(local, { permissions: { allow: ['Bash(ls)'] }, enabledMcpjsonServers: ['other', 'lockstep'] });
+    const bytes = fs.readFileSync(localFile, 'utf8');
+    assert.match(cli(['hooks', 'install', '--agent', 'claude']).stdout, /^already installed: /);
+    assert.equal(fs.readFileSync(localFile, 'utf8'), bytes, 'a second install changes no byte');
+
+    const doctor = JSON.parse(runCli(['doctor', '--check-only', '--json'], { cwd: repo.root, env: withClaude }).stdout).hooks.find((h: { agent: string }) => h.agent === 'claude');
+    assert.deepEqual([doctor.transport, doctor.failsClosed, doctor.ok], ['mcp_tool', true, true], JSON.stringify(doctor));
+    assert.doesNotMatch(doctor.notes.join('\n'), /asks once/);
+
+    const un = cli(['hooks', 'uninstall', '--agent', 'claude']);
+    assert.equal(un.status, 0, un.stderr);
+    assert.match(un.stdout, /removed the lockstep MCP server from .*\.mcp\.json\nremoved the lockstep MCP server's pre-approval from .*settings\.local\.json\n$/);
+    assert.equal(fs.readFileSync(localFile, 'utf8'), mine, "the user's local settings, byte for byte");
+    assert.equal(fs.existsSync(mcpFile) || fs.existsSync(settingsFile), false);
+
+    // A local settings file holding nothing else goes with the approval.
+    fs.rmSync(localFile);
+    assert.equal(cli(['hooks', 'install', '--agent', 'claude']).status, 0);
+    assert.deepEqual(JSON.parse(fs.readFileSync(localFile, 'utf8')), { enabledMcpjsonServers: ['lockstep'] });
+    assert.equal(cli(['hooks', 'uninstall', '--agent', 'claude']).status, 0);
+    assert.equal(fs.existsSync(localFile), false);
+
+    // The user told Claude Code not to run the server: the default keeps command hooks and says why; nothing is approved.
+    fs.writeFileSync(localFile, '{ "disabledMcpjsonServers": ["lockstep"] }\n');
+    const rejected = cli(['hooks', 'install', '--agent', 'claude']);
+    assert.match(rejected.stdout, /tool calls: command hooks \(Claude Code was told not to run the lockstep MCP server here \(.*settings\.local\.json \(disabledMcpjsonServers\)\); command hooks\)/);
+    assert.equal(fs.readFileSync(localFile, 'utf8'), '{ "disabledMcpjsonServers": ["lockstep"] }\n');
+    assert.equal(fs.existsSync(mcpFile), false);
+    assert.equal(cli(['hooks', 'uninstall', '--agent', 'claude']).status, 0);
+
+    // A local settings file that is not JSON: one line, nothing written.
+    fs.writeFileSync(localFile, '{ "enabledMcpjsonServers": [ }');
+    const bad = cli(['hooks', 'install', '--agent', 'claude']);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /^lockstep: .*settings\.local\.json: not valid JSON .*nothing was changed\n$/);
+    assert.equal(fs.existsSync(settingsFile) || fs.existsSync(mcpFile), false, 'nothing written');
+
+    // User scope: the server is registered per repository, so command hooks, said so.
+    const user = cli(['hooks', 'install', '--agent', 'claude', '--scope', 'user']);
+    assert.equal(user.status, 0, user.stderr);
+    assert.match(user.stdout, /tool calls: command hooks \(user scope: /);
+    assert.equal(cli(['hooks', 'uninstall', '--agent', 'claude', '--scope', 'user']).status, 0);
+  } finally {
+    fs.rmSync(localFile, { force: true });
+  }
+});
+
 test('audit: every agent\'s installed hooks, per doctor: the transport and whether every failure blocks the edit (Codex and Copilot CLI let a timeout through, and doctor says so); blocking hooks carry a timeout where the agent takes one', () => {
   const agents = ['claude', 'codex', 'gemini', 'copilot', 'cursor', 'cline', 'windsurf'] as const;
-  for (const a of agents) assert.equal(installedCli(['hooks', 'install', '--agent', a]).status, 0, a);
+  // The command path of every agent (Claude Code's default mcp_tool path is audited above).
+  for (const a of agents) assert.equal(installedCli(['hooks', 'install', '--agent', a, '--transport', 'command']).status, 0, a);
   try {
     const hooks = JSON.parse(runCli(['doctor', '--check-only', '--json'], { cwd: repo.root, env }).stdout).hooks as Array<{ agent: string; scope: string; transport: string; failsClosed: boolean; failure: string }>;
     const seen = Object.fromEntries(hooks.filter((h) => h.scope === 'project').map((h) => [h.agent, [h.transport, h.failsClosed]]));

@@ -34,7 +34,7 @@ before(() => {
   fs.copyFileSync(path.join(PROJECT_ROOT, 'package.json'), path.join(installed, 'package.json'));
   env = { ...process.env, HOME: home, LOCKSTEP_HOME: '', CLAUDE_CONFIG_DIR: '', CODEX_HOME: '', COPILOT_HOME: '', GEMINI_CLI_TRUSTED_FOLDERS_PATH: '', LOCKSTEP_FAIL_OPEN: '', LOCKSTEP_SESSION: '', LOCKSTEP_TASK: '' };
   for (const agent of AGENTS) {
-    const r = spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), 'hooks', 'install', '--agent', agent], { cwd: repo.root, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), 'hooks', 'install', '--agent', agent, '--transport', 'command'], { cwd: repo.root, env, encoding: 'utf8' });
     assert.equal(r.status, 0, `${agent}: ${r.stderr}`);
   }
   fs.renameSync(installed, `${installed}-moved`);

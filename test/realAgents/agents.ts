@@ -26,7 +26,7 @@ export interface AgentDriver {
   /** Writes the agent's config into the temporary home (provider, trust, auth). Runs after hooks are installed. */
   prepare(h: AgentHome): Promise<void>;
   /** Executable and arguments for one headless prompt. */
-  command(prompt: string, h: AgentHome, opts?: { permissionMode?: 'default'; conversation?: boolean }): { file: string; args: string[] };
+  command(prompt: string, h: AgentHome, opts?: { permissionMode?: 'default'; conversation?: boolean; tty?: boolean }): { file: string; args: string[] };
   /** Environment beyond HOME/PATH. */
   env(h: AgentHome): NodeJS.ProcessEnv;
   /** The model's tool call that replaces `oldText` with `newText` in `file` (absolute). */
@@ -51,15 +51,25 @@ function claudeBinary(): string {
   throw new Error(`Claude Code's native binary is missing (${wrapper}); run npm ci`);
 }
 
+const CLAUDE_TEST_KEY = 'sk-ant-lockstep-test';
+
 const claude: AgentDriver = {
   name: 'claude',
   version: '2.1.328',
   async prepare(h) {
-    // Skips the first-run onboarding screens; the API key comes from the environment.
-    writeJson(path.join(h.home, '.claude.json'), { hasCompletedOnboarding: true, numStartups: 1, projects: { [h.cwd]: { hasTrustDialogAccepted: true } } });
+    // Skips the first-run onboarding screens; the API key comes from the environment (an interactive
+    // session asks once to use a key from the environment: answered yes, by its last 20 characters).
+    writeJson(path.join(h.home, '.claude.json'), {
+      hasCompletedOnboarding: true,
+      numStartups: 1,
+      customApiKeyResponses: { approved: [CLAUDE_TEST_KEY.slice(-20)], rejected: [] },
+      projects: { [h.cwd]: { hasTrustDialogAccepted: true } },
+    });
   },
   command(prompt, _h, opts) {
     const mode = ['--permission-mode', opts?.permissionMode ?? 'acceptEdits', '--debug'];
+    // Interactive (in a terminal, see RunOptions.tty): the prompt is the first message; the session stays open.
+    if (opts?.tty) return { file: claudeBinary(), args: [prompt, ...mode] };
     // A conversation: user messages come on stdin (stream-json) and the session lives until stdin closes.
     if (opts?.conversation) return { file: claudeBinary(), args: ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', ...mode] };
     return { file: claudeBinary(), args: ['-p', prompt, ...mode] };
@@ -67,7 +77,7 @@ const claude: AgentDriver = {
   env(h) {
     return {
       ANTHROPIC_BASE_URL: h.modelUrl,
-      ANTHROPIC_API_KEY: 'sk-ant-lockstep-test',
+      ANTHROPIC_API_KEY: CLAUDE_TEST_KEY,
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_AUTOUPDATER: '1',
       DISABLE_TELEMETRY: '1',

@@ -12,7 +12,7 @@ commonScenarios('claude');
 describe('Claude Code sub-agents', { timeout: 120_000 }, () => {
   let world: RealAgentWorld;
   before(() => {
-    world = makeRealAgentWorld({ hooksFor: ['claude'] });
+    world = makeRealAgentWorld({ hooksFor: ['claude'], hookTransport: 'command' });
   });
   after(async () => {
     await world?.cleanup();
@@ -45,7 +45,7 @@ describe('Claude Code sub-agents', { timeout: 120_000 }, () => {
 describe('Claude Code refusing an edit itself (default permission mode)', { timeout: 120_000 }, () => {
   let world: RealAgentWorld;
   before(() => {
-    world = makeRealAgentWorld({ hooksFor: ['claude'] });
+    world = makeRealAgentWorld({ hooksFor: ['claude'], hookTransport: 'command' });
   });
   after(async () => {
     await world?.cleanup();

@@ -19,7 +19,7 @@ function deliveryScenario(agent: RealAgentName): void {
   describe(`${agent} (real CLI ${driver.version}): a message sent with lockstep send`, { timeout: 180_000 }, () => {
     let world: RealAgentWorld;
     before(() => {
-      world = makeRealAgentWorld({ hooksFor: [agent] });
+      world = makeRealAgentWorld({ hooksFor: [agent], hookTransport: 'command' });
     });
     after(async () => {
       await world?.cleanup();

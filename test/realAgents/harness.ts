@@ -52,6 +52,12 @@ export interface RunOptions {
   conversation?: boolean;
   /** Extra environment for the agent (and so for the hooks it runs). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Claude only: an interactive session in a pseudo-terminal (util-linux `script`), as a user starts
+   * it, where a pending question (an MCP server to approve, say) stops the session on its screen.
+   * stdout() is the terminal's output. End it with kill9().
+   */
+  tty?: boolean;
   /** Rewrites the driver's command-line arguments (e.g. to leave out Copilot's --trust-folder). */
   args?: (args: string[]) => string[];
   /** Called after the driver wrote its config, before the agent starts. */
@@ -73,8 +79,10 @@ export function makeRealAgentWorld(opts: {
   files?: Record<string, string>;
   /** `lockstep hooks install --command` */
   hookCommand?: string;
-  /** `lockstep hooks install --transport` */
+  /** `lockstep hooks install --transport`; without it, the install's default (Claude Code: mcp when a claude 2.1.328+ is on PATH). */
   hookTransport?: 'command' | 'mcp';
+  /** Environment of `lockstep hooks install` beyond HOME (e.g. a PATH with claude on it). */
+  installEnv?: NodeJS.ProcessEnv;
   /** The Lockstep (a cli.js) that runs `hooks install`, and so the one the launcher points at (default: this checkout's dist/cli.js). */
   installWith?: string;
 }): RealAgentWorld {
@@ -95,9 +103,9 @@ export function makeRealAgentWorld(opts: {
   for (const agent of opts.hooksFor) {
     const command = [...(opts.hookCommand ? ['--command', opts.hookCommand] : []), ...(opts.hookTransport ? ['--transport', opts.hookTransport] : [])];
     const args = ['hooks', 'install', '--agent', agent, '--scope', opts.hookScope ?? 'project', ...command];
-    if (!opts.installWith) lockstep(args, { env: { HOME: hooksHome } });
+    if (!opts.installWith) lockstep(args, { env: { ...opts.installEnv, HOME: hooksHome } });
     else {
-      const r = spawnSync(process.execPath, [opts.installWith, ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, LOCKSTEP_SESSION: '', HOME: hooksHome } });
+      const r = spawnSync(process.execPath, [opts.installWith, ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, ...opts.installEnv, LOCKSTEP_SESSION: '', HOME: hooksHome } });
       if (r.status !== 0) throw new Error(`${opts.installWith} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
     }
   }
@@ -115,10 +123,12 @@ export function makeRealAgentWorld(opts: {
     const h: AgentHome = { home, cwd: repo.root, modelUrl: server.url };
     await driver.prepare(h);
     o.beforeStart?.(h);
-    const cmd = driver.command(o.prompt ?? 'Make the edit.', h, { permissionMode: o.permissionMode, conversation: o.conversation });
-    const { file } = cmd;
+    const cmd = driver.command(o.prompt ?? 'Make the edit.', h, { permissionMode: o.permissionMode, conversation: o.conversation, tty: o.tty });
     const args = o.args ? o.args(cmd.args) : cmd.args;
-    const child = spawn(file, args, { cwd: repo.root, env: { ...baseEnv(h), ...driver.env(h), ...o.env }, stdio: [o.conversation ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
+    const env = { ...baseEnv(h), ...driver.env(h), ...(o.tty ? { TERM: 'xterm-256color' } : {}), ...o.env };
+    // script(1) runs the command in a new pseudo-terminal: -q quiet, -f flush, -e its exit code, -c the command line.
+    const [file, argv] = o.tty ? ['script', ['-qfec', [cmd.file, ...args].map(shellQuote).join(' '), '/dev/null']] : [cmd.file, args];
+    const child = spawn(file, argv, { cwd: repo.root, env, stdio: [o.conversation || o.tty ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
@@ -132,10 +142,14 @@ export function makeRealAgentWorld(opts: {
       child,
       exited,
       kill9() {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* already gone */
+        // In a terminal the agent leads a session of its own under script: its processes are found by parent id.
+        const pids = o.tty ? descendants(child.pid!) : [];
+        for (const pid of [-child.pid!, ...pids]) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
         }
       },
       say(text) {
@@ -171,6 +185,28 @@ export function makeRealAgentWorld(opts: {
       repo.cleanup();
     },
   };
+}
+
+const shellQuote = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`;
+
+/** Every process below `pid` (by the parent ids in /proc), children first found first. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent id follows the command's closing parenthesis: "pid (comm) state ppid ...".
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length) for (const c of parents.get(queue.shift()!) ?? []) out.push(c), queue.push(c);
+  return out;
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: () => string, onTimeout: () => void): Promise<T> {

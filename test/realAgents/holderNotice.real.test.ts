@@ -13,7 +13,7 @@ function holderScenario(agent: RealAgentName): void {
   describe(`${agent} (real CLI ${driver.version}): holding a file another session is denied`, { timeout: 180_000 }, () => {
     let world: RealAgentWorld;
     before(() => {
-      world = makeRealAgentWorld({ hooksFor: [agent] });
+      world = makeRealAgentWorld({ hooksFor: [agent], hookTransport: 'command' });
     });
     after(async () => {
       await world?.cleanup();

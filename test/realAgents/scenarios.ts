@@ -28,7 +28,7 @@ export function commonScenarios(agent: RealAgentName): void {
     const edit = (file: string, from: string, to: string) => driver.editTurn(file, from, to, world.repo.root);
 
     before(() => {
-      world = makeRealAgentWorld({ hooksFor: [agent] });
+      world = makeRealAgentWorld({ hooksFor: [agent], hookTransport: 'command' });
       fileA = path.join(world.repo.root, 'src/a.ts');
       fileB = path.join(world.repo.root, 'src/b.ts');
       world.lockstep(['claim', 'src/b.ts', '--session', 'human:other']);

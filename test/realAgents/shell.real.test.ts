@@ -19,7 +19,7 @@ describe('shell writes and patches through the real agents', { timeout: 300_000 
   const afterFirstTool = (run: { server: { mainRequests(): { text: string }[] } }) => run.server.mainRequests()[1]?.text ?? '';
 
   before(() => {
-    world = makeRealAgentWorld({ hooksFor: ['claude', 'codex', 'gemini', 'copilot'] });
+    world = makeRealAgentWorld({ hooksFor: ['claude', 'codex', 'gemini', 'copilot'], hookTransport: 'command' });
     world.lockstep(['claim', 'src/b.ts', '--session', 'human:other']);
   });
   after(async () => {

@@ -23,7 +23,7 @@ describe('a hook whose Lockstep was moved away blocks every real agent, with the
     // A Lockstep install of its own (a copy of dist/), so moving it away touches nothing else.
     installDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-install-'));
     fs.cpSync(path.dirname(CLI), path.join(installDir, 'dist'), { recursive: true });
-    world = makeRealAgentWorld({ hooksFor: AGENTS, installWith: path.join(installDir, 'dist', 'cli.js') });
+    world = makeRealAgentWorld({ hooksFor: AGENTS, hookTransport: 'command', installWith: path.join(installDir, 'dist', 'cli.js') });
     movedTo = `${installDir}-moved`;
     fs.renameSync(installDir, movedTo);
   });

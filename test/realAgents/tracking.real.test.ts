@@ -28,7 +28,7 @@ function allowBash(h: AgentHome): void {
 describe('Claude Code: what status says it edited is what it edited', { timeout: 180_000 }, () => {
   let world: RealAgentWorld;
   before(() => {
-    world = makeRealAgentWorld({ hooksFor: ['claude'] });
+    world = makeRealAgentWorld({ hooksFor: ['claude'], hookTransport: 'command' });
     world.lockstep(['claim', 'src/b.ts', '--session', 'human:other']);
   });
   after(async () => {

@@ -12,7 +12,7 @@ import { makeRealAgentWorld, waitUntil, type RealAgentWorld } from './harness';
 describe(`claude (real CLI ${DRIVERS.claude.version}): an idle session`, { timeout: 180_000 }, () => {
   let world: RealAgentWorld;
   before(() => {
-    world = makeRealAgentWorld({ hooksFor: ['claude'] });
+    world = makeRealAgentWorld({ hooksFor: ['claude'], hookTransport: 'command' });
   });
   after(async () => {
     await world?.cleanup();

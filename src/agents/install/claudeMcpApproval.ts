@@ -1,8 +1,10 @@
 // Whether Claude Code will start the repository's `.mcp.json` lockstep server, which its mcp_tool
 // hooks need: Claude Code 2.1.328 asks once per project (headless `claude -p` runs it without asking)
-// and remembers the answer in its global config (~/.claude.json, or $CLAUDE_CONFIG_DIR/.claude.json),
-// under the project's folder: `enabledMcpjsonServers` / `disabledMcpjsonServers`. Its settings files
-// can approve too (`enabledMcpjsonServers`, `enableAllProjectMcpServers`). A server it was told not
+// and writes the answer to the local settings (.claude/settings.local.json: `enabledMcpjsonServers` /
+// `disabledMcpjsonServers`, or `enableAllProjectMcpServers`), which `hooks install` pre-approves
+// (claudeMcpPreapproval.ts); the user settings count too, the committed project settings do not.
+// Older versions kept the answer in the global config (~/.claude.json, or
+// $CLAUDE_CONFIG_DIR/.claude.json) under the project's folder, still read. A server it was told not
 // to run leaves every edit blocked (the hook fails closed), which the doctor must say, with the fix.
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -55,12 +55,12 @@ export function claudeTransportHealth(preToolUse: Json[], scope: 'project' | 'us
         ? 'fails closed: onFailure "block" on PreToolUse, and the launcher exits 2 when Lockstep cannot run'
         : 'fails closed when Lockstep cannot run (exit 2); a hang or a crash lets the edit through (no onFailure "block": run lockstep hooks install --agent claude)',
       problems: [],
-      notes: [],
+      notes: scope === 'project' && mcpToolSupport(env).supported === true ? ['the Claude Code on PATH runs mcp_tool hooks: lockstep hooks install --agent claude answers tool calls through the lockstep MCP server, with no process per event'] : [],
     };
   }
   const problems: string[] = [];
   const notes: string[] = [];
-  const back = 'lockstep hooks install --agent claude';
+  const back = 'lockstep hooks install --agent claude --transport command';
   const closed = mcp.every((h) => h.onFailure === 'block');
   const support = mcpToolSupport(env);
   if (support.supported === false) problems.push(`${support.detail}: upgrade Claude Code, or go back to command hooks: ${back}`);
@@ -75,7 +75,7 @@ export function claudeTransportHealth(preToolUse: Json[], scope: 'project' | 'us
       else notes.push(`served by the lockstep MCP server (.mcp.json: ${[entry.command, ...(Array.isArray(entry.args) ? entry.args : [])].join(' ')})`);
       const { approval, where } = claudeMcpApproval(repoRoot, env, home);
       if (approval === 'rejected') problems.push(`Claude Code was told not to run the lockstep MCP server here (${where}), so every edit is blocked: approve it in Claude Code (/mcp), or go back to command hooks: ${back}`);
-      else if (approval === 'pending') notes.push(`Claude Code asks once to approve the lockstep MCP server (claude -p runs it without asking); until then every edit is blocked with "MCP server 'lockstep' not connected"`);
+      else if (approval === 'pending') notes.push(`Claude Code asks once to approve the lockstep MCP server (claude -p runs it without asking); until then every edit is blocked with "MCP server 'lockstep' not connected": ${reinstall} pre-approves it`);
     }
   } else notes.push('the lockstep MCP server for user hooks is yours to register (claude mcp add --scope user lockstep -- lockstep mcp); not checked');
   return {

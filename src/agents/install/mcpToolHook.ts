@@ -17,9 +17,11 @@
 // let the edit through (onFailure "continue") or both would decide; and a Claude Code that does not
 // know `mcp_tool` rejects that hook (older ones skip a settings file with errors whole), so a
 // fallback written beside it is no safer than none. The fallback is chosen where it can be known:
-// `lockstep hooks install --transport mcp` refuses a Claude Code on PATH too old for mcp_tool
-// (claudeVersion.ts), and `lockstep doctor` names that and a lockstep server Claude Code was told
-// not to run (claudeMcpApproval.ts), with the command that goes back to command hooks.
+// `lockstep hooks install --agent claude` gives mcp_tool hooks only where the claude on PATH runs them
+// (claudeTransportChoice.ts) and pre-approves the server (claudeMcpPreapproval.ts); `--transport mcp`
+// refuses a Claude Code on PATH too old for them (claudeVersion.ts); `lockstep doctor` names that and
+// a lockstep server Claude Code was told not to run (claudeMcpApproval.ts), with the command that goes
+// back to command hooks.
 //
 // Events with no MCP client context (SessionStart, SessionEnd) or whose block stops nothing (Stop,
 // SubagentStop) keep the command hook: those run once per session or turn, not per tool call.

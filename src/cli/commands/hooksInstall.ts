@@ -11,7 +11,9 @@ import { hookPlanFor, installHooks, uninstallHooks, type HookScope } from '../..
 import { registerMcpServer, unregisterMcpServer } from '../../agents/mcpRegistration';
 import { claudeMcpApproval } from '../../agents/install/claudeMcpApproval';
 import { mcpToolSupport } from '../../agents/install/claudeVersion';
-import { HOOK_TRANSPORTS, type HookTransport } from '../../agents/install/mcpToolHook';
+import { checkPreapprovable, preapproveLockstepServer, withdrawLockstepPreapproval } from '../../agents/install/claudeMcpPreapproval';
+import { defaultClaudeTransport, type TransportChoice } from '../../agents/install/claudeTransportChoice';
+import { HOOK_TRANSPORTS, isLockstepMcpToolHandler } from '../../agents/install/mcpToolHook';
 import { defaultHookCommand } from '../../agents/hookCommand';
 import { AgentName, HOOK_AGENT_NAMES } from '../../core/model';
 import { locateRepo } from '../../repoPaths/repoLocator';
@@ -39,22 +41,39 @@ function trustNotes(agent: AgentName, scope: HookScope, repoRoot: string, file: 
   return agentTrustProblems({ agent, scope, repoRoot, file, handlers });
 }
 
+/** Whether the agent's hook file holds Lockstep's mcp_tool hooks (installed with transport mcp). */
+function installedMcpToolHooks(agent: AgentName, scope: HookScope, repoRoot: string): boolean {
+  const plan = hookPlanFor({ agent, scope, repoRoot, command: 'lockstep' });
+  if (plan.kind !== 'json') return false;
+  try {
+    const data = parseJsonc(plan.file, fs.readFileSync(plan.file, 'utf8'));
+    return isObj(data) && lockstepHandlers(data, plan.layout).some((h) => isLockstepMcpToolHandler(h.entry));
+  } catch {
+    return false;
+  }
+}
+
 /** `lockstep mcp` when `lockstep` is on PATH, else this runtime and this very CLI by absolute path. */
 function mcpServerCommandForCli(): { command: string; args: string[] } {
   const onPath = defaultHookCommand('claude', path.join(__dirname, 'cli.js')).startsWith('lockstep ');
   return onPath ? { command: 'lockstep', args: ['mcp'] } : { command: process.execPath, args: [path.join(__dirname, 'cli.js'), 'mcp'] };
 }
 
-/** --transport: mcp only where the agent's hooks can call an MCP tool (Claude Code), and only where Lockstep registers its server. */
-function parseTransport(value: string, agent: AgentName, scope: HookScope): HookTransport {
+/**
+ * --transport: an explicit value wins (mcp only where the agent's hooks can call an MCP tool, Claude
+ * Code, and only where Lockstep registers its server); without it, Claude Code gets mcp_tool hooks
+ * where the claude on PATH runs them (claudeTransportChoice.ts), every other agent command hooks.
+ */
+function chooseTransport(value: string | undefined, agent: AgentName, scope: HookScope, repoRoot: string): TransportChoice {
+  if (value === undefined) return agent === 'claude' ? defaultClaudeTransport(scope, repoRoot) : { transport: 'command' };
   if (!(HOOK_TRANSPORTS as readonly string[]).includes(value)) throw new CliError(`--transport '${value}': expected ${HOOK_TRANSPORTS.join(' or ')}`);
-  if (value !== 'mcp') return 'command';
+  if (value !== 'mcp') return { transport: 'command' };
   if (agent !== 'claude') throw new CliError(`--transport mcp: only Claude Code's hooks can call an MCP tool; ${agent} keeps command hooks (omit --transport)`);
   if (scope !== 'project') throw new CliError("--transport mcp: Lockstep registers its MCP server for Claude Code in the repository's .mcp.json; use --scope project");
   // A Claude Code too old for mcp_tool hooks would run no edit check at all: refuse, change nothing.
   const support = mcpToolSupport();
-  if (support.supported === false) throw new CliError(`--transport mcp: ${support.detail}; upgrade it, or keep command hooks (omit --transport); nothing was changed`);
-  return 'mcp';
+  if (support.supported === false) throw new CliError(`--transport mcp: ${support.detail}; upgrade it, or use command hooks (--transport command); nothing was changed`);
+  return { transport: 'mcp' };
 }
 
 /** What keeps Claude Code's mcp_tool hooks from reaching the lockstep server (its version, its approval). */
@@ -63,7 +82,7 @@ function mcpNotes(repoRoot: string): string[] {
   const support = mcpToolSupport();
   if (support.supported === undefined) out.push(support.detail);
   const { approval, where } = claudeMcpApproval(repoRoot);
-  if (approval === 'rejected') out.push(`Claude Code was told not to run the lockstep MCP server here (${where}): every edit is blocked until you approve it (/mcp in Claude Code)`);
+  if (approval === 'rejected') out.push(`Claude Code was told not to run the lockstep MCP server here (${where}): every edit is blocked until you approve it (/mcp in Claude Code), or use command hooks (--transport command)`);
   if (approval === 'pending') out.push('Claude Code asks once to approve the lockstep MCP server (.mcp.json); until you approve it, every edit is blocked with that reason');
   return out;
 }
@@ -77,7 +96,7 @@ export function registerHooksCommand(program: Command): void {
     .option('--scope <scope>', 'project (this repository) or user (your home folder)', 'project')
     .option('--command <command>', "command line the agent runs (default: Lockstep's launcher, ~/.lockstep/bin/lockstep-hook)")
     .option('--mcp', "also register the `lockstep mcp` server in the agent's MCP configuration")
-    .option('--transport <transport>', 'command (a process per hook event) or mcp (Claude Code: tool-call events answered by the lockstep MCP server; registers it)', 'command')
+    .option('--transport <transport>', 'command (a process per hook event) or mcp (Claude Code: tool-call events answered by the lockstep MCP server; registers and pre-approves it). Default: mcp for Claude Code 2.1.328+ on PATH (project scope), else command')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -89,30 +108,38 @@ unless LOCKSTEP_FAIL_OPEN=1 or \`lockstep config --fail-open on\`.
 Codex runs hooks only after you approve them (/hooks in codex), project hooks only in a trusted
 project; Gemini CLI and Copilot CLI read repository hooks only in a trusted folder. The install
 says what is missing; \`lockstep doctor\` checks it again.
---transport mcp (Claude Code, project scope): the tool-call and prompt events are answered by the
-\`lockstep mcp\` server Claude Code runs for the session (mcp_tool hooks, no process per event), with
-"onFailure": "block", so a server that is down or not approved blocks the edit and says why. Session
-start and end keep the command hook. Refused when the claude on PATH is older than 2.1.328 (it would
-not run mcp_tool hooks); \`lockstep doctor\` checks that and Claude Code's approval of the server again.`,
+Claude Code (project scope) gets mcp_tool hooks by default when the claude on PATH is 2.1.328 or
+newer: the tool-call and prompt events are answered by the \`lockstep mcp\` server Claude Code runs
+for the session (no process per event), with "onFailure": "block", so a server that is down blocks
+the edit and says why. The install registers the server in .mcp.json and pre-approves it in
+.claude/settings.local.json (enabledMcpjsonServers), so Claude Code does not stop to ask. Session
+start and end keep the command hook. Without such a claude on PATH, or with --transport command, all
+hooks are command hooks (PreToolUse with "onFailure": "block"). \`lockstep doctor\` says which.`,
     )
     .action(
-      action((opts: { agent: string; scope: string; command?: string; mcp?: boolean; transport: string; json?: boolean }) => {
+      action((opts: { agent: string; scope: string; command?: string; mcp?: boolean; transport?: string; json?: boolean }) => {
         const { agent, scope } = parseAgentScope(opts);
-        const transport = parseTransport(opts.transport, agent, scope);
         const repoRoot = locateRepo(process.cwd()).worktreeRoot;
+        const { transport, why } = chooseTransport(opts.transport, agent, scope, repoRoot);
+        // Claude Code's answer about the server is the user's: a rejection is never overridden.
+        const preapprove = transport === 'mcp' && claudeMcpApproval(repoRoot).approval !== 'rejected';
+        if (preapprove) checkPreapprovable(repoRoot); // a malformed local settings file: refuse before writing anything
         const command = opts.command ?? launcherHookCommand(agent);
         const launcher = opts.command === undefined ? ensureLauncher({ cliJs: path.join(__dirname, 'cli.js'), owner: 'cli' }) : undefined;
         const r = installHooks({ agent, scope, repoRoot, command, transport });
-        const notes = [...trustNotes(agent, scope, repoRoot, r.file), ...(transport === 'mcp' ? mcpNotes(repoRoot) : [])];
         const mcp = opts.mcp || transport === 'mcp' ? registerMcpServer({ agent, scope, repoRoot, server: mcpServerCommandForCli() }) : undefined;
-        if (opts.json) printJson({ ok: true, agent, scope, transport, command, ...r, ...(launcher ? { launcher: launcher.launcher } : {}), notes, ...(mcp?.file ? { mcp } : {}) });
+        const approval = preapprove ? preapproveLockstepServer(repoRoot) : undefined;
+        const notes = [...trustNotes(agent, scope, repoRoot, r.file), ...(transport === 'mcp' ? mcpNotes(repoRoot) : [])];
+        if (opts.json) printJson({ ok: true, agent, scope, transport, ...(why ? { transportNote: why } : {}), command, ...r, ...(launcher ? { launcher: launcher.launcher } : {}), notes, ...(mcp?.file ? { mcp } : {}), ...(approval ? { preapproval: approval } : {}) });
         else {
           const lines = [`${r.changed ? 'installed' : 'already installed'}: ${r.file}`];
           if (transport === 'mcp') lines.push('  tool calls and prompts: mcp_tool hooks served by the lockstep MCP server (they block when it is not running)');
+          else if (why) lines.push(`  tool calls: command hooks (${why})`);
           if (launcher) lines.push(`  runs: ${launcher.launcher} -> ${path.join(__dirname, 'cli.js')}`);
           else lines.push(`  command: ${command}`);
           for (const n of notes) lines.push(`  note: ${n}`);
           if (mcp?.file) lines.push(`${mcp.changed ? 'registered' : 'already registered'} the lockstep MCP server: ${mcp.file}`);
+          if (approval?.changed) lines.push(`pre-approved the lockstep MCP server for Claude Code: ${approval.file}`);
           process.stdout.write(lines.join('\n') + '\n');
         }
       }),
@@ -127,9 +154,18 @@ not run mcp_tool hooks); \`lockstep doctor\` checks that and Claude Code's appro
       action((opts: { agent: string; scope: string; json?: boolean }) => {
         const { agent, scope } = parseAgentScope(opts);
         const repoRoot = locateRepo(process.cwd()).worktreeRoot;
+        // mcp_tool hooks came with the server's registration and pre-approval: those go with them.
+        const hadMcpTool = agent === 'claude' && scope === 'project' && installedMcpToolHooks(agent, scope, repoRoot);
         const r = uninstallHooks({ agent, scope, repoRoot, command: launcherHookCommand(agent) });
-        if (opts.json) printJson({ ok: true, agent, scope, ...r });
-        else process.stdout.write(`${r.changed ? 'removed Lockstep hooks from' : 'no Lockstep hooks in'}: ${r.file}\n`);
+        const mcp = hadMcpTool ? unregisterMcpServer({ agent, scope, repoRoot }) : undefined;
+        const approval = hadMcpTool ? withdrawLockstepPreapproval(repoRoot) : undefined;
+        if (opts.json) printJson({ ok: true, agent, scope, ...r, ...(mcp?.changed ? { mcp } : {}), ...(approval?.changed ? { preapproval: approval } : {}) });
+        else {
+          const lines = [`${r.changed ? 'removed Lockstep hooks from' : 'no Lockstep hooks in'}: ${r.file}`];
+          if (mcp?.changed) lines.push(`removed the lockstep MCP server from ${mcp.file}`);
+          if (approval?.changed) lines.push(`removed the lockstep MCP server's pre-approval from ${approval.file}`);
+          process.stdout.write(lines.join('\n') + '\n');
+        }
       }),
     );
   hooks
@@ -140,8 +176,13 @@ not run mcp_tool hooks); \`lockstep doctor\` checks that and Claude Code's appro
     .action(
       action((opts: { agent: string; scope: string }) => {
         const { agent, scope } = parseAgentScope(opts);
-        const r = unregisterMcpServer({ agent, scope, repoRoot: locateRepo(process.cwd()).worktreeRoot });
-        process.stdout.write(r.changed ? `removed the lockstep MCP server from ${r.file}\n` : 'no lockstep MCP server registered there\n');
+        const repoRoot = locateRepo(process.cwd()).worktreeRoot;
+        const r = unregisterMcpServer({ agent, scope, repoRoot });
+        // An approval of a server that is no longer registered is Lockstep's to take back too.
+        const approval = agent === 'claude' && scope === 'project' ? withdrawLockstepPreapproval(repoRoot) : undefined;
+        const lines = [r.changed ? `removed the lockstep MCP server from ${r.file}` : 'no lockstep MCP server registered there'];
+        if (approval?.changed) lines.push(`removed the lockstep MCP server's pre-approval from ${approval.file}`);
+        process.stdout.write(lines.join('\n') + '\n');
       }),
     );
 }
