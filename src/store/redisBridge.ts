@@ -45,7 +45,8 @@ export class RedisBridge {
 
   constructor(
     readonly url: string,
-    private readonly timeoutMs = DEFAULT_REDIS_TIMEOUT_MS,
+    /** How long one command may take before the worker gives up on it. */
+    readonly timeoutMs = DEFAULT_REDIS_TIMEOUT_MS,
   ) {}
 
   private start(): MessagePort {

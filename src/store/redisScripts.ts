@@ -58,12 +58,16 @@ return 0`;
 
 /**
  * KEYS: state, version, fence, journal, journal-base, turn.
- * ARGV: expected version, table JSON, its fence, channel, journal keep, writer token, journal lines…
+ * ARGV: expected version, table JSON, its fence, channel, journal keep, writer token, deadline (server
+ * ms), journal lines…
  * Returns [1, new version] when committed, [0, current version] when another commit came first
- * (or another writer has the commit turn).
+ * (or another writer has the commit turn), [2, current version] when it ran past its deadline: the
+ * writer may have given up on it by then (its command timed out, its caller was told the store did
+ * not answer), so it must not take effect late, e.g. a lease granted to an agent told it was denied.
  */
-export const COMMIT_SCRIPT = `
+export const COMMIT_SCRIPT = `${NOW_MS}
 local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+if now > tonumber(ARGV[7]) then return { 2, tostring(current) } end
 if current ~= tonumber(ARGV[1]) then return { 0, tostring(current) } end
 local turn = redis.call('GET', KEYS[6])
 if turn and turn ~= ARGV[6] then return { 0, tostring(current) } end
@@ -76,7 +80,7 @@ end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[3], ARGV[3])
 local version = redis.call('INCR', KEYS[2])
-${APPEND(4, 5, 7)}
+${APPEND(4, 5, 8)}
 redis.call('PUBLISH', ARGV[4], tostring(version))
 return { 1, tostring(version) }`;
 

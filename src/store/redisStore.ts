@@ -5,7 +5,8 @@
 // A transaction reads the table, its version, the fence counter and the server's clock in one
 // script (READ_SCRIPT), runs the rules on it with the server's time as "now" (TTLs never trust a
 // client's clock), then commits in one script (COMMIT_SCRIPT) that writes only if the version is
-// still the one read, and refuses a fence below the counter. Another commit in between makes it
+// still the one read and the writer is still waiting for it (a deadline on the server clock), and
+// refuses a fence below the counter. Another commit in between makes it
 // run the rules again on the newer table (optimistic concurrency): `fn` may therefore run more than
 // once, as with transactUnlessDenied. A commit is atomic on the server: the table, the fence
 // counter, the version, the journal and the change notification move together or not at all.
@@ -209,7 +210,9 @@ export class RedisStore implements LeaseStore {
           return result;
         }
         if (snap.turn === '' || snap.turn === token) {
-          const args = [snap.version, JSON.stringify(table.state), table.state.fence, k.channel, JOURNAL_KEEP, token, ...table.journal.map((e) => JSON.stringify(e))];
+          // The commit is sent after the read, so it cannot time out here before snap.now + timeoutMs
+          // on the server's clock: past that, the script refuses (a late commit is never applied).
+          const args = [snap.version, JSON.stringify(table.state), table.state.fence, k.channel, JOURNAL_KEEP, token, snap.now + this.bridge.timeoutMs, ...table.journal.map((e) => JSON.stringify(e))];
           const [committed] = this.script('lockstepCommit', [k.state, k.version, k.fence, k.journal, k.journalBase, k.turn], args) as [number, string];
           if (committed === 1) {
             hasTurn = false; // the commit gave it back

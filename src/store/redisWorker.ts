@@ -24,6 +24,9 @@ const client = new Redis(data.url, {
   // One round trip less per hook call; a server still loading its data answers LOADING, reported as an error.
   enableReadyCheck: false,
   lazyConnect: false,
+  // A command in flight when the connection dropped has been answered as failed: sent again after
+  // the reconnect it would take effect behind its caller's back (a journal line twice, say).
+  autoResendUnfulfilledCommands: false,
 });
 client.on('error', (e: Error) => {
   lastError = e.message;

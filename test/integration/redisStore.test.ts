@@ -2,11 +2,12 @@
 // free loopback port), two clones of one repository contending through real `lockstep hook`
 // processes, fencing across a Redis restart, and a Redis that cannot be reached.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { locateRepo } from '../../src/repoPaths/repoLocator';
+import { sleepSync } from '../../src/store/fileLock';
 import { closeRedisBridges } from '../../src/store/redisBridge';
 import { RedisStore } from '../../src/store/redisStore';
 import { openLeaseStore } from '../../src/store/openLeaseStore';
@@ -147,4 +148,30 @@ test('Redis unreachable: the hook denies with a one-line reason (or allows when 
   assert.match(open.stderr, /failing open .*unreachable/);
   assert.equal(fs.existsSync(storePaths(locateRepo(r.root).commonDir).slots[0]), false, 'no embedded lease table was written');
   assert.equal(fs.existsSync(storePaths(locateRepo(r.root).commonDir).slots[1]), false, 'no embedded lease table was written');
+});
+
+test('a commit that reaches Redis after its writer gave up is refused there: no lease for an agent told the store did not answer', () => {
+  const r = clone('git@example.com:acme/late-commit.git');
+  const team = `late-${process.pid}`;
+  // A writer whose commands time out after 300 ms (its own bridge: another spelling of the URL).
+  process.env.LOCKSTEP_STORE_TIMEOUT_MS = '300';
+  const impatient = new RedisStore(locateRepo(r.root).commonDir, `${redis.url}/0`, team);
+  delete process.env.LOCKSTEP_STORE_TIMEOUT_MS;
+  impatient.transact((t) => t.touchSession(sessionInit('claude:late', r.root)));
+  let blocker: ReturnType<typeof spawn> | undefined;
+  assert.throws(
+    () =>
+      impatient.transact((t) => {
+        // Between this writer's read and its commit, Redis is busy for 1.5 s (a script spinning on
+        // the server's clock), so the commit waits in Redis's queue while the writer times out.
+        blocker = spawn('redis-cli', ['-p', String(redis.port), 'EVAL', "local s = redis.call('TIME') local t repeat t = redis.call('TIME') until (t[1] - s[1]) * 1000000 + (t[2] - s[2]) > 1500000 return 1", '0'], { stdio: 'ignore' });
+        sleepSync(300);
+        return t.acquire('claude:late', ['src/late.ts']);
+      }),
+    /no answer|timed out|unreachable/i,
+  );
+  return new Promise<void>((resolve) => blocker!.on('exit', () => resolve())).then(() => {
+    const table = teamStore(r.root, team).read();
+    assert.equal(table.leases['src/late.ts'], undefined, 'the late commit took effect');
+  });
 });
