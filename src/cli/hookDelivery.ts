@@ -28,23 +28,30 @@ export function withDelivery(dialect: Dialect, event: HookEvent, decision: HookD
   return { ...decision, context: joinNotes(decision.context, text) };
 }
 
+/** A holder hears again about the same waiter and leases at most this often (an agent may retry every second). */
+export const HOLDER_NOTICE_REPEAT_MS = 5 * 60_000;
+
 /**
- * Tells the sessions holding the files `denials` name that `waiter` waits for them (once while
- * such a message is still undelivered). A full mailbox or a failure here never changes the denial.
+ * Tells the sessions holding the files `denials` name that `waiter` waits for them: once per waiter,
+ * holder and the holder's leases on those files (a lease taken again is news), repeated at most every
+ * HOLDER_NOTICE_REPEAT_MS and never while the last one is undelivered. A full mailbox or a failure
+ * here never changes the denial.
  */
 export function notifyHolders(store: LeaseStore, waiter: { id: string; task?: string }, denials: readonly Denial[]): void {
-  const byHolder = new Map<string, string[]>();
+  const byHolder = new Map<string, { key: string; fence: number }[]>();
   for (const d of denials) {
     if (d.reason.kind !== 'held' || d.reason.lease.session === waiter.id) continue;
-    byHolder.set(d.reason.lease.session, [...(byHolder.get(d.reason.lease.session) ?? []), d.key]);
+    const holder = d.reason.lease.session;
+    byHolder.set(holder, [...(byHolder.get(holder) ?? []), { key: d.key, fence: d.reason.lease.fence }]);
   }
   if (byHolder.size === 0) return;
   const memory = openMemory(store);
-  for (const [holder, keys] of byHolder) {
+  for (const [holder, held] of byHolder) {
+    const keys = held.map((h) => h.key);
     const text = `${waiter.id}${waiter.task ? ` (task ${waiter.task})` : ''} is waiting for ${keys.join(', ')}, which you hold: finish your edits there and release ${keys.length === 1 ? 'it' : 'them'} when you can.`;
+    const about = `waiting:${held.map((h) => `${h.key}@${h.fence}`).sort().join(',')}`;
     try {
-      if (memory.inbox({ id: holder }).some((m) => m.from === waiter.id && m.text === text)) continue;
-      memory.send({ from: waiter.id, to: { kind: 'session', id: holder }, text });
+      memory.send({ from: waiter.id, to: { kind: 'session', id: holder }, text, once: { key: about, withinMs: HOLDER_NOTICE_REPEAT_MS } });
     } catch (e) {
       if (!(e instanceof MailboxFullError)) throw e;
     }

@@ -32,6 +32,8 @@ export const Message = z.object({
   /** For `all`: the sessions it was addressed to (those alive, with room in their mailbox). */
   recipients: z.array(z.string()).optional(),
   text: z.string(),
+  /** What it is about, for a sender that must not repeat itself (SendOnce): the same key is not sent twice in a row. */
+  key: z.string().optional(),
 });
 export type Message = z.infer<typeof Message>;
 

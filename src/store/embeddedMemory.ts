@@ -17,8 +17,8 @@ import { Message, Note, type MessageTarget } from '../core/memory';
 import { writeFileAtomic } from './durableFile';
 import { acquireFileLock, LockTimeoutError } from './fileLock';
 import { NumberedLog, type LogPosition, type PendingAppend } from './numberedLog';
-import { addressMessage, checkText, DEFAULT_DELIVERY_BYTES, DEFAULT_MAILBOX_SIZE, pickDelivery, undelivered, waitingFor } from './memoryRules';
-import type { Delivery, MemoryStore, NoteQuery, SendResult, SessionRef } from './memoryStore';
+import { addressMessage, checkText, DEFAULT_DELIVERY_BYTES, DEFAULT_MAILBOX_SIZE, pickDelivery, repeatedMessage, undelivered, waitingFor } from './memoryRules';
+import type { Delivery, MemoryStore, NoteQuery, SendOnce, SendResult, SessionRef } from './memoryStore';
 import { DOCTOR_HINT, StoreError } from './storeErrors';
 import type { MemoryPaths } from './storePaths';
 
@@ -82,7 +82,7 @@ export class EmbeddedMemory implements MemoryStore {
     return found;
   }
 
-  send(input: { from: string; to: MessageTarget; text: string }): SendResult {
+  send(input: { from: string; to: MessageTarget; text: string; once?: SendOnce }): SendResult {
     const text = checkText(input.text, 'message');
     const cap = this.opts.mailboxSize ?? DEFAULT_MAILBOX_SIZE;
     // Synced after the lock is released (numberedLog.ts); closed on every path.
@@ -90,6 +90,9 @@ export class EmbeddedMemory implements MemoryStore {
     try {
       const result = this.withLock((): SendResult => {
         const all = this.messagesLog.readAll();
+        // Decided under the lock: two denials at once send one notice.
+        const earlier = repeatedMessage(all, input, this.now(), (id) => this.readCursor(id)?.messages.n ?? 0);
+        if (earlier) return { message: earlier, recipients: [], full: [], woken: [], repeated: true };
         const { recipients, refused } = addressMessage({
           from: input.from,
           to: input.to,
@@ -102,11 +105,11 @@ export class EmbeddedMemory implements MemoryStore {
           waitingForTask: (task) => waitingFor(all, task, this.cursorsOfTask(task).reduce((m, c) => Math.max(m, c.messages.n), 0)),
         });
         const to = input.to;
-        appended = this.messagesLog.appendNext((last) => [{ n: last + 1, at: this.now(), from: input.from, to, ...(to.kind === 'all' ? { recipients } : {}), text }]);
+        appended = this.messagesLog.appendNext((last) => [{ n: last + 1, at: this.now(), from: input.from, to, ...(to.kind === 'all' ? { recipients } : {}), text, ...(input.once ? { key: input.once.key } : {}) }]);
         // Decided under the lock after the append: a waiter registered later sees the message itself.
         return { message: appended.items[0]!, recipients, full: refused, woken: recipients.filter((r) => liveWaiter(this.paths.wake, r) !== undefined) };
       });
-      appended!.sync();
+      appended?.sync(); // nothing appended when `once` found it said already
       return result;
     } finally {
       appended?.close();

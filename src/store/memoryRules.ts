@@ -4,7 +4,7 @@
 // overfilling a mailbox. Both backends (embeddedMemory.ts on files, redisMemory.ts on Redis) run
 // exactly these on what they read, so they behave alike.
 import { addressedTo, MAX_ITEM_BYTES, type Message, type MessageTarget, type Note } from '../core/memory';
-import { MailboxFullError, type SessionRef } from './memoryStore';
+import { MailboxFullError, type SendOnce, type SessionRef } from './memoryStore';
 import { StoreError } from './storeErrors';
 
 export const DEFAULT_MAILBOX_SIZE = 20;
@@ -98,6 +98,28 @@ export function addressMessage(input: {
     throw new StoreError('no session is running to receive a message to all');
   }
   return { recipients, refused };
+}
+
+/**
+ * The earlier message a send with `once` would repeat (same sender, target and key, sent less than
+ * `withinMs` before `now` or not yet delivered to its session), or undefined when it is news.
+ * `seenBy`: how far a session's cursor has read the messages.
+ */
+export function repeatedMessage(all: readonly Message[], input: { from: string; to: MessageTarget; once?: SendOnce }, now: number, seenBy: (session: string) => number): Message | undefined {
+  const once = input.once;
+  if (!once) return undefined;
+  let earlier: Message | undefined;
+  for (let i = all.length - 1; i >= 0 && !earlier; i--) {
+    const m = all[i]!;
+    if (m.key === once.key && m.from === input.from && sameTarget(m.to, input.to)) earlier = m;
+  }
+  if (!earlier) return undefined;
+  const waiting = earlier.to.kind === 'session' && seenBy(earlier.to.id) < earlier.n;
+  return now - earlier.at < once.withinMs || waiting ? earlier : undefined;
+}
+
+function sameTarget(a: MessageTarget, b: MessageTarget): boolean {
+  return a.kind === b.kind && (a.kind === 'all' || a.id === (b as { id: string }).id);
 }
 
 /** Messages after `seen` addressed to the session. */

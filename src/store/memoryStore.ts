@@ -31,6 +31,17 @@ export interface SendResult {
    * asyncRewake Stop hook); the others get it with their agent's next hook event.
    */
   woken: string[];
+  /** Set when nothing was sent because of `once`: `message` is the earlier one. */
+  repeated?: true;
+}
+
+/**
+ * Send only when it says something new: not when a message from the same sender to the same target
+ * with the same key is still undelivered, or was sent less than `withinMs` ago.
+ */
+export interface SendOnce {
+  key: string;
+  withinMs: number;
 }
 
 export interface Delivery {
@@ -43,7 +54,7 @@ export interface Delivery {
 export interface MemoryStore {
   note(input: { by: string; task?: string; text: string }): Note;
   notes(query?: NoteQuery): Note[];
-  send(input: { from: string; to: MessageTarget; text: string }): SendResult;
+  send(input: { from: string; to: MessageTarget; text: string; once?: SendOnce }): SendResult;
   /**
    * What the session has not seen yet, oldest first, capped in bytes; marks it seen. At session
    * start (`start`), recent notes relevant to its task come first and later notes from before the

@@ -10,8 +10,8 @@
 import { z } from 'zod';
 import { Message, Note, type MessageTarget } from '../core/memory';
 import { sleepSync } from './fileLock';
-import { addressMessage, checkText, DEFAULT_DELIVERY_BYTES, DEFAULT_MAILBOX_SIZE, pickDelivery, undelivered, waitingFor } from './memoryRules';
-import type { Delivery, MemoryStore, NoteQuery, SendResult, SessionRef } from './memoryStore';
+import { addressMessage, checkText, DEFAULT_DELIVERY_BYTES, DEFAULT_MAILBOX_SIZE, pickDelivery, repeatedMessage, undelivered, waitingFor } from './memoryRules';
+import type { Delivery, MemoryStore, NoteQuery, SendOnce, SendResult, SessionRef } from './memoryStore';
 import { displayUrl, redisBridge, type RedisBridge } from './redisBridge';
 import type { ScriptName } from './redisBridgeProtocol';
 import { MEMORY_KEEP, memoryKeys } from './redisMemoryScripts';
@@ -74,19 +74,23 @@ export class RedisMemory implements MemoryStore {
     return found;
   }
 
-  send(input: { from: string; to: MessageTarget; text: string }): SendResult {
+  send(input: { from: string; to: MessageTarget; text: string; once?: SendOnce }): SendResult {
     const text = checkText(input.text, 'message');
     const cap = this.opts.mailboxSize ?? DEFAULT_MAILBOX_SIZE;
     const to = input.to;
     const k = this.keys;
-    return this.retrying('sending the message', () => {
+    return this.retrying<SendResult>('sending the message', () => {
       const live = this.opts.liveSessions();
       // Whose mailboxes count: read the messages after the lowest of their cursors.
       const counted = to.kind === 'session' ? [to.id] : live.filter((s) => s.id !== input.from && (to.kind === 'all' || s.task === to.id)).map((s) => s.id);
-      const from = to.kind === 'task' && counted.length === 0 ? 'all' : 'cursors';
+      // Every kept message when a task has no session to count, or when `once` looks for an earlier one.
+      const from = input.once || (to.kind === 'task' && counted.length === 0) ? 'all' : 'cursors';
       const [last, pairs, raw] = this.script('lockstepMailboxes', [k.messages, k.messagesLast, k.cursors], [from, ...counted]) as [string, string[], string[]];
       const cursors = cursorMap(pairs);
       const all = items(raw, Message);
+      // Decided on what was read: a message sent in between fails the append below, and this runs again.
+      const earlier = repeatedMessage(all, input, Date.now(), (id) => cursors.get(id)?.messages ?? 0);
+      if (earlier) return { value: { message: earlier, recipients: [], full: [], woken: [], repeated: true } };
       const { recipients, refused } = addressMessage({
         from: input.from,
         to,
@@ -98,7 +102,7 @@ export class RedisMemory implements MemoryStore {
         },
         waitingForTask: (task) => waitingFor(all, task, [...cursors.values()].filter((c) => c.task === task).reduce((m, c) => Math.max(m, c.messages), 0)),
       });
-      const body = JSON.stringify({ from: input.from, to, ...(to.kind === 'all' ? { recipients } : {}), text });
+      const body = JSON.stringify({ from: input.from, to, ...(to.kind === 'all' ? { recipients } : {}), text, ...(input.once ? { key: input.once.key } : {}) });
       const stored = this.script('lockstepSend', [k.messages, k.messagesLast], [last, body, MEMORY_KEEP]);
       if (stored === null || stored === undefined) return undefined;
       const message = Message.parse(JSON.parse(String(stored)));

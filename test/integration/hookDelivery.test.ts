@@ -113,6 +113,24 @@ test('a denied edit tells the holder who waits for which file, and the denial ca
   cli(['release', '--all', '--session', 'claude:holder']);
 });
 
+test('a waiter retrying a denied file tells the holder once; once the holder takes the file again, the next denial is news', () => {
+  hook(claudeSessionPayload('SessionStart', 'busy-holder', repo.root));
+  hook(claudeSessionPayload('SessionStart', 'retrier', repo.root));
+  const holderEdits = () => hook(claudeToolPayload('PreToolUse', 'busy-holder', repo.root, file('src/busy.ts')));
+  const retry = () => assert.equal(hook(claudeToolPayload('PreToolUse', 'retrier', repo.root, file('src/busy.ts'))).denied, true);
+  const told = () => (hook(claudeToolPayload('PostToolUse', 'busy-holder', repo.root, file('src/busy.ts'))).context ?? '').match(/claude:retrier is waiting for src\/busy\.ts/g)?.length ?? 0;
+  assert.equal(holderEdits().denied, false);
+  retry();
+  assert.equal(told(), 1, 'the first denial is news');
+  for (let i = 0; i < 3; i++) retry(); // an agent retrying every second
+  assert.equal(told(), 0, 'the same wait, the same lease: not repeated');
+  cli(['release', 'src/busy.ts', '--session', 'claude:busy-holder']);
+  assert.equal(holderEdits().denied, false, 'the holder takes the file again (a new lease)');
+  retry();
+  assert.equal(told(), 1, 'a new lease: told again');
+  cli(['release', '--all', '--session', 'claude:busy-holder']);
+});
+
 test('a claim denied through the CLI tells the holder too, delivered by its next hook event that carries context', () => {
   hook(claudeSessionPayload('SessionStart', 'cli-holder', repo.root));
   assert.equal(hook(claudeToolPayload('PreToolUse', 'cli-holder', repo.root, file('src/held.ts'))).denied, false);
