@@ -5,9 +5,19 @@
 // The main checkout (read-only tasks) is the user's: a tracked file there is never changed nor marked
 // skip-worktree (the user's own later edits to it would vanish from git status); the agent's hooks
 // must then come from its user settings, and the start's note says so.
+// Committed mcp_tool hooks (`hooks install --agent claude` with Claude Code 2.1.328+) call the
+// .mcp.json lockstep server, which Claude Code asks about once per checkout: a task's worktree gets
+// the pre-approval `hooks install` wrote in the main checkout (claudeMcpPreapproval.ts), hidden from
+// git like the hook files, so an agent started in a terminal there does not stop on the question.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { HookInstallError, hookPlanFor, installHooks, isLockstepHookCommand } from '../agents/hookInstall';
+import { claudeMcpApproval } from '../agents/install/claudeMcpApproval';
+import { claudeLocalSettingsPath, preapproveLockstepServer } from '../agents/install/claudeMcpPreapproval';
+import { lockstepHandlers } from '../agents/install/jsonHooks';
+import { isObj, parseJsonc } from '../agents/install/jsoncFile';
+import { isLockstepMcpToolHandler, LOCKSTEP_MCP_SERVER } from '../agents/install/mcpToolHook';
 import type { AgentName } from '../core/model';
 import { runGit } from '../git/gitRunner';
 import type { RemoveWorktreeOptions } from '../git/worktrees';
@@ -48,11 +58,46 @@ function fileHasHook(file: string): boolean {
   return text !== undefined && jsonHasHook(text) === true;
 }
 
-/** A file that holds only what Lockstep installed in a task worktree: an agent's hook settings or Cline hook script. */
+/** Claude's local settings holding nothing but Lockstep's pre-approval of its MCP server. */
+function onlyMcpApproval(text: string): boolean {
+  try {
+    return isDeepStrictEqual(JSON.parse(text), { enabledMcpjsonServers: [LOCKSTEP_MCP_SERVER] });
+  } catch {
+    return false;
+  }
+}
+
+/** A file that holds only what Lockstep installed in a task worktree: an agent's hook settings, Cline hook script or the MCP server's pre-approval. */
 export function isTaskHookFile(file: string): boolean {
   const text = readText(file);
   if (text === undefined) return false;
+  if (onlyMcpApproval(text)) return true;
   return jsonHasHook(text) ?? (text.startsWith('#!') && text.split('\n').some((line) => isLockstepHookCommand(line.trim())));
+}
+
+/** Whether Claude settings text holds Lockstep's mcp_tool hooks. */
+function hasMcpToolHooks(file: string): boolean {
+  try {
+    const data = parseJsonc(file, readText(file) ?? '');
+    return isObj(data) && lockstepHandlers(data, 'grouped').some((h) => isLockstepMcpToolHandler(h.entry));
+  } catch {
+    return false;
+  }
+}
+
+/** Pre-approves the lockstep server in a checkout whose hooks are mcp_tool ones, unless Claude Code was already told; a note when it did. */
+async function approveMcpServer(worktree: string, commonDir: string, hooksFile: string, mainCheckout: boolean | undefined): Promise<string | undefined> {
+  const local = claudeLocalSettingsPath(worktree);
+  if (!hasMcpToolHooks(hooksFile) || claudeMcpApproval(worktree).approval !== 'pending') return undefined;
+  if (mainCheckout && (await isTracked(worktree, local))) return undefined;
+  try {
+    preapproveLockstepServer(worktree);
+  } catch (e) {
+    if (e instanceof HookInstallError) return `the lockstep MCP server was not pre-approved (${e.message}): Claude Code asks once before the first edit`;
+    throw e;
+  }
+  await hideFromGit(worktree, commonDir, local);
+  return `pre-approved the lockstep MCP server in ${path.relative(worktree, local)}`;
 }
 
 /** A task worktree goes with the hook settings Lockstep put there (ignored files, never work). */
@@ -67,7 +112,11 @@ export async function ensureTaskHooks(opts: { agent: AgentName; worktree: string
   if (agent === 'claude') {
     const shared = path.join(worktree, '.claude', 'settings.json');
     const local = path.join(worktree, '.claude', 'settings.local.json');
-    for (const f of [shared, local]) if (fileHasHook(f)) return { file: f, note: `hooks already in ${path.relative(worktree, f)}` };
+    for (const f of [shared, local]) {
+      if (!fileHasHook(f)) continue;
+      const approved = await approveMcpServer(worktree, commonDir, f, opts.mainCheckout);
+      return { file: f, note: `hooks already in ${path.relative(worktree, f)}${approved ? `; ${approved}` : ''}` };
+    }
     if (opts.mainCheckout && (await isTracked(worktree, local))) return leftAlone(agent, worktree, local, command);
     installHooks({ agent, scope: 'project', repoRoot: worktree, command, file: local });
     await hideFromGit(worktree, commonDir, local);

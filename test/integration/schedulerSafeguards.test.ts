@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureBuilt } from '../helpers/cli';
+import { ensureBuilt, runCli } from '../helpers/cli';
 import { untilStatus, withSchedRepo, SIM_AGENT, type SchedRepo } from '../fixtures/plans/schedulerRepo';
 import { updateTask } from '../../src/core/planFile';
 import type { TaskSpecInput } from '../../src/core/plan';
@@ -57,6 +57,33 @@ test('a read-only task never marks or changes a tracked hook file of the main ch
     fs.rmSync(home, { recursive: true, force: true });
   }
 }, { files: { 'README.md': '# sample\n', 'src/a.ts': 'export const a = 1;\n', ...SETTINGS } }));
+
+test("committed mcp_tool hooks: a Claude task's worktree gets the MCP server's pre-approval, hidden from git, and goes when the task lands", withRepo(async (r) => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-home-'));
+  const savedHome = process.env.HOME;
+  process.env.HOME = home; // Claude Code's answers about MCP servers are read from here too: none
+  try {
+    const install = runCli(['hooks', 'install', '--agent', 'claude', '--transport', 'mcp'], { cwd: r.repo.root, env: { HOME: home } });
+    assert.equal(install.status, 0, install.stderr);
+    // What a clone of the repository has: the committed hooks and .mcp.json, not the installer's local settings.
+    fs.rmSync(path.join(r.repo.root, '.claude', 'settings.local.json'));
+    r.writePlan({ tasks: [{ id: 'w', scope: ['src/**'], sim: { edits: [{ path: 'src/a.ts', content: 'edited\n' }], commit: 'w' } }] }); // commits the hooks too
+    const s = r.scheduler();
+    const started = await s.start('w');
+    const wt = started.task.worktree!;
+    assert.match(started.notes.join('\n'), /hooks already in \.claude\/settings\.json; pre-approved the lockstep MCP server in \.claude\/settings\.local\.json/);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(wt, '.claude', 'settings.local.json'), 'utf8')), { enabledMcpjsonServers: ['lockstep'] });
+    await until(s, 'w', 'finished');
+    assert.equal(r.repo.git('-C', wt, 'status', '--porcelain'), '', 'the approval is not work of the task');
+    const landed = await s.land(['w']);
+    assert.equal(landed.ok, true, landed.message);
+    assert.equal(fs.existsSync(wt), false, 'the worktree went, with the approval Lockstep put there');
+    assert.equal(fs.existsSync(path.join(r.repo.root, '.claude', 'settings.local.json')), false, "the main checkout's files untouched");
+  } finally {
+    process.env.HOME = savedHome;
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}));
 
 test("a running task's scope, readOnly and agent cannot be changed; other fields can; once finished, all can", withRepo(async (r) => {
   r.writePlan({ tasks: [{ id: 'api', scope: ['src/**'], sim: { waitFor: r.go('api') } }] });
