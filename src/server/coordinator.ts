@@ -2,6 +2,7 @@
 // transcript trackers into one model, versions it (revision + deltas), and answers the protocol's
 // requests. main.ts connects it to an LSP connection.
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeDenial } from '../core/denialMessage';
 import { DEFAULT_TTL_MS, type Lease } from '../core/model';
@@ -25,7 +26,7 @@ import { WorktreeTracker } from './worktreeTracker';
 import { changedSince } from '../git/mergeTree';
 import { runGit } from '../git/gitRunner';
 import { installHooksFor } from './hookInstaller';
-import { checkInstalledHooks } from '../agents/install/hookHealth';
+import { checkInstalledHooks, hookConfigFiles } from '../agents/install/hookHealth';
 import { plural } from '../core/plural';
 import { processVerdict } from '../process/processLiveness';
 
@@ -50,6 +51,8 @@ export type RequestHandlers = { [K in CoordinatorRequestName]: (params: RequestP
 const EMPTY: ModelCollections = { sessions: [], leases: [], worktrees: [], edits: [], unleased: [], endedWork: [], hooks: [] };
 /** How often the installed hooks are checked again (they change rarely: installs, updates, trust). */
 const HOOK_CHECK_MS = 5 * 60_000;
+/** How often the hook configuration files are stat'ed: a change there is re-checked at once. */
+const HOOK_FILES_POLL_MS = 2_000;
 
 export class Coordinator {
   readonly epoch = randomBytes(6).toString('hex');
@@ -60,6 +63,9 @@ export class Coordinator {
   private boundaryTimer: NodeJS.Timeout | undefined;
   private hookTimer: NodeJS.Timeout | undefined;
   private hookHealth: HookHealthView[] = [];
+  private hookFiles: string[] | undefined;
+  private hookFilesStamp: string | undefined;
+  private hookFilesPoll: NodeJS.Timeout | undefined;
   private closed = false;
   readonly store: LeaseStore;
   /** The store this coordinator opened (choiceName): a different configured one needs a restart. */
@@ -104,6 +110,8 @@ export class Coordinator {
     c.transcripts.start();
     c.recompute();
     c.scheduleHookCheck(0);
+    c.hookFilesPoll = setInterval(() => c.pollHookFiles(), HOOK_FILES_POLL_MS);
+    c.hookFilesPoll.unref();
     return c;
   }
 
@@ -142,6 +150,7 @@ export class Coordinator {
     if (this.recomputeTimer) clearTimeout(this.recomputeTimer);
     if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
     if (this.hookTimer) clearTimeout(this.hookTimer);
+    if (this.hookFilesPoll) clearInterval(this.hookFilesPoll);
     await Promise.allSettled([this.storeTracker.close(), this.worktrees.close(), this.transcripts.close()]);
   }
 
@@ -159,16 +168,46 @@ export class Coordinator {
     this.hookTimer.unref();
   }
 
+  private hookCheckOptions() {
+    const commonDir = this.location.commonDir;
+    const mainRoot = path.basename(commonDir) === '.git' ? path.dirname(commonDir) : undefined;
+    return { repoRoot: this.location.worktreeRoot, mainRoot, env: this.opts.env ?? process.env };
+  }
+
   private checkHooks(): void {
     if (this.closed) return;
     try {
-      const commonDir = this.location.commonDir;
-      const mainRoot = path.basename(commonDir) === '.git' ? path.dirname(commonDir) : undefined;
-      this.hookHealth = checkInstalledHooks({ repoRoot: this.location.worktreeRoot, mainRoot, env: this.opts.env ?? process.env }).map((h) => ({ id: `${h.agent}:${h.scope}:${h.file}`, ...h }));
+      this.hookFilesStamp = this.hookFilesNow();
+      this.hookHealth = checkInstalledHooks(this.hookCheckOptions()).map((h) => ({ id: `${h.agent}:${h.scope}:${h.file}`, ...h }));
     } catch (e) {
       this.log(`checking the installed agent hooks failed: ${(e as Error).message.split('\n')[0]}`);
     }
     this.recompute();
+  }
+
+  /** The size and modification time of every hook configuration file: cheap enough to poll. */
+  private hookFilesNow(): string {
+    this.hookFiles ??= hookConfigFiles(this.hookCheckOptions());
+    return this.hookFiles
+      .map((f) => {
+        try {
+          const st = fs.statSync(f);
+          return `${st.size}:${st.mtimeMs}`;
+        } catch {
+          return '-';
+        }
+      })
+      .join(',');
+  }
+
+  /** Hooks installed or removed from a terminal, or by hand, show within seconds, not minutes. */
+  private pollHookFiles(): void {
+    if (this.closed || this.hookFilesStamp === undefined) return;
+    try {
+      if (this.hookFilesNow() !== this.hookFilesStamp) this.checkHooks();
+    } catch (e) {
+      this.log(`checking the installed agent hooks failed: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
 
   private scheduleRecompute(): void {

@@ -61,3 +61,24 @@ test("the coordinator's snapshot names an installed hook that would not run Lock
     fs.renameSync(`${installed}-moved`, installed);
   }
 });
+
+test('hooks installed from a terminal while VS Code runs show in its snapshot within seconds, and so does their removal', async () => {
+  const fresh = makeTempRepo({ prefix: 'lockstep-hookhealth-live-' });
+  const server = await startServer({ root: fresh.root, env, initializationOptions: { userSessionId: 'vscode:tester', diagnostics: false } });
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'cli.js'), ...args], { cwd: fresh.root, env: { ...process.env, ...env }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  const gemini = (hooks: { agent: string; scope: string }[]) => hooks.some((h) => h.agent === 'gemini' && h.scope === 'project');
+  try {
+    await server.waitFor('the first hook check', (x) => x.revision > 0 && !gemini(x.hooks), 30_000);
+    cli('hooks', 'install', '--agent', 'gemini');
+    // Well under the periodic re-check (5 minutes): the hook files are watched.
+    await server.waitFor('the Gemini hooks reported', (x) => gemini(x.hooks), 15_000);
+    cli('hooks', 'uninstall', '--agent', 'gemini');
+    await server.waitFor('the Gemini hooks gone', (x) => !gemini(x.hooks), 15_000);
+  } finally {
+    await server.stop();
+    fresh.cleanup();
+  }
+});

@@ -107,6 +107,27 @@ function readText(file: string): string | undefined {
   }
 }
 
+/**
+ * The files (and, for script hooks, folders) checkInstalledHooks reads: a watcher that sees one of
+ * them change knows the answer may have changed (hooks installed from a terminal, say).
+ */
+export function hookConfigFiles(opts: HookHealthOptions): string[] {
+  const files = new Set<string>();
+  for (const agent of opts.agents ?? HOOK_AGENT_NAMES) {
+    for (const scope of ['project', 'user'] as const) {
+      try {
+        const plan = hookPlanFor({ agent, scope, repoRoot: opts.repoRoot, command: 'lockstep', home: opts.home, env: opts.env });
+        files.add(plan.kind === 'json' ? plan.file : plan.dir);
+      } catch (e) {
+        if (!(e instanceof HookInstallError)) throw e;
+      }
+    }
+  }
+  files.add(path.join(opts.repoRoot, '.claude', 'settings.local.json'));
+  files.add(path.join(opts.repoRoot, '.mcp.json'));
+  return [...files];
+}
+
 /** Every installed Lockstep hook configuration in the repository and the user's home, checked. */
 export function checkInstalledHooks(opts: HookHealthOptions): HookHealth[] {
   const out: HookHealth[] = [];
