@@ -64,6 +64,8 @@ export function buildMcpServer(opts: McpOptions = {}): McpServer {
     return parseSessionId(id, arg ? 'session' : 'LOCKSTEP_SESSION');
   };
   const taskOf = (arg: string | undefined) => arg ?? (env.LOCKSTEP_TASK || undefined);
+  /** The lead of a fan-out call (told when the task's phase is done): its session, if it has one. */
+  const leadOf = (arg: string | undefined): string | undefined => ((arg ?? env.LOCKSTEP_SESSION) ? who(arg).id : undefined);
   // The agent this server answers (its parent, or LOCKSTEP_AGENT_PID), found once: it does not change.
   let caller: ProcessIdentity | undefined | null = null;
   const agentProcess = (): ProcessIdentity | undefined => (caller === null ? (caller = identifyAgentProcess({ env })) : caller);
@@ -213,25 +215,27 @@ export function buildMcpServer(opts: McpOptions = {}): McpServer {
         phase: z.number().int().positive().optional(),
         dependsOn: z.array(z.string()).optional(),
         start: z.boolean().optional(),
+        session,
       },
     },
     (a) =>
       guarded(async () => {
-        const { start, ...spec } = a;
+        const { start, session: as, ...spec } = a;
+        const lead = leadOf(as);
         const scheduler = withCwd(cwd, () => openScheduler({ detached: true }));
-        addPlanTask(scheduler, spec);
+        addPlanTask(scheduler, spec, lead);
         if (!start) return ok({ added: spec.id });
-        const answer = await startOrQueue(scheduler, spec.id);
+        const answer = await startOrQueue(scheduler, spec.id, lead);
         return ok({ added: spec.id, ...answer }, describeAnswer(spec.id, answer));
       }),
   );
 
   server.registerTool(
     'task_start',
-    { description: 'Ask the scheduler to start a task now. Answers started (worktree, branch) or queued with the reason (the gate decides: scope overlaps, dependencies, the concurrency cap).', inputSchema: { id: z.string() } },
+    { description: 'Ask the scheduler to start a task now. Answers started (worktree, branch) or queued with the reason (the gate decides: scope overlaps, dependencies, the concurrency cap).', inputSchema: { id: z.string(), session } },
     (a) =>
       guarded(async () => {
-        const answer = await startOrQueue(withCwd(cwd, () => openScheduler({ detached: true })), a.id);
+        const answer = await startOrQueue(withCwd(cwd, () => openScheduler({ detached: true })), a.id, leadOf(a.session));
         return ok({ id: a.id, ...answer }, describeAnswer(a.id, answer));
       }),
   );

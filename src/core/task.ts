@@ -36,6 +36,14 @@ export const TaskRuntime = z.object({
   landedAt: z.number().optional(),
   /** Commit the target pointed at before this task landed (for undo). */
   landedOver: z.string().optional(),
+  /** The commit this task's landing made on the target, and the branch it came from (for the phase report). */
+  landedCommit: z.string().optional(),
+  landedBranch: z.string().optional(),
+  /**
+   * The sessions that added or started this task through the fan-out (lockstep task add, MCP task_add
+   * and task_start): its lead, told at the phase boundary; and the phase it was added to.
+   */
+  lead: z.object({ sessions: z.array(z.string()), phase: z.number().int().positive() }).optional(),
   /** The process waiting for the task's agent to record how it ends (headless launches). */
   supervisor: ProcessIdentity.optional(),
 });

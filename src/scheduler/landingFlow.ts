@@ -196,7 +196,7 @@ export class LandingFlow {
           if (!LANDABLE.includes(rt.state.status)) throw new SchedulerError(`cannot land '${a.id}': it is ${describeState(rt.state)}`);
           const from = rt.state.status === 'conflicted' || rt.state.status === 'failed' ? transition(a.id, rt.state, { status: 'finished' }) : rt.state;
           const landing = transition(a.id, from, { status: 'landing' });
-          table.setTask({ ...rt, branch: a.branch, state: transition(a.id, landing, { status: 'landed' }), landedAt: now() });
+          table.setTask({ ...rt, branch: a.branch, state: transition(a.id, landing, { status: 'landed' }), landedAt: now(), landedCommit: a.tip, landedBranch: a.branch });
         }
         for (const w of writes) {
           const rt: TaskRuntime = table.state.tasks[w.id] ?? { id: w.id, state: { status: 'queued' }, sessions: [] };
@@ -266,7 +266,10 @@ export class LandingFlow {
         const rt = table.state.tasks[w.id];
         if (!rt || rt.state.status !== 'landing') continue;
         const k = culprits.find((x) => x.task === w.id);
-        if (landedOver.has(w.id)) table.setTask({ ...rt, state: transition(w.id, rt.state, { status: 'landed' }), landedAt: now(), landedOver: landedOver.get(w.id) });
+        if (landedOver.has(w.id)) {
+          const commit = result.landed.find((l) => l.task === w.id)!.commit;
+          table.setTask({ ...rt, state: transition(w.id, rt.state, { status: 'landed' }), landedAt: now(), landedOver: landedOver.get(w.id), landedCommit: commit, landedBranch: w.branch });
+        }
         else table.setTask({ ...rt, state: k ? culpritState(k) : { status: 'finished' } });
       }
     });

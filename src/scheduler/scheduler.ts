@@ -8,7 +8,7 @@
 //   taskViews.ts      how tasks are shown (status, reasons, pid)
 import * as path from 'node:path';
 import { decide, gateRuntime, nextToStart } from '../core/gate';
-import type { TaskSpecInput } from '../core/plan';
+import { taskById, type TaskSpecInput } from '../core/plan';
 import type { TaskState } from '../core/task';
 import { locateRepo } from '../repoPaths/repoLocator';
 import type {
@@ -37,6 +37,7 @@ import { TaskLifecycle } from './taskLifecycle';
 import { statusMap, unplannedView, viewsOf } from './taskViews';
 import { TrackedScopeIndex } from './trackedScopeIndex';
 import { undoLanding } from './undoFlow';
+import { PhaseReports } from './phaseReports';
 
 export { SchedulerError, issueView } from './schedulerError';
 export type { SchedulerOptions } from './schedulerContext';
@@ -58,6 +59,7 @@ export class Scheduler {
   private readonly lifecycle: TaskLifecycle;
   private readonly landing: LandingFlow;
   private readonly queue: LandingQueue;
+  private readonly phaseReports: PhaseReports;
   private waiters: (() => void)[] = [];
   private ticking: Promise<TickResult> | undefined;
   private readonly log: (line: string) => void;
@@ -98,6 +100,7 @@ export class Scheduler {
     this.lifecycle = new TaskLifecycle(ctx);
     this.landing = new LandingFlow(ctx);
     this.queue = new LandingQueue(ctx, this.landing);
+    this.phaseReports = new PhaseReports(ctx);
   }
 
   /** The plan file as messages name it: relative to the checkout when inside it. */
@@ -115,6 +118,7 @@ export class Scheduler {
   }
 
   private changed(): void {
+    this.phaseReports.check();
     try {
       this.opts.onChange?.();
     } catch (e) {
@@ -164,6 +168,20 @@ export class Scheduler {
   /** Edits task `id` in the plan file; a running task's scope, readOnly and agent are refused (planDocument.ts). */
   updateTask(id: string, patch: Partial<TaskSpecInput>): void {
     this.plan.updateTask(id, patch);
+  }
+
+  /**
+   * Records `session` as a lead of task `id`: it added or started the task through the fan-out
+   * (lockstep task add, MCP task_add / task_start), so it is told when the task's phase is done.
+   */
+  recordLead(id: string, session: string): void {
+    const load = this.plan.load();
+    const phase = (load.ok ? taskById(load.plan, id)?.phase : undefined) ?? 1;
+    this.store.transact((table) => {
+      const rt = table.state.tasks[id] ?? { id, state: { status: 'queued' as const }, sessions: [] };
+      if (rt.lead?.sessions.includes(session) && rt.lead.phase === phase) return;
+      table.setTask({ ...rt, lead: { sessions: [...new Set([...(rt.lead?.sessions ?? []), session])], phase } });
+    });
   }
 
   // ---- state -----------------------------------------------------------------------------------

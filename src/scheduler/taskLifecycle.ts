@@ -194,6 +194,7 @@ export class TaskLifecycle {
           state,
           sessions: [sessionId],
           startedAt,
+          ...(prior?.lead ? { lead: prior.lead } : {}),
           ...(write ? { branch: write.branch, worktree: write.wtPath } : {}),
         });
         if (write) table.reserve({ task: id, globs: spec.scope, sessions: [sessionId], worktree: write.wtPath });

@@ -102,7 +102,7 @@ const { root, commonDir, store, plan } = ctx;
     for (const t of u.tasks) {
       const rt = table.state.tasks[t.id];
       if (!rt || rt.state.status !== 'landed') continue;
-      const { landedAt: _at, landedOver: _over, ...rest } = rt;
+      const { landedAt: _at, landedOver: _over, landedCommit: _commit, landedBranch: _branch, ...rest } = rt;
       table.setTask({ ...rest, branch: rt.branch ?? t.branch, state: transition(t.id, rt.state, { status: 'finished' }) });
       back.push(t.id);
     }

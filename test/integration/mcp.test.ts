@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { stringify } from 'yaml';
+import { openRepoStore } from '../../src/store/openRepoStore';
 import { CLI, ensureBuilt, runCli } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
 
@@ -97,6 +98,8 @@ test('a lead adds tasks and starts them: started with worktree and branch, or qu
   const added = await call('task_add', { id: 'docs', title: 'Docs', prompt: stopFile, agent: 'stand-in', scope: ['README.md'], phase: 1 });
   assert.equal(added.added, 'docs');
   assert.match(fs.readFileSync(path.join(repo.root, '.lockstep/plan.yaml'), 'utf8'), /id: docs/);
+  // The calling session is the task's lead: it gets the phase's report when the phase is done.
+  assert.deepEqual(openRepoStore(repo.root).store.read().tasks['docs']?.lead, { sessions: ['claude:lead'], phase: 1 });
   const started = await call('task_start', { id: 'api' });
   assert.equal(started.status, 'started', started.text);
   assert.match(started.branch, /api/);

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { action, CliError, printJson } from '../commandContext';
 import { addPlanTask, describeAnswer, startOrQueue } from '../taskFanOut';
+import { authorOf } from './memory';
 import { openScheduler, schedulerCall } from './task';
 
 interface AddOptions {
@@ -55,11 +56,13 @@ export function registerTaskAddCommand(program: Command): void {
           ...(opts.readOnly ? { readOnly: true } : {}),
         };
         const scheduler = openScheduler({ detached: true });
-        await schedulerCall(async () => addPlanTask(scheduler, spec));
+        // The lead (LOCKSTEP_SESSION, else the person) hears when the task's phase is done.
+        const lead = authorOf(undefined);
+        await schedulerCall(async () => addPlanTask(scheduler, spec, lead));
         let answer;
         if (opts.start) {
           try {
-            answer = await schedulerCall(() => startOrQueue(scheduler, id));
+            answer = await schedulerCall(() => startOrQueue(scheduler, id, lead));
           } catch (e) {
             const err = e as CliError;
             throw new CliError(`added ${id} to the plan, but it did not start: ${err.message}`, err.exitCode ?? 1, err.details);
