@@ -60,18 +60,35 @@ export function registerMemoryCommands(program: Command): void {
         const ctx = openContext();
         const memory = openMemory(ctx.store);
         let since = parseSince(opts.since);
-        const notes = memory.notes({ since, task: opts.task });
+        // Taken before the first read: a note written in between changes it, so it is read below.
+        let stamp = memory.stamp();
+        const all = memory.notes({ since });
+        const notes = all.filter((n) => opts.task === undefined || n.task === opts.task);
         if (opts.json && !opts.follow) return printJson({ ok: true, notes });
         const print = (n: Note) => process.stdout.write(opts.json ? `${JSON.stringify(n)}\n` : `${formatNote(n)}\n`);
         if (notes.length === 0 && !opts.follow) process.stdout.write('no notes yet (add one with lockstep note "<decision>")\n');
         notes.forEach(print);
         if (!opts.follow) return;
-        since = notes.at(-1)?.n ?? since ?? memory.notes().at(-1)?.n ?? 0;
-        let stamp = memory.stamp();
-        for (;;) {
-          await new Promise((r) => setTimeout(r, 300));
+        since = all.at(-1)?.n ?? since ?? 0;
+        // Ctrl-C (or SIGTERM) ends the wait between two reads: whole lines only, exit status 0.
+        let stop: () => void = () => undefined;
+        let stopped = false;
+        const onSignal = () => {
+          stopped = true;
+          stop();
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        while (!stopped) {
+          await new Promise<void>((r) => {
+            const timer = setTimeout(r, 300);
+            stop = () => {
+              clearTimeout(timer);
+              r();
+            };
+          });
           const now = memory.stamp();
-          if (now === stamp) continue;
+          if (stopped || now === stamp) continue;
           stamp = now;
           for (const n of memory.notes({ since })) {
             since = n.n;
