@@ -4,7 +4,8 @@
 //     embedded and Redis interleaved; medians and the ratio.
 //  2. Lease throughput: 8 contending worker processes, 3 keys, grant+release loops (the contention
 //     test's worker), embedded then Redis; grants/s, overlaps (must be 0), the ratio.
-//  3. Grants/s with 64 contending processes on Redis.
+//  3. Grants/s with 64 contending processes on Redis, and how evenly they were served (grants per process).
+//  4. The decision log: notes/s with 8 processes writing, embedded then Redis (numbered, durable on return).
 // Run: node --import tsx test/bench/teamStore.bench.ts [runs=20] [seconds=6] [many=64]
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,6 +18,8 @@ import { locateRepo } from '../../src/repoPaths/repoLocator';
 import { readWholeJournal } from '../../src/store/journalFile';
 import { closeRedisBridges } from '../../src/store/redisBridge';
 import { RedisStore } from '../../src/store/redisStore';
+import { openLeaseStore } from '../../src/store/openLeaseStore';
+import { openMemory } from '../../src/store/openMemory';
 import { storePaths } from '../../src/store/storePaths';
 import { CLI, ensureBuilt, PROJECT_ROOT } from '../helpers/cli';
 import { startRedisServer, type RedisServer } from '../helpers/redisServer';
@@ -75,7 +78,38 @@ function hookLatency(redis: RedisServer): { embedded: number; redis: number } {
   }
 }
 
-async function throughput(workerJs: string, count: number, seconds: number, redis?: RedisServer): Promise<{ grantsPerSec: number; overlaps: number; grants: number }> {
+interface Throughput {
+  grantsPerSec: number;
+  overlaps: number;
+  grants: number;
+  /** Grants per process, fewest first: how evenly the store served the contenders. */
+  perProcess: number[];
+}
+
+/** Grants each worker logged within [from, to] (one log file per worker process), fewest first. */
+function grantsPerProcess(logs: string, from: number, to: number): number[] {
+  return fs
+    .readdirSync(logs)
+    .filter((f) => f.startsWith('worker-'))
+    .map((f) =>
+      fs
+        .readFileSync(path.join(logs, f), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"ev":"acquire"'))
+        .filter((l) => {
+          const acq = (JSON.parse(l) as { acq: number }).acq;
+          return acq >= from && acq <= to;
+        }).length,
+    )
+    .sort((a, b) => a - b);
+}
+
+function spread(t: Throughput): string {
+  const p = t.perProcess;
+  return `per process min ${p[0]} median ${median(p)} max ${p[p.length - 1]}, ${p.filter((n) => n === 0).length} of ${p.length} with none`;
+}
+
+async function throughput(workerJs: string, count: number, seconds: number, redis?: RedisServer): Promise<Throughput> {
   const repo = makeTempRepo({ prefix: 'lockstep-bench-team-tput-' });
   const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-team-logs-'));
   const team = `bench-tput-${process.pid}-${++teams}`;
@@ -83,8 +117,12 @@ async function throughput(workerJs: string, count: number, seconds: number, redi
   try {
     const commonDir = locateRepo(repo.root).commonDir;
     const children = Array.from({ length: count }, (_, i) => spawn(process.execPath, [workerJs, commonDir, logs, `b${i}`, KEYS.join(','), '0'], { stdio: ['ignore', 'ignore', 'inherit'], env }));
-    // Counted from the first grant to the last (journal times), so process start-up is not measured.
-    await new Promise((r) => setTimeout(r, seconds * 1000 + 1000 + count * 50));
+    // Measured once every worker runs (each opens its log first), so process start-up is not measured.
+    const upBy = Date.now() + 120_000;
+    while (fs.readdirSync(logs).filter((f) => f.startsWith('worker-')).length < count && Date.now() < upBy) await new Promise((r) => setTimeout(r, 50));
+    const from = Date.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const to = Date.now();
     fs.writeFileSync(path.join(logs, 'stop'), '');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
     let journal: JournalEntry[];
@@ -93,10 +131,29 @@ async function throughput(workerJs: string, count: number, seconds: number, redi
       const p = storePaths(commonDir);
       journal = readWholeJournal(p.journal, p.journalRotated).entries;
     }
-    const grants = journal.filter((e) => e.op === 'grant');
-    const span = (grants[grants.length - 1]!.at - grants[0]!.at) / 1000;
+    const grants = journal.filter((e) => e.op === 'grant' && e.at >= from && e.at <= to);
     const report = checkContention(logs, journal, new Map());
-    return { grantsPerSec: grants.length / span, overlaps: report.violations.length, grants: grants.length };
+    return { grantsPerSec: grants.length / ((to - from) / 1000), overlaps: report.violations.length, grants: grants.length, perProcess: grantsPerProcess(logs, from, to) };
+  } finally {
+    repo.cleanup();
+    fs.rmSync(logs, { recursive: true, force: true });
+  }
+}
+
+async function noteThroughput(workerJs: string, count: number, seconds: number, redis?: RedisServer): Promise<{ perSec: number; notes: number }> {
+  const repo = makeTempRepo({ prefix: 'lockstep-bench-team-notes-' });
+  const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-team-logs-'));
+  const storeEnv = redis ? { LOCKSTEP_STORE: redis.url, LOCKSTEP_TEAM_KEY: `bench-notes-${process.pid}-${++teams}` } : { LOCKSTEP_STORE: '', LOCKSTEP_TEAM_KEY: '' };
+  try {
+    const commonDir = locateRepo(repo.root).commonDir;
+    const env = { ...process.env, ...storeEnv, LOCKSTEP_REDIS_WORKER: REDIS_WORKER };
+    const children = Array.from({ length: count }, (_, i) => spawn(process.execPath, [workerJs, commonDir, logs, `n${i}`, 'note'], { stdio: ['ignore', 'ignore', 'inherit'], env }));
+    await new Promise((r) => setTimeout(r, seconds * 1000 + 1000 + count * 100));
+    fs.writeFileSync(path.join(logs, 'stop'), '');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    const notes = openMemory(openLeaseStore(commonDir, {}, { ...process.env, ...storeEnv })).notes();
+    // From the first note to the last, so process start-up is not measured.
+    return { perSec: notes.length / ((notes[notes.length - 1]!.at - notes[0]!.at) / 1000), notes: notes.length };
   } finally {
     repo.cleanup();
     fs.rmSync(logs, { recursive: true, force: true });
@@ -119,6 +176,12 @@ async function main(): Promise<void> {
     console.log(`  8 processes, 3 keys, ${SECONDS} s          embedded ${e8.grantsPerSec.toFixed(0)} grants/s (${e8.grants}, ${e8.overlaps} overlaps)   redis ${r8.grantsPerSec.toFixed(0)} grants/s (${r8.grants}, ${r8.overlaps} overlaps)   redis/embedded ${(r8.grantsPerSec / e8.grantsPerSec).toFixed(2)}x`);
     const rMany = await throughput(workerJs, MANY, SECONDS, redis);
     console.log(`  ${MANY} processes on redis, 3 keys, ${SECONDS} s  ${rMany.grantsPerSec.toFixed(0)} grants/s (${rMany.grants} grants, ${rMany.overlaps} overlaps)  ${(rMany.grantsPerSec / r8.grantsPerSec).toFixed(2)}x the 8-process rate`);
+    console.log(`  fairness: 8 on redis ${spread(r8)};  ${MANY} on redis ${spread(rMany)}`);
+    const notesJs = path.join(dir, 'memoryWorker.js');
+    buildSync({ entryPoints: [path.join(__dirname, '..', 'integration', 'fixtures', 'memoryWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: notesJs, logLevel: 'error' });
+    const en = await noteThroughput(notesJs, 8, SECONDS);
+    const rn = await noteThroughput(notesJs, 8, SECONDS, redis);
+    console.log(`  decision log, 8 writers, ${SECONDS} s       embedded ${en.perSec.toFixed(0)} notes/s (${en.notes})   redis ${rn.perSec.toFixed(0)} notes/s (${rn.notes})   redis/embedded ${(rn.perSec / en.perSec).toFixed(2)}x`);
     console.log(`overlaps: ${e8.overlaps + r8.overlaps + rMany.overlaps === 0 ? '0 (mutual exclusion held in every run)' : 'FOUND'}`);
   } finally {
     await closeRedisBridges();
