@@ -50,6 +50,16 @@ function runInstalledClaudeHook(file: string) {
   return { ...r, command, decision };
 }
 
+/** The .mcp.json server names no path of this machine, and it starts the installed Lockstep's MCP server (answers initialize). */
+function assertLauncherMcpServer(mcpFile: string) {
+  const text = fs.readFileSync(mcpFile, 'utf8');
+  assert.ok(!text.includes(home) && !text.includes(installed) && !text.includes(process.execPath), `no machine-specific path in a committable file: ${text}`);
+  const entry = JSON.parse(text).mcpServers.lockstep;
+  const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '0' } } };
+  const r = spawnSync(entry.command, entry.args, { cwd: repo.root, input: `${JSON.stringify(init)}\n`, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+  assert.match(r.stdout, /"serverInfo":\{"name":"lockstep"/, `${entry.command} ${entry.args.join(' ')}: ${r.stderr}`);
+}
+
 test('install writes a machine-independent command; it runs Lockstep; moved away it blocks with the reason; doctor names the file; uninstall removes it', () => {
   const r = installedCli(['hooks', 'install', '--agent', 'claude', '--transport', 'command']);
   assert.equal(r.status, 0, r.stderr);
@@ -154,7 +164,7 @@ test('claude --transport mcp: tool-call events become mcp_tool hooks on the regi
   assert.equal(settings.hooks.PostToolUse[0].hooks[0].type, 'mcp_tool');
   assert.equal(settings.hooks.PostToolUse[0].hooks[0].onFailure, 'continue', 'recording an edit never blocks (said explicitly)');
   assert.match(settings.hooks.SessionStart[0].hooks[0].command, /^LOCKSTEP_HOOK=1 /, 'session events keep the command hook');
-  assert.equal(JSON.parse(fs.readFileSync(mcpFile, 'utf8')).mcpServers.lockstep.args.at(-1), 'mcp');
+  assertLauncherMcpServer(mcpFile);
   const bytes = fs.readFileSync(settingsFile, 'utf8');
   assert.match(installedCli(['hooks', 'install', '--agent', 'claude', '--transport', 'mcp']).stdout, /^already installed: /);
   assert.equal(fs.readFileSync(settingsFile, 'utf8'), bytes);
@@ -241,7 +251,7 @@ test('claude without --transport, the real Claude Code 2.1.328 on PATH: mcp_tool
     assert.match(r.stdout, /\npre-approved the lockstep MCP server for Claude Code: .*\.claude\/settings\.local\.json\n$/);
     assert.doesNotMatch(r.stdout, /asks once to approve/, 'nothing left for the user to approve');
     assert.deepEqual(JSON.parse(fs.readFileSync(settingsFile, 'utf8')).hooks.PreToolUse[0].hooks.map((h: { type: string; onFailure: string }) => [h.type, h.onFailure]), [['mcp_tool', 'block']]);
-    assert.equal(JSON.parse(fs.readFileSync(mcpFile, 'utf8')).mcpServers.lockstep.args.at(-1), 'mcp');
+    assertLauncherMcpServer(mcpFile);
     const local = JSON.parse(fs.readFileSync(localFile, 'utf8'));
     assert.deepEqual(local, { permissions: { allow: ['Bash(ls)'] }, enabledMcpjsonServers: ['other', 'lockstep'] });
     const bytes = fs.readFileSync(localFile, 'utf8');

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { isObj, parseJsonc, type Json } from './jsoncFile';
 import { claudeMcpApproval } from './claudeMcpApproval';
 import { mcpToolSupport } from './claudeVersion';
+import { isLauncherMcpServer } from './launcher';
 import { isLockstepMcpToolHandler, LOCKSTEP_MCP_SERVER } from './mcpToolHook';
 
 export type HookTransportName = 'command' | 'mcp_tool';
@@ -72,6 +73,7 @@ export function claudeTransportHealth(preToolUse: Json[], scope: 'project' | 'us
     else {
       const gone = missingPaths(entry);
       if (gone.length) problems.push(`the lockstep MCP server's command names ${gone.join(' and ')}, which no longer exist${gone.length === 1 ? 's' : ''}, so every edit is blocked: run ${reinstall}`);
+      else if (isLauncherMcpServer(entry)) notes.push('served by the lockstep MCP server (.mcp.json runs the Lockstep the launcher points at)');
       else notes.push(`served by the lockstep MCP server (.mcp.json: ${[entry.command, ...(Array.isArray(entry.args) ? entry.args : [])].join(' ')})`);
       const { approval, where } = claudeMcpApproval(repoRoot, env, home);
       if (approval === 'rejected') problems.push(`Claude Code was told not to run the lockstep MCP server here (${where}), so every edit is blocked: approve it in Claude Code (/mcp), or go back to command hooks: ${back}`);

@@ -59,6 +59,31 @@ export function launcherHookCommand(agent: AgentName): string {
   return `${HOOK_MARKER}sh -c '${script}' ${LAUNCHER_NAME} --agent ${agent}`;
 }
 
+/**
+ * The `lockstep mcp` server command registered in an agent's MCP configuration: like the hook command,
+ * the same on every machine (a committed .mcp.json works on every clone), running the Lockstep the
+ * launcher's pointer (~/.lockstep/current) names. Written with `$name` only, never `\${name}`, except
+ * LOCKSTEP_HOME: Claude Code expands `\${VAR:-default}` in .mcp.json itself (to the same value).
+ */
+export function launcherMcpServer(): { command: string; args: string[] } {
+  const script = [
+    'p="${LOCKSTEP_HOME:-$HOME/.lockstep}/current"',
+    'r= c= k=',
+    '{ IFS= read -r r; IFS= read -r c; IFS= read -r k; } < "$p"',
+    '[ -f "$c" ] || { echo "lockstep mcp: no Lockstep installation at $p names an existing cli.js: run lockstep hooks install" >&2; exit 1; }',
+    '[ -x "$r" ] || r=$(command -v node) || { echo "lockstep mcp: the runtime that ran Lockstep is gone and node is not on PATH" >&2; exit 1; }',
+    '[ "$k" = electron ] && export ELECTRON_RUN_AS_NODE=1',
+    'exec "$r" "$c" mcp',
+  ].join('; ');
+  return { command: 'sh', args: ['-c', script, 'lockstep-mcp'] };
+}
+
+/** Whether an MCP server entry is the one launcherMcpServer() writes. */
+export function isLauncherMcpServer(entry: { command?: unknown; args?: unknown }): boolean {
+  const ours = launcherMcpServer();
+  return entry.command === ours.command && Array.isArray(entry.args) && entry.args.length === ours.args.length && entry.args.every((a, i) => a === ours.args[i]);
+}
+
 /** The launcher's text: fixed, so rewriting it changes nothing unless Lockstep changed it. */
 export const LAUNCHER_TEXT = `#!/bin/sh
 # Lockstep's hook launcher (format 1), written by \`lockstep hooks install\` and the Lockstep extension.

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { agentTrustProblems } from '../../agents/install/agentTrust';
 import { lockstepHandlers } from '../../agents/install/jsonHooks';
 import { isObj, parseJsonc } from '../../agents/install/jsoncFile';
-import { ensureLauncher, launcherHookCommand } from '../../agents/install/launcher';
+import { ensureLauncher, launcherHookCommand, launcherMcpServer } from '../../agents/install/launcher';
 import { hookPlanFor, installHooks, uninstallHooks, type HookScope } from '../../agents/hookInstall';
 import { registerMcpServer, unregisterMcpServer } from '../../agents/mcpRegistration';
 import { claudeMcpApproval } from '../../agents/install/claudeMcpApproval';
@@ -127,7 +127,10 @@ hooks are command hooks (PreToolUse with "onFailure": "block"). \`lockstep docto
         const command = opts.command ?? launcherHookCommand(agent);
         const launcher = opts.command === undefined ? ensureLauncher({ cliJs: path.join(__dirname, 'cli.js'), owner: 'cli' }) : undefined;
         const r = installHooks({ agent, scope, repoRoot, command, transport });
-        const mcp = opts.mcp || transport === 'mcp' ? registerMcpServer({ agent, scope, repoRoot, server: mcpServerCommandForCli() }) : undefined;
+        // Claude Code's server is named by the launcher's pointer, so a committed .mcp.json works on every clone.
+        if (transport === 'mcp' && !launcher) ensureLauncher({ cliJs: path.join(__dirname, 'cli.js'), owner: 'cli' });
+        const server = agent === 'claude' ? launcherMcpServer() : mcpServerCommandForCli();
+        const mcp = opts.mcp || transport === 'mcp' ? registerMcpServer({ agent, scope, repoRoot, server }) : undefined;
         const approval = preapprove ? preapproveLockstepServer(repoRoot) : undefined;
         const notes = [...trustNotes(agent, scope, repoRoot, r.file), ...(transport === 'mcp' ? mcpNotes(repoRoot) : [])];
         if (opts.json) printJson({ ok: true, agent, scope, transport, ...(why ? { transportNote: why } : {}), command, ...r, ...(launcher ? { launcher: launcher.launcher } : {}), notes, ...(mcp?.file ? { mcp } : {}), ...(approval ? { preapproval: approval } : {}) });
