@@ -5,8 +5,8 @@ import type { HookDecision, HookEvent } from '../agents/dialect';
 import type { LeaseStore } from '../store/leaseStore';
 import type { SubagentCounter } from '../store/subagentCounter';
 
-/** Each agent's sub-agent tool: Claude Code `Task` (renamed `Agent`), Copilot CLI `task`, Gemini CLI `delegate_to_agent`. */
-export const SUBAGENT_TOOLS: ReadonlySet<string> = new Set(['Task', 'Agent', 'task', 'delegate_to_agent']);
+/** Each agent's sub-agent tool: Claude Code `Task` (renamed `Agent`), Copilot CLI `task`, Gemini CLI `invoke_agent` (`delegate_to_agent` before 0.61). */
+export const SUBAGENT_TOOLS: ReadonlySet<string> = new Set(['Task', 'Agent', 'task', 'invoke_agent', 'delegate_to_agent']);
 const PRE_TOOL = new Set(['PreToolUse', 'preToolUse', 'BeforeTool']);
 const POST_TOOL = new Set(['PostToolUse', 'postToolUse', 'AfterTool', 'postToolUseFailure', 'PostToolUseFailure']);
 
