@@ -3,7 +3,8 @@
 // (two machines: two folders, ssh and https forms of one origin) reading each other's notes and
 // messages through the CLI and real hook processes, exactly once; a full mailbox refused across
 // them; real processes on both clones writing concurrently, killed with SIGKILL, nothing lost or
-// duplicated; concurrent deliverers of one session, each message once and in order.
+// duplicated; concurrent senders to a slowly read mailbox and concurrent deliverers of one session:
+// never more in the mailbox than it holds, each message delivered once and in order.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -166,7 +167,7 @@ test('8 processes on two clones writing notes, killed at random with SIGKILL: no
   }
 });
 
-test('4 senders and 4 concurrent deliverers of one session on two clones, a sender killed: each message delivered exactly once, in order', { timeout: 180_000 }, async () => {
+test('4 senders and 4 concurrent deliverers of one session on two clones, a sender killed: each message delivered exactly once, in order, the mailbox never overfilled', { timeout: 180_000 }, async () => {
   const a = clone('git@example.com:team/deliver.git');
   const b = clone('https://example.com/team/deliver.git');
   const clones = [a, b].map((r) => locateRepo(r.root).commonDir);
@@ -177,7 +178,8 @@ test('4 senders and 4 concurrent deliverers of one session on two clones, a send
   try {
     const PER_SENDER = 40;
     const senders = [0, 1, 2, 3].map((i) => startWorker(workerJs, [clones[i % 2]!, dir, `s${i}`, 'send', String(PER_SENDER), 'claude:target'], live, workerEnv()));
-    for (let i = 0; i < 4; i++) startWorker(workerJs, [clones[i % 2]!, dir, `d${i}`, 'deliver', 'Infinity', 'claude:target'], live, workerEnv());
+    // Slow readers: the mailbox stays full, and the senders race for each place freed in it.
+    for (let i = 0; i < 4; i++) startWorker(workerJs, [clones[i % 2]!, dir, `d${i}`, 'deliver', 'Infinity', 'claude:target'], live, { ...workerEnv(), LOCKSTEP_TEST_DELIVER_PAUSE_MS: '40' });
     const sentLines = () => logLines(dir, 'send-').filter((l) => l.n !== undefined);
     await until(() => sentLines().length >= 20, 60_000);
     senders[0]!.kill('SIGKILL');
@@ -193,6 +195,8 @@ test('4 senders and 4 concurrent deliverers of one session on two clones, a send
     const batches = logLines(dir, 'deliver-').map((l) => l.messages as number[]).filter((m) => m.length > 0);
     const all = batches.flat();
     assert.equal(new Set(all).size, all.length, 'no message delivered twice');
+    // A delivery takes every undelivered message (5 fit in one answer): more than 5 would mean concurrent sends overfilled the mailbox.
+    assert.ok(batches.every((m) => m.length <= 5), `never more than the mailbox holds (${Math.max(...batches.map((m) => m.length))})`);
     for (const n of sent) assert.ok(all.includes(n), `acknowledged message #${n} was delivered`);
     // In order: a session's deliveries are consecutive slices of the numbering, each one after the one before.
     batches.sort((x, y) => x[0]! - y[0]!);
