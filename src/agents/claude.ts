@@ -2,7 +2,7 @@
 // Edit, Write, MultiEdit (file_path) and NotebookEdit (notebook_path). Subagent payloads carry
 // agent_id/agent_type but the parent's session_id, which is the session Lockstep keys on.
 // Bash {command} is read for the files the command obviously writes (shellTool.ts).
-import { z } from 'zod';
+import * as z from '../core/zod';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
 import { claudeStyleAnswer } from './hookOutput';
 import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
@@ -42,16 +42,14 @@ const TOOL_EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
 /** Events whose hookSpecificOutput accepts additionalContext. */
 const CONTEXT_EVENTS = new Set(['SessionStart', 'UserPromptSubmit', 'PostToolUse']);
 
-const Common = z
-  .object({
-    session_id: nonEmptyString,
-    cwd: absolutePath,
-    hook_event_name: nonEmptyString,
-    transcript_path: z.string().optional(),
-  })
-  .passthrough();
+const Common = z.looseObject({
+  session_id: nonEmptyString,
+  cwd: absolutePath,
+  hook_event_name: nonEmptyString,
+  transcript_path: z.optional(z.string()),
+});
 
-const ToolCall = z.object({ tool_name: nonEmptyString }).passthrough();
+const ToolCall = z.looseObject({ tool_name: nonEmptyString });
 
 function parse(payload: Payload): HookEvent {
   const where = `claude ${rawEventName(payload, 'hook_event_name')}`;
@@ -81,7 +79,7 @@ function parse(payload: Payload): HookEvent {
   }
   const field = CLAUDE_EDIT_TOOLS[call.tool_name];
   if (!field) return event; // Read, Grep, unknown tools…: nothing to lease
-  const input = check(z.object({ [field]: nonEmptyString }).passthrough(), call.tool_input, where, ['tool_input']);
+  const input = check(z.looseObject({ [field]: nonEmptyString }), call.tool_input, where, ['tool_input']);
   event.kind = toolKind;
   event.paths = [input[field] as string];
   return event;

@@ -4,7 +4,7 @@
 // Cline's paths are relative to the workspace root. Output: {"cancel": bool, "contextModification",
 // "errorMessage"}. A non-zero exit or invalid JSON BLOCKS the action, so every answer is JSON, exit 0.
 // execute_command {command} is read for the files the command obviously writes (shellTool.ts).
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { patchPaths } from './applyPatch';
 import type { Dialect, HookDecision, HookEvent, HookEventKind, ParseOptions } from './dialect';
 import { HookInputError } from './dialect';
@@ -24,18 +24,16 @@ const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
   UserPromptSubmit: 'prompt',
 };
 
-const Common = z
-  .object({
-    hookName: nonEmptyString,
-    taskId: nonEmptyString,
-    workspaceRoots: z.array(absolutePath).optional(),
-  })
-  .passthrough();
+const Common = z.looseObject({
+  hookName: nonEmptyString,
+  taskId: nonEmptyString,
+  workspaceRoots: z.optional(z.array(absolutePath)),
+});
 
 export const CLINE_SHELL_TOOLS: ReadonlySet<string> = new Set(['execute_command']);
 
-const ToolSection = z.object({ toolName: nonEmptyString }).passthrough();
-const Parameters = z.object({}).passthrough();
+const ToolSection = z.looseObject({ toolName: nonEmptyString });
+const Parameters = z.looseObject({});
 
 function parse(payload: Payload, opts: ParseOptions = {}): HookEvent {
   const where = `cline ${rawEventName(payload, 'hookName')}`;

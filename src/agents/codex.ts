@@ -3,7 +3,7 @@
 // commands as "Bash" {command} (every shell tool is presented so; older builds: shell with an argv
 // array, exec_command…). A shell command's obvious writes, apply_patch heredocs included, are
 // edits too (shellTool.ts). The hook leases every file or none.
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { patchPaths } from './applyPatch';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
 import { HookInputError } from './dialect';
@@ -28,17 +28,15 @@ const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
 /** Codex rejects unknown output fields; these events accept hookSpecificOutput.additionalContext. */
 const CONTEXT_EVENTS = new Set(['PreToolUse', 'PostToolUse', 'SessionStart', 'UserPromptSubmit']);
 
-const Common = z
-  .object({
-    session_id: nonEmptyString,
-    cwd: absolutePath,
-    hook_event_name: nonEmptyString,
-    transcript_path: z.string().nullable().optional(),
-    turn_id: z.string().optional(),
-  })
-  .passthrough();
+const Common = z.looseObject({
+  session_id: nonEmptyString,
+  cwd: absolutePath,
+  hook_event_name: nonEmptyString,
+  transcript_path: z.optional(z.nullable(z.string())),
+  turn_id: z.optional(z.string()),
+});
 
-const ToolCall = z.object({ tool_name: nonEmptyString }).passthrough();
+const ToolCall = z.looseObject({ tool_name: nonEmptyString });
 
 function parse(payload: Payload): HookEvent {
   const eventName = rawEventName(payload, 'hook_event_name');
@@ -58,7 +56,7 @@ function parse(payload: Payload): HookEvent {
   event.tool = call.tool_name;
   const editKind = base.hook_event_name === 'PreToolUse' ? 'pre-edit' : 'post-edit';
   if (call.tool_name === 'apply_patch') {
-    const input = check(z.object({ command: z.string() }).passthrough(), call.tool_input, where, ['tool_input']);
+    const input = check(z.looseObject({ command: z.string() }), call.tool_input, where, ['tool_input']);
     const paths = patchPaths(input.command);
     if (paths.length === 0) throw new HookInputError(`${where}: tool_input.command names no file (no '*** Add/Update/Delete File:' line)`);
     event.kind = editKind;

@@ -14,7 +14,7 @@
 // from cwd + the agent process (pid and start time, from ParseOptions): one Copilot CLI process in
 // one directory is one session. Without agentPid, every Copilot CLI in that cwd shares one session.
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { patchPaths } from './applyPatch';
 import type { Dialect, HookDecision, HookEvent, HookEventKind, ParseOptions } from './dialect';
 import { HookInputError } from './dialect';
@@ -59,15 +59,13 @@ export function copilotSessionIdFor(cwd: string, opts: ParseOptions = {}): strin
   return `cwd-${h.slice(0, 16)}`;
 }
 
-const Common = z
-  .object({
-    cwd: absolutePath,
-    sessionId: nonEmptyString.optional(),
-    session_id: nonEmptyString.optional(),
-    transcriptPath: z.string().optional(),
-    transcript_path: z.string().optional(),
-  })
-  .passthrough();
+const Common = z.looseObject({
+  cwd: absolutePath,
+  sessionId: z.optional(nonEmptyString),
+  session_id: z.optional(nonEmptyString),
+  transcriptPath: z.optional(z.string()),
+  transcript_path: z.optional(z.string()),
+});
 
 /** toolArgs as sent: an object, or the JSON text of one. */
 function toolArgsOf(raw: unknown, field: string, where: string): Record<string, unknown> {
@@ -79,7 +77,7 @@ function toolArgsOf(raw: unknown, field: string, where: string): Record<string, 
       throw new HookInputError(`${where}: ${field} must be a JSON object (a string that is not JSON)`);
     }
   }
-  return check(z.object({}).passthrough(), value, where, [field]);
+  return check(z.looseObject({}), value, where, [field]);
 }
 
 /** apply_patch's files: toolArgs is `{input|patch}` (as an object or JSON text) or the raw patch text itself. */
@@ -119,7 +117,7 @@ function editPaths(tool: string, raw: unknown, field: string, where: string): st
   if (tool !== 'str_replace_editor' && !COPILOT_EDIT_TOOLS.has(tool)) return undefined;
   const args = toolArgsOf(raw, field, where);
   if (tool === 'str_replace_editor' && args.command === 'view') return undefined;
-  return [check(z.object({ path: nonEmptyString }).passthrough(), args, where, [field]).path];
+  return [check(z.looseObject({ path: nonEmptyString }), args, where, [field]).path];
 }
 
 function parse(payload: Payload, opts: ParseOptions = {}): HookEvent {

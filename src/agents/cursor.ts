@@ -5,7 +5,7 @@
 // cwd} (and preToolUse of `Shell`), read for the files they obviously write (shellTool.ts).
 // Deny: {"permission":"deny","user_message","agent_message"}; "allow" would skip the user's
 // approval, so a grant prints an empty object.
-import { z } from 'zod';
+import * as z from '../core/zod';
 import type { Dialect, HookDecision, HookEvent, HookEventKind, ParseOptions } from './dialect';
 import { HookInputError } from './dialect';
 import { denyReason, joinNotes, jsonAnswer, notesOf } from './hookOutput';
@@ -38,16 +38,14 @@ const PERMISSION_EVENTS = new Set(['preToolUse', 'beforeShellExecution', 'before
  */
 const CONTEXT_EVENTS = new Set(['sessionStart', 'postToolUse']);
 
-const Common = z
-  .object({
-    hook_event_name: nonEmptyString,
-    conversation_id: nonEmptyString.optional(),
-    session_id: nonEmptyString.optional(),
-    workspace_roots: z.array(z.string()).optional(),
-    cwd: absolutePath.optional(),
-    transcript_path: z.string().nullable().optional(),
-  })
-  .passthrough();
+const Common = z.looseObject({
+  hook_event_name: nonEmptyString,
+  conversation_id: z.optional(nonEmptyString),
+  session_id: z.optional(nonEmptyString),
+  workspace_roots: z.optional(z.array(z.string())),
+  cwd: z.optional(absolutePath),
+  transcript_path: z.optional(z.nullable(z.string())),
+});
 
 function toolInputOf(raw: unknown, where: string): Record<string, unknown> {
   let value = raw;
@@ -58,7 +56,7 @@ function toolInputOf(raw: unknown, where: string): Record<string, unknown> {
       throw new HookInputError(`${where}: tool_input must be a JSON object (a string that is not JSON)`);
     }
   }
-  return check(z.object({}).passthrough(), value, where, ['tool_input']);
+  return check(z.looseObject({}), value, where, ['tool_input']);
 }
 
 function parse(payload: Payload, opts: ParseOptions = {}): HookEvent {

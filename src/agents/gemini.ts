@@ -2,7 +2,7 @@
 // the built-in write tools write_file {file_path, content} and replace {file_path, old_string,
 // new_string} (EDIT_TOOL_NAMES in packages/core/src/tools/tool-names.ts), and run_shell_command
 // {command, dir_path} whose obvious writes are edits too (shellTool.ts). Deny: {"decision":"deny"}.
-import { z } from 'zod';
+import * as z from '../core/zod';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
 import { NO_OUTPUT, denyReason, joinNotes, jsonAnswer, notesOf } from './hookOutput';
 import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
@@ -25,17 +25,15 @@ const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
 /** Events whose hookSpecificOutput.additionalContext reaches the model. */
 const CONTEXT_EVENTS = new Set(['SessionStart', 'BeforeAgent', 'AfterTool']);
 
-const Common = z
-  .object({
-    session_id: nonEmptyString,
-    cwd: absolutePath,
-    hook_event_name: nonEmptyString,
-    transcript_path: z.string().optional(),
-  })
-  .passthrough();
+const Common = z.looseObject({
+  session_id: nonEmptyString,
+  cwd: absolutePath,
+  hook_event_name: nonEmptyString,
+  transcript_path: z.optional(z.string()),
+});
 
-const ToolCall = z.object({ tool_name: nonEmptyString }).passthrough();
-const FileInput = z.object({ file_path: nonEmptyString }).passthrough();
+const ToolCall = z.looseObject({ tool_name: nonEmptyString });
+const FileInput = z.looseObject({ file_path: nonEmptyString });
 
 function parse(payload: Payload): HookEvent {
   const where = `gemini ${rawEventName(payload, 'hook_event_name')}`;

@@ -1,16 +1,16 @@
 // Validates hook payloads with zod and turns the first problem into one line naming the field,
 // e.g. `claude PreToolUse: tool_input.file_path must be a string (got number)`.
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { HookInputError } from './dialect';
 
 export type Payload = Record<string, unknown>;
 
-export const nonEmptyString = z.string().min(1);
-export const absolutePath = z
-  .string()
-  .min(1)
-  .refine((p) => path.isAbsolute(p), { message: 'must be an absolute path' });
+export const nonEmptyString = z.string().check(z.minLength(1));
+export const absolutePath = z.string().check(
+  z.minLength(1),
+  z.refine((p) => path.isAbsolute(p), { message: 'must be an absolute path' }),
+);
 
 function fieldName(segments: (string | number)[]): string {
   let out = '';
@@ -22,27 +22,27 @@ function withArticle(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-export function formatIssue(issue: z.ZodIssue, prefix: (string | number)[] = []): string {
-  const field = fieldName([...prefix, ...issue.path]);
+export function formatIssue(issue: z.core.$ZodIssue, prefix: (string | number)[] = []): string {
+  const field = fieldName([...prefix, ...(issue.path as (string | number)[])]);
   switch (issue.code) {
-    case z.ZodIssueCode.invalid_type:
-      return `${field} must be ${withArticle(issue.expected)} (${issue.received === 'undefined' ? 'missing' : `got ${issue.received}`})`;
-    case z.ZodIssueCode.too_small:
+    case 'invalid_type':
+      return `${field} must be ${withArticle(issue.expected)} (${issue.input === undefined ? 'missing' : `got ${z.receivedType(issue.input)}`})`;
+    case 'too_small':
       return `${field} must not be empty`;
-    case z.ZodIssueCode.custom:
+    case 'custom':
       return `${field} ${issue.message}`;
-    case z.ZodIssueCode.invalid_enum_value:
-      return `${field} must be one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
+    case 'invalid_value':
+      return `${field} must be one of ${issue.values.map((o) => JSON.stringify(o)).join(', ')}`;
     default:
       return `${field}: ${issue.message}`;
   }
 }
 
 /** Parses `value` with `schema` or throws HookInputError(`<where>: <field> must be …`). */
-export function check<T extends z.ZodTypeAny>(schema: T, value: unknown, where: string, prefix: (string | number)[] = []): z.infer<T> {
-  const result = schema.safeParse(value);
+export function check<T extends z.core.$ZodType>(schema: T, value: unknown, where: string, prefix: (string | number)[] = []): z.output<T> {
+  const result = z.safeParse(schema, value, { reportInput: true });
   if (result.success) return result.data;
-  throw new HookInputError(`${where}: ${formatIssue(result.error.issues[0], prefix)}`);
+  throw new HookInputError(`${where}: ${formatIssue(result.error.issues[0]!, prefix)}`);
 }
 
 /** The event name for error messages, before the payload is known to be valid. */

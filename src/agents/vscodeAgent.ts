@@ -4,7 +4,7 @@
 // tool_input, tool_use_id}. Edit tools (vscode-copilot-chat src/extension/tools/common/toolNames.ts)
 // name their file in camelCase `filePath`; run_in_terminal {command} is read for the files the
 // command obviously writes (shellTool.ts). There is no SessionEnd event.
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { patchPaths } from './applyPatch';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
 import { HookInputError } from './dialect';
@@ -42,37 +42,35 @@ const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
 /** Events whose hookSpecificOutput.additionalContext VS Code reads; others get systemMessage. */
 const CONTEXT_EVENTS = new Set(['PreToolUse', 'SessionStart']);
 
-const Common = z
-  .object({
-    sessionId: nonEmptyString,
-    cwd: absolutePath,
-    hookEventName: nonEmptyString,
-    transcript_path: z.string().optional(),
-  })
-  .passthrough();
+const Common = z.looseObject({
+  sessionId: nonEmptyString,
+  cwd: absolutePath,
+  hookEventName: nonEmptyString,
+  transcript_path: z.optional(z.string()),
+});
 
-const ToolCall = z.object({ tool_name: nonEmptyString }).passthrough();
+const ToolCall = z.looseObject({ tool_name: nonEmptyString });
 
 function editPaths(tool: string, rawInput: unknown, where: string): string[] | undefined {
   const at = ['tool_input'];
   const isKnownEdit = VSCODE_SINGLE_FILE_TOOLS.has(tool) || MULTI_REPLACE_TOOLS.has(tool) || APPLY_PATCH_TOOLS.has(tool) || FILES_LIST_TOOLS.has(tool);
   if (!isKnownEdit && (typeof rawInput !== 'object' || rawInput === null || Array.isArray(rawInput))) return undefined; // other tools may send anything
-  const input = check(z.object({}).passthrough(), rawInput, where, at);
-  if (VSCODE_SINGLE_FILE_TOOLS.has(tool)) return [check(z.object({ filePath: nonEmptyString }).passthrough(), input, where, at).filePath];
+  const input = check(z.looseObject({}), rawInput, where, at);
+  if (VSCODE_SINGLE_FILE_TOOLS.has(tool)) return [check(z.looseObject({ filePath: nonEmptyString }), input, where, at).filePath];
   if (MULTI_REPLACE_TOOLS.has(tool)) {
-    const r = check(z.object({ replacements: z.array(z.object({ filePath: nonEmptyString }).passthrough()).min(1) }).passthrough(), input, where, at);
+    const r = check(z.looseObject({ replacements: z.array(z.looseObject({ filePath: nonEmptyString })).check(z.minLength(1)) }), input, where, at);
     return uniquePaths(r.replacements.map((x) => x.filePath));
   }
   if (APPLY_PATCH_TOOLS.has(tool)) {
-    const r = check(z.object({ input: z.string() }).passthrough(), input, where, at);
+    const r = check(z.looseObject({ input: z.string() }), input, where, at);
     const paths = patchPaths(r.input);
     if (!paths.length) throw new HookInputError(`${where}: tool_input.input names no file (no '*** Add/Update/Delete File:' line)`);
     return paths;
   }
-  if (FILES_LIST_TOOLS.has(tool)) return uniquePaths(check(z.object({ files: z.array(nonEmptyString).min(1) }).passthrough(), input, where, at).files);
+  if (FILES_LIST_TOOLS.has(tool)) return uniquePaths(check(z.looseObject({ files: z.array(nonEmptyString).check(z.minLength(1)) }), input, where, at).files);
   if (WRITE_VERB.test(tool)) {
     if (typeof input.filePath === 'string' && input.filePath) return [input.filePath];
-    if (Array.isArray(input.filePaths)) return uniquePaths(check(z.object({ filePaths: z.array(nonEmptyString).min(1) }).passthrough(), input, where, at).filePaths);
+    if (Array.isArray(input.filePaths)) return uniquePaths(check(z.looseObject({ filePaths: z.array(nonEmptyString).check(z.minLength(1)) }), input, where, at).filePaths);
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
 // the reason on stderr; anything else is printed nowhere (Windsurf reads no JSON answer).
 // The payload has no cwd for write events: the hook process's cwd (ParseOptions.cwd) stands in.
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from '../core/zod';
 import type { Dialect, HookDecision, HookEvent, HookEventKind, ParseOptions } from './dialect';
 import { HookInputError } from './dialect';
 import { NO_OUTPUT, denyReason, exit2Answer } from './hookOutput';
@@ -25,14 +25,12 @@ const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
 /** Shell events, with whether they come before the command runs. */
 const SHELL_EVENTS: Readonly<Record<string, boolean>> = { pre_run_command: true, post_run_command: false };
 
-const Common = z
-  .object({
-    agent_action_name: nonEmptyString,
-    trajectory_id: nonEmptyString,
-    cwd: absolutePath.optional(),
-    tool_info: z.object({}).passthrough().optional(),
-  })
-  .passthrough();
+const Common = z.looseObject({
+  agent_action_name: nonEmptyString,
+  trajectory_id: nonEmptyString,
+  cwd: z.optional(absolutePath),
+  tool_info: z.optional(z.looseObject({})),
+});
 
 function parse(payload: Payload, opts: ParseOptions = {}): HookEvent {
   const where = `windsurf ${rawEventName(payload, 'agent_action_name')}`;

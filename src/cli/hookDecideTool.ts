@@ -8,7 +8,7 @@
 // Claude Code passes an mcp_tool hook only the arguments of its `input` map, each string filled
 // from the hook input (`"${tool_input}"`: objects arrive as JSON text, missing fields as ""), so
 // the payload is rebuilt here from those fields.
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 import { HOOK_AGENT_NAMES } from '../core/model';
 import type { HookAnswer } from '../agents/dialect';
 import { HOOK_DECIDE_FIELDS, HOOK_DECIDE_TOOL } from '../agents/install/mcpToolHook';

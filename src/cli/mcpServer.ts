@@ -5,7 +5,7 @@
 // session is not owning it: the server runs as its agent's child, so leases are claimed into and
 // released from a session only by that session's own agent process (as in the hook and the CLI).
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 import { describeDenial } from '../core/denialMessage';
 import { isHumanSession } from '../core/leaseNotice';
 import type { LeaseTable } from '../core/leaseTable';

@@ -1,17 +1,17 @@
 // The swarm's shared memory: a decision log (notes) and messages to sessions, tasks or everyone.
 // Both are numbered monotonically per repository; each session reads them through its own cursor.
-import { z } from 'zod';
+import * as z from './zod';
 
 /** Longest note or message text (bytes of UTF-8): one item must fit in one hook answer. */
 export const MAX_ITEM_BYTES = 4000;
 
 export const Note = z.object({
   /** 1, 2, 3… per repository, never reused. */
-  n: z.number().int().positive(),
+  n: z.int().check(z.positive()),
   at: z.number(),
   /** The session that wrote it (`<agent>:<id>`), or a person (`human:<name>`). */
   by: z.string(),
-  task: z.string().optional(),
+  task: z.optional(z.string()),
   text: z.string(),
 });
 export type Note = z.infer<typeof Note>;
@@ -25,12 +25,12 @@ export const MessageTarget = z.discriminatedUnion('kind', [
 export type MessageTarget = z.infer<typeof MessageTarget>;
 
 export const Message = z.object({
-  n: z.number().int().positive(),
+  n: z.int().check(z.positive()),
   at: z.number(),
   from: z.string(),
   to: MessageTarget,
   /** For `all`: the sessions it was addressed to (those alive, with room in their mailbox). */
-  recipients: z.array(z.string()).optional(),
+  recipients: z.optional(z.array(z.string())),
   text: z.string(),
   /** What it is about, for a sender that must not repeat itself (SendOnce): the same key is not sent twice in a row. */
   key: z.string().optional(),

@@ -1,6 +1,6 @@
 // The domain model shared by every layer. zod schemas are the single source of truth:
 // store files, protocol messages and CLI JSON are all validated against these.
-import { z } from 'zod';
+import * as z from './zod';
 import { ProcessIdentity } from './processIdentity';
 import { asOwnRecord, ownRecord, ownRecordSchema } from './ownRecord';
 import { TaskRuntime } from './task';
@@ -23,51 +23,51 @@ export type FactSource = z.infer<typeof FactSource>;
 
 export const Session = z.object({
   /** `<agent>:<agent's own session id>` */
-  id: z.string().min(3).max(300),
+  id: z.string().check(z.minLength(3), z.maxLength(300)),
   agent: AgentName,
   cwd: z.string(),
   /** Absolute path of the worktree the session works in (realpath). */
   worktree: z.string(),
-  task: z.string().optional(),
+  task: z.optional(z.string()),
   startedAt: z.number(),
   lastSeen: z.number(),
-  source: FactSource.default('hook'),
+  source: z._default(FactSource, 'hook'),
   /** The agent process itself (not the hook, not the shell that ran the hook). */
-  process: ProcessIdentity.optional(),
+  process: z.optional(ProcessIdentity),
   /** Read-only sessions (read-only tasks) are denied every edit. */
-  readOnly: z.boolean().default(false),
-  endedAt: z.number().optional(),
-  endReason: z.string().optional(),
+  readOnly: z._default(z.boolean(), false),
+  endedAt: z.optional(z.number()),
+  endReason: z.optional(z.string()),
 });
 export type Session = z.infer<typeof Session>;
 
 export const Lease = z.object({
   /** Logical repo-relative POSIX path; identical across worktrees. */
-  key: z.string().min(1),
+  key: z.string().check(z.minLength(1)),
   session: z.string(),
   /** 128-bit random hex; renew/release with another token is refused. */
-  ownerToken: z.string().regex(/^[0-9a-f]{32}$/),
+  ownerToken: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
   /** Monotonic per repository; never repeats. */
-  fence: z.number().int().positive(),
+  fence: z.int().check(z.positive()),
   acquiredAt: z.number(),
   expiresAt: z.number(),
-  task: z.string().optional(),
+  task: z.optional(z.string()),
   /**
    * Granted at an agent's pre-edit and not yet confirmed by its post-edit: released when the agent
    * reports that the edit did not happen (its own permission check refused it), or ends its turn
    * without confirming it (see LeaseTable.releaseUnconfirmed).
    */
-  unconfirmed: z.object({ thread: z.string().optional(), toolUseId: z.string().optional() }).optional(),
+  unconfirmed: z.optional(z.object({ thread: z.optional(z.string()), toolUseId: z.optional(z.string()) })),
 });
 export type Lease = z.infer<typeof Lease>;
 
 /** A scope reserved for a running task: other sessions are denied edits inside it. */
 export const Reservation = z.object({
   task: z.string(),
-  globs: z.array(z.string()).min(1),
+  globs: z.array(z.string()).check(z.minLength(1)),
   /** Sessions working for the task (any of them may edit inside the scope). */
-  sessions: z.array(z.string()).default([]),
-  worktree: z.string().optional(),
+  sessions: z._default(z.array(z.string()), () => []),
+  worktree: z.optional(z.string()),
   createdAt: z.number(),
 });
 export type Reservation = z.infer<typeof Reservation>;
@@ -76,7 +76,7 @@ export const RecordedEdit = z.object({
   key: z.string(),
   session: z.string(),
   worktree: z.string(),
-  tool: z.string().optional(),
+  tool: z.optional(z.string()),
   at: z.number(),
   source: FactSource,
 });
@@ -85,14 +85,14 @@ export type RecordedEdit = z.infer<typeof RecordedEdit>;
 export const LeaseTableState = z.object({
   version: z.literal(1),
   /** The last fencing token issued. */
-  fence: z.number().int().nonnegative(),
+  fence: z.int().check(z.nonnegative()),
   sessions: ownRecordSchema(Session),
   leases: ownRecordSchema(Lease),
-  reservations: ownRecordSchema(Reservation).default({}),
+  reservations: z._default(ownRecordSchema(Reservation), () => ownRecord<Reservation>()),
   /** Most recent edits, newest last, bounded (see MAX_RECORDED_EDITS). */
-  edits: z.array(RecordedEdit).default([]),
+  edits: z._default(z.array(RecordedEdit), () => []),
   /** Run-time state of the plan's tasks (the plan file says what they are; this, where they stand). */
-  tasks: ownRecordSchema(TaskRuntime).default({}),
+  tasks: z._default(ownRecordSchema(TaskRuntime), () => ownRecord<TaskRuntime>()),
 });
 export type LeaseTableState = z.infer<typeof LeaseTableState>;
 
@@ -134,12 +134,12 @@ export type JournalOp = z.infer<typeof JournalOp>;
 export const JournalEntry = z.object({
   at: z.number(),
   op: JournalOp,
-  session: z.string().optional(),
-  key: z.string().optional(),
-  fence: z.number().optional(),
-  reason: z.string().optional(),
+  session: z.optional(z.string()),
+  key: z.optional(z.string()),
+  fence: z.optional(z.number()),
+  reason: z.optional(z.string()),
   /** For denials: who holds the key. */
-  holder: z.string().optional(),
+  holder: z.optional(z.string()),
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 

@@ -2,7 +2,7 @@
 // This file holds the zod schema and the checks that need the whole plan (ids, dependencies, phases).
 // Parsing text with line numbers and editing the YAML live in planFile.ts.
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from './zodClassic';
 import { asOwnRecord } from './ownRecord';
 
 /** Task ids become branch names (`lockstep/<id>`) and file names, so they are restricted to a safe alphabet. */

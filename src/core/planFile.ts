@@ -3,7 +3,7 @@
 // Editing goes through the yaml Document API and then keeps every untouched line byte-for-byte,
 // so comments, order and alignment of the rest of the file survive.
 import { Document, LineCounter, Pair, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
-import { z } from 'zod';
+import * as z from './zodClassic';
 import {
   Plan,
   PlanShape,
@@ -112,18 +112,19 @@ export function parsePlan(text: string, opts: ParseOptions = {}): Plan {
 function zodIssues(error: z.ZodError, issue: (p: (string | number)[], m: string) => PlanIssue): PlanIssue[] {
   const out: PlanIssue[] = [];
   for (const zi of error.issues) {
-    if (zi.code === z.ZodIssueCode.unrecognized_keys) {
+    const at = zi.path as (string | number)[];
+    if (zi.code === 'unrecognized_keys') {
       for (const key of zi.keys) {
-        const known = knownKeysAt(zi.path);
+        const known = knownKeysAt(at);
         const near = known.find((k) => closeEnough(k, key));
-        out.push(issue([...zi.path, key], `unknown field${near ? ` (did you mean ${near}?)` : known.length ? ` (known: ${known.join(', ')})` : ''}`));
+        out.push(issue([...at, key], `unknown field${near ? ` (did you mean ${near}?)` : known.length ? ` (known: ${known.join(', ')})` : ''}`));
       }
-    } else if (zi.code === z.ZodIssueCode.invalid_union) {
+    } else if (zi.code === 'invalid_union') {
       // Commands: say what is accepted rather than two nested failures.
-      const inner = zi.unionErrors.flatMap((e) => e.issues).find((x) => x.code === z.ZodIssueCode.custom);
-      out.push(issue(zi.path, inner?.message ?? 'expected a command: a string or an array of arguments'));
+      const inner = zi.errors.flat().find((x) => x.code === 'custom');
+      out.push(issue(at, inner?.message ?? 'expected a command: a string or an array of arguments'));
     } else {
-      out.push(issue(zi.path, zi.message));
+      out.push(issue(at, zi.message));
     }
   }
   out.sort((a, b) => a.line - b.line);
@@ -279,7 +280,7 @@ function setField(map: YAMLMap, key: string, node: Node): void {
 }
 
 function specError(file: string, prefix: string, error: z.ZodError): PlanError {
-  return new PlanError(error.issues.map((i) => ({ file, line: 0, field: formatField([prefix, ...i.path]), message: i.message })));
+  return new PlanError(error.issues.map((i) => ({ file, line: 0, field: formatField([prefix, ...(i.path as (string | number)[])]), message: i.message })));
 }
 
 export interface EditOptions {

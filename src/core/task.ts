@@ -1,6 +1,6 @@
 // A task at run time: its status and the legal moves between statuses. The plan says what a task is;
 // this says where it stands. Illegal moves are refused with a sentence, never silently applied.
-import { z } from 'zod';
+import * as z from './zod';
 import { ProcessIdentity } from './processIdentity';
 
 export const TASK_STATUSES = ['queued', 'ready', 'running', 'finished', 'landing', 'landed', 'blocked', 'conflicted', 'failed'] as const;
@@ -15,9 +15,9 @@ export const TaskState = z.discriminatedUnion('status', [
   z.object({ status: z.literal('finished') }),
   z.object({ status: z.literal('landing') }),
   z.object({ status: z.literal('landed') }),
-  z.object({ status: z.literal('blocked'), reason: z.string().min(1) }),
-  z.object({ status: z.literal('conflicted'), paths: z.array(z.string()).min(1) }),
-  z.object({ status: z.literal('failed'), reason: z.string().min(1) }),
+  z.object({ status: z.literal('blocked'), reason: z.string().check(z.minLength(1)) }),
+  z.object({ status: z.literal('conflicted'), paths: z.array(z.string()).check(z.minLength(1)) }),
+  z.object({ status: z.literal('failed'), reason: z.string().check(z.minLength(1)) }),
 ]);
 export type TaskState = z.infer<typeof TaskState>;
 
@@ -26,26 +26,26 @@ export const TaskRuntime = z.object({
   id: z.string(),
   state: TaskState,
   /** `lockstep/<id>` once a worktree exists (write tasks only). */
-  branch: z.string().optional(),
+  branch: z.optional(z.string()),
   /** Absolute path of the task's worktree (write tasks only). */
-  worktree: z.string().optional(),
+  worktree: z.optional(z.string()),
   /** Sessions working for the task. */
-  sessions: z.array(z.string()).default([]),
-  startedAt: z.number().optional(),
-  finishedAt: z.number().optional(),
-  landedAt: z.number().optional(),
+  sessions: z._default(z.array(z.string()), () => []),
+  startedAt: z.optional(z.number()),
+  finishedAt: z.optional(z.number()),
+  landedAt: z.optional(z.number()),
   /** Commit the target pointed at before this task landed (for undo). */
-  landedOver: z.string().optional(),
+  landedOver: z.optional(z.string()),
   /** The commit this task's landing made on the target, and the branch it came from (for the phase report). */
-  landedCommit: z.string().optional(),
-  landedBranch: z.string().optional(),
+  landedCommit: z.optional(z.string()),
+  landedBranch: z.optional(z.string()),
   /**
    * The sessions that added or started this task through the fan-out (lockstep task add, MCP task_add
    * and task_start): its lead, told at the phase boundary; and the phase it was added to.
    */
-  lead: z.object({ sessions: z.array(z.string()), phase: z.number().int().positive() }).optional(),
+  lead: z.optional(z.object({ sessions: z.array(z.string()), phase: z.int().check(z.positive()) })),
   /** The process waiting for the task's agent to record how it ends (headless launches). */
-  supervisor: ProcessIdentity.optional(),
+  supervisor: z.optional(ProcessIdentity),
 });
 export type TaskRuntime = z.infer<typeof TaskRuntime>;
 

@@ -2,7 +2,7 @@
 // reported once, in one line, and its default is used instead.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 import { storeUrlProblem } from '../core/storeUrl';
 
 const Settings = z.object({

@@ -4,7 +4,7 @@
 // leaves the target untouched and names the culprit task.
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 import { GitCommandError, git, runGit } from './gitRunner';
 import { InvalidNameError, assertBranchName, validateTaskId, LANDING_TMP_PREFIX } from './refNames';
 import { gitCommonDir, isAncestor } from './repository';

@@ -15,7 +15,7 @@
 // Standard LSP: the server publishes Information diagnostics (when enabled) and hovers on open
 // documents whose file is leased by another session than the user's.
 import { NotificationType } from 'vscode-languageserver-protocol';
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 import { request } from './requestSpec';
 import { AgentName } from '../core/model';
 import { storeUrlProblem } from '../core/storeUrl';

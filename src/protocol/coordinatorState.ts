@@ -6,7 +6,7 @@
 //   sessions → id         leases → key         worktrees → path
 //   edits    → id         unleased → id        endedWork → id
 //   hooks    → id
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 import { AgentName, FactSource } from '../core/model';
 
 /** A session (an agent's, or the user's `vscode:<user>`), merged from every source that reported it. */

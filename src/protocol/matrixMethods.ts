@@ -12,7 +12,7 @@
 //
 //  extension ↔ webview: `ToWebview` / `FromWebview`, discriminated on `type`, validated with zod on
 //  arrival on both sides. The webview posts `ready` first; the extension answers with `state`.
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 import { ownRecordSchema } from '../core/ownRecord';
 
 // ---- views -----------------------------------------------------------------------------------

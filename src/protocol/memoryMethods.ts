@@ -7,7 +7,7 @@
 // Notes and messages the user writes in VS Code are written as the user's session (`vscode:<user>`),
 // through the same store functions as `lockstep note` and `lockstep send`.
 import { NotificationType } from 'vscode-languageserver-protocol';
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 import { MAX_ITEM_BYTES, Message, Note } from '../core/memory';
 import { TaskId } from '../core/plan';
 import { request } from './requestSpec';

@@ -16,7 +16,7 @@
 //  Landing queue (#17): SchedulerState.queue shows it; client → server pauseLandingQueue, runLandingQueue;
 //    server → client notification `lockstep/landingQueueBatch` after each batch the queue ran.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 import { request } from './requestSpec';
 import { ScopeGlob, TaskId } from '../core/plan';
 import { TaskState, TaskStatus } from '../core/task';
@@ -411,7 +411,7 @@ export const LaunchAgentTerminalParams = z
     /** Program and arguments, passed as such (e.g. vscode TerminalOptions shellPath + shellArgs). */
     argv: z.array(z.string()).min(1),
     /** Environment to add (LOCKSTEP_TASK, LOCKSTEP_SESSION, PATH…). */
-    env: z.record(z.string()),
+    env: z.record(z.string(), z.string()),
   })
   .strict();
 export type LaunchAgentTerminalParams = z.infer<typeof LaunchAgentTerminalParams>;

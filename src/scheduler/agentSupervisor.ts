@@ -5,7 +5,7 @@
 // string run with `node -e`; the agent's argv reaches it as arguments and is never parsed by a shell.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 
 /**
  * argv: statusFile run program args…; stdout: one handshake line ({"pid":N} or {"error":"…"}), then

@@ -5,7 +5,7 @@
 // waits is read from the tasks' states, so a crashed run resumes with whatever is still finished.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 import { queueOrder } from '../core/batchBisect';
 import { describeState } from '../core/task';
 import { cleanupLandingLeftovers } from '../git/landingLeftovers';

@@ -4,11 +4,11 @@
 // sees an interrupted start (rather than a task "running" forever without an agent).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from '../core/zodClassic';
 import { identifyProcess, processVerdict } from '../process/processLiveness';
 import { ProcessIdentity } from '../core/model';
 
-const Marker = z.object({ task: z.string(), process: ProcessIdentity.optional(), pid: z.number(), at: z.number() });
+const Marker = z.object({ task: z.string(), process: z.optional(ProcessIdentity), pid: z.number(), at: z.number() });
 type Marker = z.infer<typeof Marker>;
 
 function markerPath(storeDir: string, task: string): string {

@@ -12,7 +12,7 @@
 import { liveWaiter } from './wakeMarkers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { Message, Note, type MessageTarget } from '../core/memory';
 import { writeFileAtomic } from './durableFile';
 import { acquireFileLock, LockTimeoutError } from './fileLock';
@@ -23,9 +23,9 @@ import { DOCTOR_HINT, StoreError } from './storeErrors';
 import type { MemoryPaths } from './storePaths';
 
 
-const Position = z.object({ n: z.number().int().nonnegative(), ino: z.number(), offset: z.number().int().nonnegative() });
+const Position = z.object({ n: z.int().check(z.nonnegative()), ino: z.number(), offset: z.int().check(z.nonnegative()) });
 type Position = z.infer<typeof Position>;
-const Cursor = z.object({ session: z.string(), task: z.string().optional(), notes: Position, messages: Position });
+const Cursor = z.object({ session: z.string(), task: z.optional(z.string()), notes: Position, messages: Position });
 type Cursor = z.infer<typeof Cursor>;
 
 export interface EmbeddedMemoryOptions {

@@ -5,7 +5,7 @@
 // queueing behind the lock). A note is acknowledged only after its sync returned.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { z } from 'zod';
+import type * as z from '../core/zod';
 import { fsyncDir, syncData } from './durableFile';
 
 export const LOG_ROTATE_BYTES = 16 * 1024 * 1024;
@@ -54,7 +54,7 @@ export class NumberedLog<T extends { n: number }> {
   constructor(
     readonly file: string,
     readonly rotatedFile: string,
-    private readonly schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+    private readonly schema: z.ZodMiniType<T, unknown>,
     private readonly rotateBytes = LOG_ROTATE_BYTES,
   ) {}
 
@@ -176,7 +176,7 @@ function completeLength(file: string, size: number): number {
 }
 
 /** Parses lines, skipping torn or invalid ones (a crash mid-append leaves at most one). */
-function parseItems<T>(text: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T[] {
+function parseItems<T>(text: string, schema: z.ZodMiniType<T, unknown>): T[] {
   const out: T[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
@@ -191,7 +191,7 @@ function parseItems<T>(text: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>
 }
 
 /** The number of the last valid line of `file`, reading backwards from its end; undefined when it has none. */
-function lastNumberIn<T extends { n: number }>(file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): number | undefined {
+function lastNumberIn<T extends { n: number }>(file: string, schema: z.ZodMiniType<T, unknown>): number | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -209,7 +209,7 @@ function lastNumberIn<T extends { n: number }>(file: string, schema: z.ZodType<T
 /** A first look this far back finds the last line almost always (a note's line is a few hundred bytes); then doubling. */
 const FIRST_WINDOW = 1024;
 
-function lastNumberInFd<T extends { n: number }>(fd: number, size: number, schema: z.ZodType<T, z.ZodTypeDef, unknown>): { n?: number; endsWithNewline: boolean } | undefined {
+function lastNumberInFd<T extends { n: number }>(fd: number, size: number, schema: z.ZodMiniType<T, unknown>): { n?: number; endsWithNewline: boolean } | undefined {
   if (size === 0) return undefined;
   let endsWithNewline = false;
   let end = size;

@@ -1,36 +1,35 @@
 // config.json in the store folder: written by the extension and the CLI, read by every hook call.
 import * as fs from 'node:fs';
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { writeFileAtomic } from './durableFile';
 import { storeUrlProblem } from '../core/storeUrl';
 
-export const StoreConfig = z
-  .object({
-    ttlSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
-    /** When Lockstep itself fails, allow edits (with a warning) instead of denying them. */
-    failOpen: z.boolean().optional(),
-    scopePolicy: z.enum(['deny', 'warn', 'off']).optional(),
-    /** Agents may edit `.lockstep/**` (the plan, whose commands run unsandboxed). Default: denied. */
-    agentsEditLockstep: z.boolean().optional(),
-    /** Undelivered messages a session's (or task's) mailbox holds before senders are refused (default 20). */
-    mailboxSize: z.number().int().positive().max(10_000).optional(),
-    /** Bytes of notes and messages one hook answer carries at most (default 4000); the rest waits. */
-    deliveryBytes: z.number().int().min(500).max(100_000).optional(),
-    /** Sub-agents one session may run at once (default 8), and all sessions of the repository (default 32). */
-    subagentsPerSession: z.number().int().min(0).max(10_000).optional(),
-    subagentsPerRepository: z.number().int().min(0).max(100_000).optional(),
-    /** Team mode: a redis:// or rediss:// URL holding the lease table instead of this folder (teamStore.ts). */
-    store: z
-      .string()
-      .superRefine((v, ctx) => {
+export const StoreConfig = z.strictObject({
+  ttlSeconds: z.optional(z.int().check(z.positive(), z.maximum(7 * 24 * 3600))),
+  /** When Lockstep itself fails, allow edits (with a warning) instead of denying them. */
+  failOpen: z.optional(z.boolean()),
+  scopePolicy: z.optional(z.enum(['deny', 'warn', 'off'])),
+  /** Agents may edit `.lockstep/**` (the plan, whose commands run unsandboxed). Default: denied. */
+  agentsEditLockstep: z.optional(z.boolean()),
+  /** Undelivered messages a session's (or task's) mailbox holds before senders are refused (default 20). */
+  mailboxSize: z.optional(z.int().check(z.positive(), z.maximum(10_000))),
+  /** Bytes of notes and messages one hook answer carries at most (default 4000); the rest waits. */
+  deliveryBytes: z.optional(z.int().check(z.minimum(500), z.maximum(100_000))),
+  /** Sub-agents one session may run at once (default 8), and all sessions of the repository (default 32). */
+  subagentsPerSession: z.optional(z.int().check(z.minimum(0), z.maximum(10_000))),
+  subagentsPerRepository: z.optional(z.int().check(z.minimum(0), z.maximum(100_000))),
+  /** Team mode: a redis:// or rediss:// URL holding the lease table instead of this folder (teamStore.ts). */
+  store: z.optional(
+    z.string().check(
+      z.superRefine((v, ctx) => {
         const problem = v === 'embedded' ? 'the embedded store is named by leaving store out' : storeUrlProblem(v);
-        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-      })
-      .optional(),
-    /** Team mode: the repository's name in the team store (default: from the origin remote's URL). */
-    teamKey: z.string().min(1).max(300).optional(),
-  })
-  .strict();
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    ),
+  ),
+  /** Team mode: the repository's name in the team store (default: from the origin remote's URL). */
+  teamKey: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
+});
 export type StoreConfig = z.infer<typeof StoreConfig>;
 
 export function readStoreConfig(file: string): StoreConfig {

@@ -4,13 +4,13 @@
 // no longer alive in the lease table count nothing, so a crashed agent never holds slots.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { writeFileAtomic } from './durableFile';
 import { acquireFileLock, LockTimeoutError } from './fileLock';
 import { DOCTOR_HINT, StoreError } from './storeErrors';
 import type { MemoryPaths } from './storePaths';
 
-const Counts = z.record(z.number().int().nonnegative());
+const Counts = z.record(z.string(), z.int().check(z.nonnegative()));
 type Counts = z.infer<typeof Counts>;
 
 export const DEFAULT_SUBAGENTS_PER_SESSION = 8;

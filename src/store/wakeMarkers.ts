@@ -3,9 +3,9 @@
 // process is gone counts as absent, so a crashed waiter never makes `lockstep send` promise a wake.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from '../core/zod';
 
-const Marker = z.object({ session: z.string(), pid: z.number().int().positive(), at: z.number() });
+const Marker = z.object({ session: z.string(), pid: z.int().check(z.positive()), at: z.number() });
 export type WakeMarker = z.infer<typeof Marker>;
 
 function markerFile(dir: string, session: string): string {
