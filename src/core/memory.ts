@@ -33,7 +33,7 @@ export const Message = z.object({
   recipients: z.optional(z.array(z.string())),
   text: z.string(),
   /** What it is about, for a sender that must not repeat itself (SendOnce): the same key is not sent twice in a row. */
-  key: z.string().optional(),
+  key: z.optional(z.string()),
 });
 export type Message = z.infer<typeof Message>;
 

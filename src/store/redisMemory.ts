@@ -7,7 +7,7 @@
 //  - a delivery reads after the session's cursor, then moves the cursor only if no other delivery
 //    moved it meanwhile (else reads again): each item is handed to a session once, in order.
 // Wake markers stay local (wakeMarkers.ts): a waiting agent is a process on this machine.
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { Message, Note, type MessageTarget } from '../core/memory';
 import { sleepSync } from './fileLock';
 import { addressMessage, checkText, DEFAULT_DELIVERY_BYTES, DEFAULT_MAILBOX_SIZE, pickDelivery, repeatedMessage, undelivered, waitingFor } from './memoryRules';
@@ -18,7 +18,7 @@ import { MEMORY_KEEP, memoryKeys } from './redisMemoryScripts';
 import { StoreError } from './storeErrors';
 import { liveWaiter } from './wakeMarkers';
 
-const Cursor = z.object({ session: z.string(), task: z.string().optional(), notes: z.number().int().nonnegative(), messages: z.number().int().nonnegative() });
+const Cursor = z.object({ session: z.string(), task: z.optional(z.string()), notes: z.int().check(z.nonnegative()), messages: z.int().check(z.nonnegative()) });
 type Cursor = z.infer<typeof Cursor>;
 
 export interface RedisMemoryOptions {
@@ -181,7 +181,7 @@ export class RedisMemory implements MemoryStore {
 }
 
 /** The items that parse (one written by something else is skipped, as a torn line in the embedded log). */
-function items<T>(raw: readonly string[], schema: z.ZodType<T, z.ZodTypeDef, unknown>): T[] {
+function items<T>(raw: readonly string[], schema: z.ZodMiniType<T, unknown>): T[] {
   const out: T[] = [];
   for (const line of raw) {
     try {
