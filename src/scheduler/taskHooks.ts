@@ -15,9 +15,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { HookInstallError, hookPlanFor, installHooks, isLockstepHookCommand } from '../agents/hookInstall';
 import { claudeMcpApproval } from '../agents/install/claudeMcpApproval';
 import { claudeLocalSettingsPath, preapproveLockstepServer } from '../agents/install/claudeMcpPreapproval';
-import { lockstepHandlers } from '../agents/install/jsonHooks';
-import { isObj, parseJsonc } from '../agents/install/jsoncFile';
-import { isLockstepMcpToolHandler, LOCKSTEP_MCP_SERVER } from '../agents/install/mcpToolHook';
+import { hasLockstepMcpToolHooks } from '../agents/install/claudeTransportChoice';
+import { LOCKSTEP_MCP_SERVER } from '../agents/install/mcpToolHook';
 import type { AgentName } from '../core/model';
 import { runGit } from '../git/gitRunner';
 import type { RemoveWorktreeOptions } from '../git/worktrees';
@@ -75,20 +74,10 @@ export function isTaskHookFile(file: string): boolean {
   return jsonHasHook(text) ?? (text.startsWith('#!') && text.split('\n').some((line) => isLockstepHookCommand(line.trim())));
 }
 
-/** Whether Claude settings text holds Lockstep's mcp_tool hooks. */
-function hasMcpToolHooks(file: string): boolean {
-  try {
-    const data = parseJsonc(file, readText(file) ?? '');
-    return isObj(data) && lockstepHandlers(data, 'grouped').some((h) => isLockstepMcpToolHandler(h.entry));
-  } catch {
-    return false;
-  }
-}
-
 /** Pre-approves the lockstep server in a checkout whose hooks are mcp_tool ones, unless Claude Code was already told; a note when it did. */
 async function approveMcpServer(worktree: string, commonDir: string, hooksFile: string, mainCheckout: boolean | undefined): Promise<string | undefined> {
   const local = claudeLocalSettingsPath(worktree);
-  if (!hasMcpToolHooks(hooksFile) || claudeMcpApproval(worktree).approval !== 'pending') return undefined;
+  if (!hasLockstepMcpToolHooks(hooksFile) || claudeMcpApproval(worktree).approval !== 'pending') return undefined;
   if (mainCheckout && (await isTracked(worktree, local))) return undefined;
   try {
     preapproveLockstepServer(worktree);

@@ -257,6 +257,11 @@ test('claude without --transport, the real Claude Code 2.1.328 on PATH: mcp_tool
     const bytes = fs.readFileSync(localFile, 'utf8');
     assert.match(cli(['hooks', 'install', '--agent', 'claude']).stdout, /^already installed: /);
     assert.equal(fs.readFileSync(localFile, 'utf8'), bytes, 'a second install changes no byte');
+    // From a terminal with no claude on PATH (Claude Code started by an IDE, say): the mcp_tool hooks are kept, said so.
+    const noClaude = spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), 'hooks', 'install', '--agent', 'claude'], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, ...env, PATH: `${path.dirname(process.execPath)}${path.delimiter}/usr/bin${path.delimiter}/bin` } });
+    assert.equal(noClaude.status, 0, noClaude.stderr);
+    assert.match(noClaude.stdout, /^already installed: .*\n {2}tool calls and prompts: mcp_tool hooks .*; no claude on PATH, so its version .* was not checked; kept the mcp_tool hooks .*settings\.json already has\n/);
+    assert.equal(fs.readFileSync(localFile, 'utf8'), bytes);
 
     const doctor = JSON.parse(runCli(['doctor', '--check-only', '--json'], { cwd: repo.root, env: withClaude }).stdout).hooks.find((h: { agent: string }) => h.agent === 'claude');
     assert.deepEqual([doctor.transport, doctor.failsClosed, doctor.ok], ['mcp_tool', true, true], JSON.stringify(doctor));

@@ -11,9 +11,10 @@ import { hookPlanFor, installHooks, uninstallHooks, type HookScope } from '../..
 import { registerMcpServer, unregisterMcpServer } from '../../agents/mcpRegistration';
 import { claudeMcpApproval } from '../../agents/install/claudeMcpApproval';
 import { mcpToolSupport } from '../../agents/install/claudeVersion';
+import { claudeSettingsPath } from '../../agents/install/claude';
 import { checkPreapprovable, preapproveLockstepServer, withdrawLockstepPreapproval } from '../../agents/install/claudeMcpPreapproval';
-import { defaultClaudeTransport, type TransportChoice } from '../../agents/install/claudeTransportChoice';
-import { HOOK_TRANSPORTS, isLockstepMcpToolHandler } from '../../agents/install/mcpToolHook';
+import { defaultClaudeTransport, hasLockstepMcpToolHooks, type TransportChoice } from '../../agents/install/claudeTransportChoice';
+import { HOOK_TRANSPORTS } from '../../agents/install/mcpToolHook';
 import { defaultHookCommand } from '../../agents/hookCommand';
 import { AgentName, HOOK_AGENT_NAMES } from '../../core/model';
 import { locateRepo } from '../../repoPaths/repoLocator';
@@ -39,18 +40,6 @@ function trustNotes(agent: AgentName, scope: HookScope, repoRoot: string, file: 
   const plan = hookPlanFor({ agent, scope, repoRoot, command: 'lockstep' });
   const handlers = isObj(data) && plan.kind === 'json' ? lockstepHandlers(data, plan.layout) : [];
   return agentTrustProblems({ agent, scope, repoRoot, file, handlers });
-}
-
-/** Whether the agent's hook file holds Lockstep's mcp_tool hooks (installed with transport mcp). */
-function installedMcpToolHooks(agent: AgentName, scope: HookScope, repoRoot: string): boolean {
-  const plan = hookPlanFor({ agent, scope, repoRoot, command: 'lockstep' });
-  if (plan.kind !== 'json') return false;
-  try {
-    const data = parseJsonc(plan.file, fs.readFileSync(plan.file, 'utf8'));
-    return isObj(data) && lockstepHandlers(data, plan.layout).some((h) => isLockstepMcpToolHandler(h.entry));
-  } catch {
-    return false;
-  }
 }
 
 /** `lockstep mcp` when `lockstep` is on PATH, else this runtime and this very CLI by absolute path. */
@@ -136,7 +125,7 @@ hooks are command hooks (PreToolUse with "onFailure": "block"). \`lockstep docto
         if (opts.json) printJson({ ok: true, agent, scope, transport, ...(why ? { transportNote: why } : {}), command, ...r, ...(launcher ? { launcher: launcher.launcher } : {}), notes, ...(mcp?.file ? { mcp } : {}), ...(approval ? { preapproval: approval } : {}) });
         else {
           const lines = [`${r.changed ? 'installed' : 'already installed'}: ${r.file}`];
-          if (transport === 'mcp') lines.push('  tool calls and prompts: mcp_tool hooks served by the lockstep MCP server (they block when it is not running)');
+          if (transport === 'mcp') lines.push(`  tool calls and prompts: mcp_tool hooks served by the lockstep MCP server (they block when it is not running)${why ? `; ${why}` : ''}`);
           else if (why) lines.push(`  tool calls: command hooks (${why})`);
           if (launcher) lines.push(`  runs: ${launcher.launcher} -> ${path.join(__dirname, 'cli.js')}`);
           else lines.push(`  command: ${command}`);
@@ -158,7 +147,7 @@ hooks are command hooks (PreToolUse with "onFailure": "block"). \`lockstep docto
         const { agent, scope } = parseAgentScope(opts);
         const repoRoot = locateRepo(process.cwd()).worktreeRoot;
         // mcp_tool hooks came with the server's registration and pre-approval: those go with them.
-        const hadMcpTool = agent === 'claude' && scope === 'project' && installedMcpToolHooks(agent, scope, repoRoot);
+        const hadMcpTool = agent === 'claude' && scope === 'project' && hasLockstepMcpToolHooks(claudeSettingsPath({ agent, scope, repoRoot, command: 'lockstep' }));
         const r = uninstallHooks({ agent, scope, repoRoot, command: launcherHookCommand(agent) });
         const mcp = hadMcpTool ? unregisterMcpServer({ agent, scope, repoRoot }) : undefined;
         const approval = hadMcpTool ? withdrawLockstepPreapproval(repoRoot) : undefined;
