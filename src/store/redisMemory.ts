@@ -85,11 +85,12 @@ export class RedisMemory implements MemoryStore {
       const counted = to.kind === 'session' ? [to.id] : live.filter((s) => s.id !== input.from && (to.kind === 'all' || s.task === to.id)).map((s) => s.id);
       // Every kept message when a task has no session to count, or when `once` looks for an earlier one.
       const from = input.once || (to.kind === 'task' && counted.length === 0) ? 'all' : 'cursors';
-      const [last, pairs, raw] = this.script('lockstepMailboxes', [k.messages, k.messagesLast, k.cursors], [from, ...counted]) as [string, string[], string[]];
+      const [last, pairs, raw, now] = this.script('lockstepMailboxes', [k.messages, k.messagesLast, k.cursors], [from, ...counted]) as [string, string[], string[], string];
       const cursors = cursorMap(pairs);
       const all = items(raw, Message);
       // Decided on what was read: a message sent in between fails the append below, and this runs again.
-      const earlier = repeatedMessage(all, input, Date.now(), (id) => cursors.get(id)?.messages ?? 0);
+      // On the server's clock, as the messages' times are: machines' clocks may differ.
+      const earlier = repeatedMessage(all, input, Number(now), (id) => cursors.get(id)?.messages ?? 0);
       if (earlier) return { value: { message: earlier, recipients: [], full: [], woken: [], repeated: true } };
       const { recipients, refused } = addressMessage({
         from: input.from,

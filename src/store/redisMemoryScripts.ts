@@ -83,9 +83,10 @@ return { cursor or '', tostring(nn), tostring(mn), notes, after(KEYS[3], mn, cm)
  * Mailboxes, for a send or the unread counts. KEYS: messages, messages-n, cursors. ARGV: from
  * ('cursors': above the lowest cursor of the sessions listed, 0 for one without a cursor;
  * 'every-cursor': that and every cursor stored; 'all': every message), sessions…
- * Returns [last message number, every cursor as field/value pairs, messages].
+ * Returns [last message number, every cursor as field/value pairs, messages, the server's time (ms)].
  */
 export const MAILBOXES_SCRIPT = `${AFTER}
+${NOW_MS}
 local mn = tonumber(redis.call('GET', KEYS[2]) or '0')
 local cursors = redis.call('HGETALL', KEYS[3])
 local from = mn
@@ -99,7 +100,7 @@ if ARGV[1] == 'every-cursor' then
   for i = 2, #cursors, 2 do lower(cursors[i]) end
 end
 for i = 2, #ARGV do lower(redis.call('HGET', KEYS[3], ARGV[i])) end
-return { tostring(mn), cursors, after(KEYS[1], mn, from) }`;
+return { tostring(mn), cursors, after(KEYS[1], mn, from), string.format('%d', now) }`;
 
 /**
  * Moves a session's cursor if it is still the one read. KEYS: cursors, cursors-moved. ARGV: session,
