@@ -19,6 +19,7 @@ import { hasLockstepMcpToolHooks } from '../agents/install/claudeTransportChoice
 import { LOCKSTEP_MCP_SERVER } from '../agents/install/mcpToolHook';
 import type { AgentName } from '../core/model';
 import { runGit } from '../git/gitRunner';
+import { addExclude, excludePattern } from '../git/infoExclude';
 import type { RemoveWorktreeOptions } from '../git/worktrees';
 
 export interface TaskHooksResult {
@@ -152,20 +153,5 @@ async function hideFromGit(worktree: string, commonDir: string, file: string): P
     await runGit(['update-index', '--skip-worktree', '--', rel], { cwd: worktree });
     return;
   }
-  addExclude(commonDir, `/${rel.replace(/([*?[\\!#])/g, '\\$1')}`);
-}
-
-/** Appends a pattern to `<common>/info/exclude` once. */
-export function addExclude(commonDir: string, pattern: string): void {
-  const file = path.join(commonDir, 'info', 'exclude');
-  let text = '';
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-  }
-  if (text.split('\n').includes(pattern)) return;
-  const prefix = text === '' || text.endsWith('\n') ? '' : '\n';
-  const header = text.includes('# lockstep:') ? '' : '# lockstep: agent hook settings of task worktrees\n';
-  fs.appendFileSync(file, `${prefix}${header}${pattern}\n`);
+  addExclude(commonDir, excludePattern(worktree, file));
 }

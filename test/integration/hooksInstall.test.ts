@@ -244,6 +244,8 @@ test('claude without --transport, the real Claude Code 2.1.328 on PATH: mcp_tool
   const mine = '{\n  "permissions": { "allow": ["Bash(ls)"] },\n  "enabledMcpjsonServers": ["other"]\n}\n';
   fs.mkdirSync(path.dirname(localFile), { recursive: true });
   fs.writeFileSync(localFile, mine);
+  const exclude = path.join(repo.root, '.git', 'info', 'exclude');
+  const excludeBefore = fs.existsSync(exclude) ? fs.readFileSync(exclude, 'utf8') : undefined;
   try {
     const r = cli(['hooks', 'install', '--agent', 'claude']);
     assert.equal(r.status, 0, r.stderr);
@@ -271,14 +273,19 @@ test('claude without --transport, the real Claude Code 2.1.328 on PATH: mcp_tool
     assert.equal(un.status, 0, un.stderr);
     assert.match(un.stdout, /removed the lockstep MCP server from .*\.mcp\.json\nremoved the lockstep MCP server's pre-approval from .*settings\.local\.json\n$/);
     assert.equal(fs.readFileSync(localFile, 'utf8'), mine, "the user's local settings, byte for byte");
+    assert.equal(fs.existsSync(exclude) ? fs.readFileSync(exclude, 'utf8') : undefined, excludeBefore, 'and git shows the file again, as before');
     assert.equal(fs.existsSync(mcpFile) || fs.existsSync(settingsFile), false);
 
-    // A local settings file holding nothing else goes with the approval.
+    // A local settings file holding nothing else goes with the approval. While there, git ignores it
+    // (info/exclude): nobody commits it, and it is no unleased edit.
     fs.rmSync(localFile);
     assert.equal(cli(['hooks', 'install', '--agent', 'claude']).status, 0);
     assert.deepEqual(JSON.parse(fs.readFileSync(localFile, 'utf8')), { enabledMcpjsonServers: ['lockstep'] });
+    assert.doesNotMatch(repo.git('status', '--porcelain', '--untracked-files=all'), /settings\.local\.json/);
+    assert.doesNotMatch(runCli(['status'], { cwd: repo.root, env }).stdout, /settings\.local\.json/, 'not an unleased edit');
     assert.equal(cli(['hooks', 'uninstall', '--agent', 'claude']).status, 0);
     assert.equal(fs.existsSync(localFile), false);
+    assert.equal(fs.existsSync(exclude) ? fs.readFileSync(exclude, 'utf8') : undefined, excludeBefore, 'the exclude line went with it');
 
     // The user told Claude Code not to run the server: the default keeps command hooks and says why; nothing is approved.
     fs.writeFileSync(localFile, '{ "disabledMcpjsonServers": ["lockstep"] }\n');

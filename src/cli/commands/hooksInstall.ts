@@ -17,6 +17,7 @@ import { defaultClaudeTransport, hasLockstepMcpToolHooks, type TransportChoice }
 import { HOOK_TRANSPORTS } from '../../agents/install/mcpToolHook';
 import { defaultHookCommand } from '../../agents/hookCommand';
 import { AgentName, HOOK_AGENT_NAMES } from '../../core/model';
+import { addExclude, excludePattern, removeExclude, trackedOrIgnored } from '../../git/infoExclude';
 import { locateRepo } from '../../repoPaths/repoLocator';
 import { action, CliError, printJson } from '../commandContext';
 import * as fs from 'node:fs';
@@ -106,9 +107,10 @@ start and end keep the command hook. Without such a claude on PATH, or with --tr
 hooks are command hooks (PreToolUse with "onFailure": "block"). \`lockstep doctor\` says which.`,
     )
     .action(
-      action((opts: { agent: string; scope: string; command?: string; mcp?: boolean; transport?: string; json?: boolean }) => {
+      action(async (opts: { agent: string; scope: string; command?: string; mcp?: boolean; transport?: string; json?: boolean }) => {
         const { agent, scope } = parseAgentScope(opts);
-        const repoRoot = locateRepo(process.cwd()).worktreeRoot;
+        const loc = locateRepo(process.cwd());
+        const repoRoot = loc.worktreeRoot;
         const { transport, why } = chooseTransport(opts.transport, agent, scope, repoRoot);
         // Claude Code's answer about the server is the user's: a rejection is never overridden.
         const preapprove = transport === 'mcp' && claudeMcpApproval(repoRoot).approval !== 'rejected';
@@ -121,6 +123,8 @@ hooks are command hooks (PreToolUse with "onFailure": "block"). \`lockstep docto
         const server = agent === 'claude' ? launcherMcpServer() : mcpServerCommandForCli();
         const mcp = opts.mcp || transport === 'mcp' ? registerMcpServer({ agent, scope, repoRoot, server }) : undefined;
         const approval = preapprove ? preapproveLockstepServer(repoRoot) : undefined;
+        // The approval is this user's, in a file nobody commits: kept out of commits and of the unleased edits.
+        if (approval?.changed && !(await trackedOrIgnored(repoRoot, approval.file))) addExclude(loc.commonDir, excludePattern(repoRoot, approval.file));
         const notes = [...trustNotes(agent, scope, repoRoot, r.file), ...(transport === 'mcp' ? mcpNotes(repoRoot) : [])];
         if (opts.json) printJson({ ok: true, agent, scope, transport, ...(why ? { transportNote: why } : {}), command, ...r, ...(launcher ? { launcher: launcher.launcher } : {}), notes, ...(mcp?.file ? { mcp } : {}), ...(approval ? { preapproval: approval } : {}) });
         else {
@@ -145,12 +149,14 @@ hooks are command hooks (PreToolUse with "onFailure": "block"). \`lockstep docto
     .action(
       action((opts: { agent: string; scope: string; json?: boolean }) => {
         const { agent, scope } = parseAgentScope(opts);
-        const repoRoot = locateRepo(process.cwd()).worktreeRoot;
+        const loc = locateRepo(process.cwd());
+        const repoRoot = loc.worktreeRoot;
         // mcp_tool hooks came with the server's registration and pre-approval: those go with them.
         const hadMcpTool = agent === 'claude' && scope === 'project' && hasLockstepMcpToolHooks(claudeSettingsPath({ agent, scope, repoRoot, command: 'lockstep' }));
         const r = uninstallHooks({ agent, scope, repoRoot, command: launcherHookCommand(agent) });
         const mcp = hadMcpTool ? unregisterMcpServer({ agent, scope, repoRoot }) : undefined;
         const approval = hadMcpTool ? withdrawLockstepPreapproval(repoRoot) : undefined;
+        if (approval?.changed) removeExclude(loc.commonDir, excludePattern(repoRoot, approval.file));
         if (opts.json) printJson({ ok: true, agent, scope, ...r, ...(mcp?.changed ? { mcp } : {}), ...(approval?.changed ? { preapproval: approval } : {}) });
         else {
           const lines = [`${r.changed ? 'removed Lockstep hooks from' : 'no Lockstep hooks in'}: ${r.file}`];
@@ -168,10 +174,12 @@ hooks are command hooks (PreToolUse with "onFailure": "block"). \`lockstep docto
     .action(
       action((opts: { agent: string; scope: string }) => {
         const { agent, scope } = parseAgentScope(opts);
-        const repoRoot = locateRepo(process.cwd()).worktreeRoot;
+        const loc = locateRepo(process.cwd());
+        const repoRoot = loc.worktreeRoot;
         const r = unregisterMcpServer({ agent, scope, repoRoot });
         // An approval of a server that is no longer registered is Lockstep's to take back too.
         const approval = agent === 'claude' && scope === 'project' ? withdrawLockstepPreapproval(repoRoot) : undefined;
+        if (approval?.changed) removeExclude(loc.commonDir, excludePattern(repoRoot, approval.file));
         const lines = [r.changed ? `removed the lockstep MCP server from ${r.file}` : 'no lockstep MCP server registered there'];
         if (approval?.changed) lines.push(`removed the lockstep MCP server's pre-approval from ${approval.file}`);
         process.stdout.write(lines.join('\n') + '\n');
