@@ -21,7 +21,9 @@ export const CLAUDE_EDIT_TOOLS: Readonly<Record<string, 'file_path' | 'notebook_
 export const CLAUDE_SHELL_TOOLS: ReadonlySet<string> = new Set(['Bash']);
 
 /** The tools Lockstep's PreToolUse/PostToolUse hooks are installed for. */
-export const CLAUDE_HOOK_MATCHER = [...Object.keys(CLAUDE_EDIT_TOOLS), ...CLAUDE_SHELL_TOOLS].join('|');
+/** Claude Code's sub-agent tool (`Task`, renamed `Agent`): its pre-tool hook is where the spawn cap applies. */
+export const CLAUDE_SUBAGENT_TOOLS: ReadonlySet<string> = new Set(['Task', 'Agent']);
+export const CLAUDE_HOOK_MATCHER = [...Object.keys(CLAUDE_EDIT_TOOLS), ...CLAUDE_SHELL_TOOLS, ...CLAUDE_SUBAGENT_TOOLS].join('|');
 
 const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
   SessionStart: 'session-start',

@@ -13,7 +13,9 @@ export const GEMINI_EDIT_TOOLS = new Set(['write_file', 'replace']);
 export const GEMINI_SHELL_TOOLS: ReadonlySet<string> = new Set(['run_shell_command']);
 
 /** The tools Lockstep's BeforeTool/AfterTool hooks are installed for. */
-export const GEMINI_HOOK_MATCHER = [...GEMINI_EDIT_TOOLS, ...GEMINI_SHELL_TOOLS].join('|');
+/** Gemini CLI's sub-agent tool (`invoke_agent`; `delegate_to_agent` before 0.61): where the spawn cap applies. */
+export const GEMINI_SUBAGENT_TOOLS: ReadonlySet<string> = new Set(['invoke_agent', 'delegate_to_agent']);
+export const GEMINI_HOOK_MATCHER = [...GEMINI_EDIT_TOOLS, ...GEMINI_SHELL_TOOLS, ...GEMINI_SUBAGENT_TOOLS].join('|');
 
 const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
   SessionStart: 'session-start',

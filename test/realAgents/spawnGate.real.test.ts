@@ -1,9 +1,8 @@
 // The sub-agent cap through a real agent's own sub-agent tool, driven by the scripted model: with
 // `lockstep config --subagents-per-session 0`, Copilot CLI's `task` tool is denied by Lockstep's
-// preToolUse hook before any sub-agent starts, and the model is told why.
+// preToolUse hook before any sub-agent starts, and the model is told why; likewise Gemini CLI's
+// invoke_agent and Claude Code's Agent tool (command and mcp_tool hooks), with the hooks as installed.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeRealAgentWorld, type RealAgentWorld } from './harness';
 
@@ -34,11 +33,6 @@ describe('sub-agent spawns through Gemini CLI', { timeout: 180_000 }, () => {
   before(() => {
     world = makeRealAgentWorld({ hooksFor: ['gemini'], hookTransport: 'command' });
     world.lockstep(['config', '--subagents-per-session', '0']);
-    // As the README says: the sub-agent tool added to the matchers of the installed BeforeTool/AfterTool hooks.
-    const file = path.join(world.repo.root, '.gemini/settings.json');
-    const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as { hooks: Record<string, Array<{ matcher?: string }>> };
-    for (const event of ['BeforeTool', 'AfterTool']) for (const entry of settings.hooks[event]!) entry.matcher = `${entry.matcher}|invoke_agent`;
-    fs.writeFileSync(file, JSON.stringify(settings, null, 2));
   });
   after(async () => {
     await world?.cleanup();
@@ -54,3 +48,26 @@ describe('sub-agent spawns through Gemini CLI', { timeout: 180_000 }, () => {
     assert.match(main[1]!.text, /Lockstep: sub-agent not started: this session already runs 0 sub-agents \(lockstep config --subagents-per-session\)/);
   });
 });
+
+for (const transport of ['command', 'mcp'] as const) {
+  describe(`sub-agent spawns through Claude Code (${transport} hooks)`, { timeout: 180_000 }, () => {
+    let world: RealAgentWorld;
+    before(() => {
+      world = makeRealAgentWorld({ hooksFor: ['claude'], hookTransport: transport });
+      world.lockstep(['config', '--subagents-per-session', '0']);
+    });
+    after(async () => {
+      await world?.cleanup();
+    });
+
+    test("Claude Code's Agent tool past the cap is denied before the sub-agent starts; the model hears the reason", async () => {
+      const run = await world.run('claude', [
+        { tool: 'Agent', args: { description: 'List files', prompt: 'List every file under src.', subagent_type: 'general-purpose', run_in_background: false } },
+        { say: 'The sub-agent was not started.' },
+      ]);
+      const main = run.server.mainRequests();
+      assert.equal(main.length, 2, `the parent's two turns and no sub-agent's: ${main.map((r) => r.turn).join(', ')}`);
+      assert.match(main[1]!.text, /Lockstep: sub-agent not started: this session already runs 0 sub-agents \(lockstep config --subagents-per-session\)/);
+    });
+  });
+}

@@ -2,13 +2,14 @@
 // command writes; and payloads Lockstep has no say in are never refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CLAUDE_HOOK_MATCHER, claudeDialect } from '../../src/agents/claude';
+import { CLAUDE_HOOK_MATCHER, CLAUDE_SUBAGENT_TOOLS, claudeDialect } from '../../src/agents/claude';
 import { clineDialect } from '../../src/agents/cline';
 import { CODEX_HOOK_MATCHER, codexDialect } from '../../src/agents/codex';
 import { copilotDialect } from '../../src/agents/copilot';
 import { cursorDialect } from '../../src/agents/cursor';
 import { HookInputError, type Dialect } from '../../src/agents/dialect';
-import { GEMINI_HOOK_MATCHER, geminiDialect } from '../../src/agents/gemini';
+import { GEMINI_HOOK_MATCHER, GEMINI_SUBAGENT_TOOLS, geminiDialect } from '../../src/agents/gemini';
+import { SUBAGENT_TOOLS } from '../../src/cli/hookSpawnGate';
 import { vscodeDialect } from '../../src/agents/vscodeAgent';
 import { windsurfDialect } from '../../src/agents/windsurf';
 import { loadPayload, mutate } from '../fixtures/payloads/loadPayload';
@@ -75,10 +76,11 @@ describe('shell tools: each agent payload shape', () => {
     assert.deepEqual([w.kind, w.paths], ['pre-edit', [`${CWD}/src/b.ts`]]);
     assert.equal(windsurfDialect.answer(w, { kind: 'deny', reason: 'held' }).exitCode, 2);
   });
-  it('the installed matchers include each agent shell tool', () => {
-    assert.equal(CLAUDE_HOOK_MATCHER, 'Edit|Write|MultiEdit|NotebookEdit|Bash');
+  it("the installed matchers include each agent's shell tool and its sub-agent tool (the spawn cap's hook)", () => {
+    for (const tool of [...CLAUDE_SUBAGENT_TOOLS, ...GEMINI_SUBAGENT_TOOLS]) assert.ok(SUBAGENT_TOOLS.has(tool), `${tool} is not gated`);
+    assert.equal(CLAUDE_HOOK_MATCHER, 'Edit|Write|MultiEdit|NotebookEdit|Bash|Task|Agent');
     assert.equal(CODEX_HOOK_MATCHER, 'apply_patch|Bash');
-    assert.equal(GEMINI_HOOK_MATCHER, 'write_file|replace|run_shell_command');
+    assert.equal(GEMINI_HOOK_MATCHER, 'write_file|replace|run_shell_command|invoke_agent|delegate_to_agent');
   });
 });
 

@@ -64,7 +64,7 @@ describe('installHooks: Claude settings merge', () => {
     assert.deepEqual(s.env, USER_CLAUDE_SETTINGS.env);
     assert.deepEqual(s.hooks.Notification, USER_CLAUDE_SETTINGS.hooks.Notification);
     assert.deepEqual(s.hooks.PreToolUse[0], USER_CLAUDE_SETTINGS.hooks.PreToolUse[0]);
-    assert.deepEqual(s.hooks.PreToolUse[1], { matcher: 'Edit|Write|MultiEdit|NotebookEdit|Bash', hooks: [claudePre()] });
+    assert.deepEqual(s.hooks.PreToolUse[1], { matcher: 'Edit|Write|MultiEdit|NotebookEdit|Bash|Task|Agent', hooks: [claudePre()] });
     assert.deepEqual(s.hooks.PostToolUse[0], USER_CLAUDE_SETTINGS.hooks.PostToolUse[0]);
     assert.deepEqual(s.hooks.PostToolUse[1].hooks[0], claudeHook());
     for (const ev of ['SessionStart', 'SessionEnd', 'UserPromptSubmit']) assert.deepEqual(s.hooks[ev], [{ hooks: [claudeHook()] }], ev);
@@ -168,8 +168,8 @@ describe('installHooks: every agent', () => {
     gemini: {
       file: '.gemini/settings.json',
       check: (d, c) => {
-        assert.deepEqual(d.hooks.BeforeTool, [{ matcher: 'write_file|replace|run_shell_command', hooks: [{ type: 'command', command: c, timeout: 30000, name: 'lockstep' }] }]);
-        assert.equal(d.hooks.AfterTool[0].matcher, 'write_file|replace|run_shell_command');
+        assert.deepEqual(d.hooks.BeforeTool, [{ matcher: 'write_file|replace|run_shell_command|invoke_agent|delegate_to_agent', hooks: [{ type: 'command', command: c, timeout: 30000, name: 'lockstep' }] }]);
+        assert.equal(d.hooks.AfterTool[0].matcher, 'write_file|replace|run_shell_command|invoke_agent|delegate_to_agent');
         assert.ok(d.hooks.SessionStart && d.hooks.SessionEnd && d.hooks.BeforeAgent);
       },
     },
