@@ -1,10 +1,12 @@
 // Team mode (#14) against the embedded store, in the same run: a real redis-server on loopback (AOF
 // with fsync always, so both stores make every commit durable before answering).
-//  1. Hook latency: one `lockstep hook` call (a Claude PreToolUse Edit renewing its own lease),
-//     embedded and Redis interleaved; medians and the ratio.
+//  1. Hook latency: one `lockstep hook` call (a Claude PreToolUse Edit renewing its own lease; a
+//     PostToolUse, whose answer also checks for undelivered notes and messages), embedded and Redis
+//     interleaved; medians and the ratio.
 //  2. Lease throughput: 8 contending worker processes, 3 keys, grant+release loops (the contention
 //     test's worker), embedded then Redis; grants/s, overlaps (must be 0), the ratio.
-//  3. Grants/s with 64 contending processes on Redis, and how evenly they were served (grants per process).
+//  3. Grants/s with 64 contending processes on Redis (and on the embedded store), and how evenly they
+//     were served (grants per process).
 //  4. The decision log: notes/s with 8 processes writing, embedded then Redis (numbered, durable on return).
 // Run: node --import tsx test/bench/teamStore.bench.ts [runs=20] [seconds=6] [many=64]
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,10 +41,11 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function hookLatency(redis: RedisServer): { embedded: number; redis: number } {
+/** `event`: PreToolUse (an edit renewing its own lease) or PostToolUse (an event whose answer carries undelivered notes and messages: the delivery check too). */
+function hookLatency(redis: RedisServer, event: 'PreToolUse' | 'PostToolUse'): { embedded: number; redis: number } {
   const embeddedRepo = makeTempRepo({ prefix: 'lockstep-bench-team-hook-' });
   const teamRepo = makeTempRepo({ prefix: 'lockstep-bench-team-hook-' });
-  const teamEnv = { ...process.env, LOCKSTEP_STORE: redis.url, LOCKSTEP_TEAM_KEY: `bench-hook-${process.pid}` };
+  const teamEnv = { ...process.env, LOCKSTEP_STORE: redis.url, LOCKSTEP_TEAM_KEY: `bench-hook-${process.pid}-${++teams}` };
   const plainEnv = { ...process.env, LOCKSTEP_STORE: '', LOCKSTEP_TEAM_KEY: '' };
   const payload = (root: string) =>
     JSON.stringify({
@@ -50,10 +53,11 @@ function hookLatency(redis: RedisServer): { embedded: number; redis: number } {
       transcript_path: '/home/u/.claude/projects/bench/bench-session-0001.jsonl',
       cwd: root,
       permission_mode: 'default',
-      hook_event_name: 'PreToolUse',
+      hook_event_name: event,
       tool_name: 'Edit',
       tool_input: { file_path: path.join(root, 'src/a.ts'), old_string: 'a', new_string: 'b' },
       tool_use_id: 'toolu_bench',
+      ...(event === 'PostToolUse' ? { tool_response: { filePath: path.join(root, 'src/a.ts'), success: true } } : {}),
     });
   const timed = (root: string, env: NodeJS.ProcessEnv): number => {
     const t = performance.now();
@@ -152,8 +156,10 @@ async function noteThroughput(workerJs: string, count: number, seconds: number, 
     fs.writeFileSync(path.join(logs, 'stop'), '');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
     const notes = openMemory(openLeaseStore(commonDir, {}, { ...process.env, ...storeEnv })).notes();
-    // From the first note to the last, so process start-up is not measured.
-    return { perSec: notes.length / ((notes[notes.length - 1]!.at - notes[0]!.at) / 1000), notes: notes.length };
+    // From the first note kept to the last (Redis keeps the newest MEMORY_KEEP), so process start-up is not measured.
+    const first = notes[0]!;
+    const last = notes[notes.length - 1]!;
+    return { perSec: (last.n - first.n) / ((last.at - first.at) / 1000), notes: last.n };
   } finally {
     repo.cleanup();
     fs.rmSync(logs, { recursive: true, force: true });
@@ -169,20 +175,23 @@ async function main(): Promise<void> {
     buildSync({ entryPoints: [path.join(__dirname, '..', 'integration', 'fixtures', 'leaseWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: workerJs, logLevel: 'error' });
     const version = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.match(/v=(\S+)/)?.[1];
     console.log(`teamStore: Redis ${version} on loopback (AOF, fsync always) vs the embedded store; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
-    const lat = hookLatency(redis);
-    console.log(`  hook latency (median of ${RUNS}, interleaved)  embedded ${lat.embedded.toFixed(1)} ms   redis ${lat.redis.toFixed(1)} ms   redis/embedded ${(lat.redis / lat.embedded).toFixed(2)}x`);
+    for (const event of ['PreToolUse', 'PostToolUse'] as const) {
+      const lat = hookLatency(redis, event);
+      console.log(`  hook latency, ${event.padEnd(11)} (median of ${RUNS}, interleaved)  embedded ${lat.embedded.toFixed(1)} ms   redis ${lat.redis.toFixed(1)} ms   redis/embedded ${(lat.redis / lat.embedded).toFixed(2)}x`);
+    }
     const e8 = await throughput(workerJs, 8, SECONDS);
     const r8 = await throughput(workerJs, 8, SECONDS, redis);
     console.log(`  8 processes, 3 keys, ${SECONDS} s          embedded ${e8.grantsPerSec.toFixed(0)} grants/s (${e8.grants}, ${e8.overlaps} overlaps)   redis ${r8.grantsPerSec.toFixed(0)} grants/s (${r8.grants}, ${r8.overlaps} overlaps)   redis/embedded ${(r8.grantsPerSec / e8.grantsPerSec).toFixed(2)}x`);
+    const eMany = await throughput(workerJs, MANY, SECONDS);
     const rMany = await throughput(workerJs, MANY, SECONDS, redis);
-    console.log(`  ${MANY} processes on redis, 3 keys, ${SECONDS} s  ${rMany.grantsPerSec.toFixed(0)} grants/s (${rMany.grants} grants, ${rMany.overlaps} overlaps)  ${(rMany.grantsPerSec / r8.grantsPerSec).toFixed(2)}x the 8-process rate`);
-    console.log(`  fairness: 8 on redis ${spread(r8)};  ${MANY} on redis ${spread(rMany)}`);
+    console.log(`  ${MANY} processes on redis, 3 keys, ${SECONDS} s  ${rMany.grantsPerSec.toFixed(0)} grants/s (${rMany.grants} grants, ${rMany.overlaps} overlaps)  ${(rMany.grantsPerSec / r8.grantsPerSec).toFixed(2)}x the 8-process rate; embedded ${eMany.grantsPerSec.toFixed(0)} grants/s, redis/embedded ${(rMany.grantsPerSec / eMany.grantsPerSec).toFixed(2)}x`);
+    console.log(`  fairness: 8 on redis ${spread(r8)};  ${MANY} on redis ${spread(rMany)};  ${MANY} embedded ${spread(eMany)}`);
     const notesJs = path.join(dir, 'memoryWorker.js');
     buildSync({ entryPoints: [path.join(__dirname, '..', 'integration', 'fixtures', 'memoryWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: notesJs, logLevel: 'error' });
     const en = await noteThroughput(notesJs, 8, SECONDS);
     const rn = await noteThroughput(notesJs, 8, SECONDS, redis);
     console.log(`  decision log, 8 writers, ${SECONDS} s       embedded ${en.perSec.toFixed(0)} notes/s (${en.notes})   redis ${rn.perSec.toFixed(0)} notes/s (${rn.notes})   redis/embedded ${(rn.perSec / en.perSec).toFixed(2)}x`);
-    console.log(`overlaps: ${e8.overlaps + r8.overlaps + rMany.overlaps === 0 ? '0 (mutual exclusion held in every run)' : 'FOUND'}`);
+    console.log(`overlaps: ${e8.overlaps + r8.overlaps + eMany.overlaps + rMany.overlaps === 0 ? '0 (mutual exclusion held in every run)' : 'FOUND'}`);
   } finally {
     await closeRedisBridges();
     await redis.cleanup();
