@@ -312,6 +312,23 @@ test('claude without --transport, the real Claude Code 2.1.328 on PATH: mcp_tool
   }
 });
 
+test('claude --mcp with a custom --command: the registered server still finds this Lockstep (the launcher pointer is written)', () => {
+  const lockstepHome = path.join(base, 'lockstep-home-custom');
+  const run = (args: string[]) => spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, ...env, LOCKSTEP_HOME: lockstepHome } });
+  const r = run(['hooks', 'install', '--agent', 'claude', '--transport', 'command', '--command', 'lockstep hook --agent claude', '--mcp']);
+  assert.equal(r.status, 0, r.stderr);
+  const saved = env.LOCKSTEP_HOME;
+  env.LOCKSTEP_HOME = lockstepHome;
+  try {
+    assertLauncherMcpServer(path.join(repo.root, '.mcp.json'));
+  } finally {
+    env.LOCKSTEP_HOME = saved;
+  }
+  assert.equal(run(['hooks', 'uninstall', '--agent', 'claude']).status, 0);
+  assert.equal(run(['hooks', 'remove-mcp', '--agent', 'claude']).status, 0);
+  assert.equal(fs.existsSync(path.join(repo.root, '.mcp.json')), false);
+});
+
 test('audit: every agent\'s installed hooks, per doctor: the transport and whether every failure blocks the edit (Codex and Copilot CLI let a timeout through, and doctor says so); blocking hooks carry a timeout where the agent takes one', () => {
   const agents = ['claude', 'codex', 'gemini', 'copilot', 'cursor', 'cline', 'windsurf'] as const;
   // The command path of every agent (Claude Code's default mcp_tool path is audited above).

@@ -119,7 +119,7 @@ hooks are command hooks (PreToolUse with "onFailure": "block"). \`lockstep docto
         const launcher = opts.command === undefined ? ensureLauncher({ cliJs: path.join(__dirname, 'cli.js'), owner: 'cli' }) : undefined;
         const r = installHooks({ agent, scope, repoRoot, command, transport });
         // Claude Code's server is named by the launcher's pointer, so a committed .mcp.json works on every clone.
-        if (transport === 'mcp' && !launcher) ensureLauncher({ cliJs: path.join(__dirname, 'cli.js'), owner: 'cli' });
+        if ((transport === 'mcp' || opts.mcp) && agent === 'claude' && !launcher) ensureLauncher({ cliJs: path.join(__dirname, 'cli.js'), owner: 'cli' });
         const server = agent === 'claude' ? launcherMcpServer() : mcpServerCommandForCli();
         const mcp = opts.mcp || transport === 'mcp' ? registerMcpServer({ agent, scope, repoRoot, server }) : undefined;
         const approval = preapprove ? preapproveLockstepServer(repoRoot) : undefined;
