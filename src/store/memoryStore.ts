@@ -67,6 +67,14 @@ export interface MemoryStore {
   unreadCounts(sessions: readonly SessionRef[]): Record<string, number>;
   /** Changes whenever a note or message is added (stat only). */
   stamp(): string;
+  /**
+   * Where waiters on other machines must be told of (team mode): `waiter` can wake `session`'s idle
+   * agent until `ttlMs` passes without another call, so a sender anywhere hears that it is woken.
+   * (Locally the wake markers say it: wakeMarkers.ts.)
+   */
+  announceWaiter?(session: string, waiter: string, ttlMs: number): void;
+  /** Ends an announcement, if it is still `waiter`'s. */
+  withdrawWaiter?(session: string, waiter: string): void;
 }
 
 export class MailboxFullError extends Error {

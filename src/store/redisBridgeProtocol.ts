@@ -16,7 +16,9 @@ export type ScriptName =
   | 'lockstepDeliveryRead'
   | 'lockstepMailboxes'
   | 'lockstepCursor'
-  | 'lockstepMemoryStamp';
+  | 'lockstepMemoryStamp'
+  | 'lockstepWaiter'
+  | 'lockstepWaiting';
 
 export type BridgeRequest = { id: number } & (
   | { op: 'script'; script: ScriptName; keys: string[]; args: Array<string | number> }

@@ -6,7 +6,9 @@
 //  - a send counts the mailboxes, then appends only if no message came in between (else counts again);
 //  - a delivery reads after the session's cursor, then moves the cursor only if no other delivery
 //    moved it meanwhile (else reads again): each item is handed to a session once, in order.
-// Wake markers stay local (wakeMarkers.ts): a waiting agent is a process on this machine.
+// Wake markers stay local (wakeMarkers.ts: a waiting agent is a process on this machine); its waiter
+// also announces itself here with a deadline it keeps renewing, so senders on other machines hear
+// that their message wakes it.
 import * as z from '../core/zod';
 import { Message, Note, type MessageTarget } from '../core/memory';
 import { sleepSync } from './fileLock';
@@ -107,7 +109,7 @@ export class RedisMemory implements MemoryStore {
       const stored = this.script('lockstepSend', [k.messages, k.messagesLast], [last, body, MEMORY_KEEP]);
       if (stored === null || stored === undefined) return undefined;
       const message = Message.parse(JSON.parse(String(stored)));
-      return { value: { message, recipients, full: refused, woken: recipients.filter((r) => liveWaiter(this.opts.wakeDir, r) !== undefined) } };
+      return { value: { message, recipients, full: refused, woken: this.wakeable(recipients) } };
     });
   }
 
@@ -173,6 +175,21 @@ export class RedisMemory implements MemoryStore {
       out[s.id] = undelivered(all, s.id, s.task ?? c?.task, c?.messages ?? 0).length;
     }
     return out;
+  }
+
+  /** The sessions whose idle agent is woken by a message now: a waiter on this machine, or announced from another. */
+  private wakeable(sessions: readonly string[]): string[] {
+    if (sessions.length === 0) return [];
+    const announced = new Set(this.script('lockstepWaiting', [this.keys.waiters], [...sessions]) as string[]);
+    return sessions.filter((s) => announced.has(s) || liveWaiter(this.opts.wakeDir, s) !== undefined);
+  }
+
+  announceWaiter(session: string, waiter: string, ttlMs: number): void {
+    this.script('lockstepWaiter', [this.keys.waiters], [session, waiter, Math.max(1, Math.round(ttlMs))]);
+  }
+
+  withdrawWaiter(session: string, waiter: string): void {
+    this.script('lockstepWaiter', [this.keys.waiters], [session, waiter, 0]);
   }
 
   stamp(): string {

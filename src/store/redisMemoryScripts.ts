@@ -8,7 +8,7 @@
 // were counted (SEND_SCRIPT), so concurrent senders cannot overfill one.
 
 /** The memory keys of one team, with the lease table's hash tag (one cluster slot). */
-export function memoryKeys(team: string): { notes: string; notesLast: string; messages: string; messagesLast: string; cursors: string; cursorsMoved: string } {
+export function memoryKeys(team: string): { notes: string; notesLast: string; messages: string; messagesLast: string; cursors: string; cursorsMoved: string; waiters: string } {
   const tag = `lockstep:{${team}}`;
   return {
     notes: `${tag}:notes`,
@@ -17,6 +17,7 @@ export function memoryKeys(team: string): { notes: string; notesLast: string; me
     messagesLast: `${tag}:messages-n`,
     cursors: `${tag}:cursors`,
     cursorsMoved: `${tag}:cursors-moved`,
+    waiters: `${tag}:waiters`,
   };
 }
 
@@ -118,3 +119,26 @@ return 1`;
 /** KEYS: notes-n, messages-n, cursors-moved. Changes whenever a note or message is added or a cursor moves. */
 export const MEMORY_STAMP_SCRIPT = `
 return (redis.call('GET', KEYS[1]) or '0') .. ':' .. (redis.call('GET', KEYS[2]) or '0') .. ':' .. (redis.call('GET', KEYS[3]) or '0')`;
+
+/**
+ * Idle sessions that can be woken, announced by their waiters on any machine (hookWake.ts). KEYS:
+ * waiters (session → '<deadline ms>|<waiter>'). ARGV: session, waiter, ms (0: withdraw, if still that waiter's).
+ */
+export const WAITER_SCRIPT = `${NOW_MS}
+local ms = tonumber(ARGV[3])
+if ms > 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], string.format('%d', now + ms) .. '|' .. ARGV[2])
+  return 1
+end
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur and string.sub(cur, string.find(cur, '|', 1, true) + 1) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0`;
+
+/** KEYS: waiters. ARGV: sessions… Returns those whose waiter's announcement has not run out. */
+export const WAITING_SCRIPT = `${NOW_MS}
+local out = {}
+for i = 1, #ARGV do
+  local cur = redis.call('HGET', KEYS[1], ARGV[i])
+  if cur and tonumber(string.sub(cur, 1, string.find(cur, '|', 1, true) - 1)) >= now then table.insert(out, ARGV[i]) end
+end
+return out`;

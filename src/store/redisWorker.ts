@@ -6,7 +6,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import Redis from 'ioredis';
 import { APPEND_SCRIPT, COMMIT_SCRIPT, JOURNAL_SCRIPT, READ_SCRIPT, TIME_SCRIPT, TURN_RELEASE_SCRIPT, TURN_SCRIPT } from './redisScripts';
-import { CURSOR_SCRIPT, DELIVERY_READ_SCRIPT, MAILBOXES_SCRIPT, MEMORY_STAMP_SCRIPT, NOTE_SCRIPT, NOTES_SCRIPT, SEND_SCRIPT } from './redisMemoryScripts';
+import { CURSOR_SCRIPT, DELIVERY_READ_SCRIPT, MAILBOXES_SCRIPT, MEMORY_STAMP_SCRIPT, NOTE_SCRIPT, NOTES_SCRIPT, SEND_SCRIPT, WAITER_SCRIPT, WAITING_SCRIPT } from './redisMemoryScripts';
 import type { BridgeEvent, BridgeRequest, BridgeResponse, ScriptName, WorkerData } from './redisBridgeProtocol';
 
 const data = workerData as WorkerData;
@@ -48,6 +48,8 @@ client.defineCommand('lockstepDeliveryRead', { numberOfKeys: 5, lua: DELIVERY_RE
 client.defineCommand('lockstepMailboxes', { numberOfKeys: 3, lua: MAILBOXES_SCRIPT });
 client.defineCommand('lockstepCursor', { numberOfKeys: 2, lua: CURSOR_SCRIPT });
 client.defineCommand('lockstepMemoryStamp', { numberOfKeys: 3, lua: MEMORY_STAMP_SCRIPT });
+client.defineCommand('lockstepWaiter', { numberOfKeys: 1, lua: WAITER_SCRIPT });
+client.defineCommand('lockstepWaiting', { numberOfKeys: 1, lua: WAITING_SCRIPT });
 
 type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
 const redis = client as Scripted;

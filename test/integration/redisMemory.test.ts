@@ -123,6 +123,27 @@ test('a full mailbox refuses senders on every clone (exit 3, one line) and keeps
   assert.equal(send(a.root, 'three').status, 0, 'room again once read');
 });
 
+test('an idle session whose waiter runs on another machine: a sender is told its message wakes it, until the waiter stops or its announcement runs out', () => {
+  const a = clone('git@example.com:team/wake.git');
+  const b = clone('https://example.com/team/wake');
+  const env = teamEnv();
+  // Clone A's waiter for claude:idle (hookWake.ts announces itself like this while it waits).
+  const memoryA = openMemory(openLeaseStore(locateRepo(a.root).commonDir, {}, env));
+  const send = (text: string) => runCli(['send', 'claude:idle', text, '--session', 'human:ann'], { cwd: b.root, env });
+  memoryA.announceWaiter!('claude:idle', 'host-a:4242', 60_000);
+  const woken = send('the build is green');
+  assert.equal(woken.status, 0, woken.stderr);
+  assert.match(woken.stdout, /woken now with it \(idle, its agent can be woken\): claude:idle/);
+  memoryA.withdrawWaiter!('claude:idle', 'host-b:1'); // not its waiter: changes nothing
+  assert.match(send('two').stdout, /woken now with it/);
+  memoryA.withdrawWaiter!('claude:idle', 'host-a:4242');
+  assert.match(send('three').stdout, /delivered with the agent's next tool call or prompt/);
+  memoryA.announceWaiter!('claude:idle', 'host-a:4243', 200);
+  const until = Date.now() + 400;
+  while (Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  assert.match(send('four').stdout, /delivered with the agent's next tool call or prompt/, 'a waiter that stopped renewing (killed) promises nothing');
+});
+
 /** The environment of worker processes on a clone: the team store, the built Redis client. */
 const workerEnv = () => ({ ...teamEnv(), LOCKSTEP_REDIS_WORKER: path.join(PROJECT_ROOT, 'dist', 'redisWorker.js') });
 
