@@ -36,6 +36,12 @@ function commonArgs(dirs: CodeServerDirs): string[] {
 function codeServerEnv(dirs: CodeServerDirs, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    // A user's VS Code has the user's PATH, not the one `npm test` puts our dev dependencies on (the
+    // pinned agent CLIs among them: a claude there would make Install Agent Hooks choose mcp_tool hooks).
+    PATH: (process.env.PATH ?? '')
+      .split(path.delimiter)
+      .filter((d) => !d.split(path.sep).includes('node_modules'))
+      .join(path.delimiter),
     XDG_DATA_HOME: path.join(dirs.xdgHome, 'data'),
     XDG_CACHE_HOME: path.join(dirs.xdgHome, 'cache'),
     XDG_CONFIG_HOME: path.join(dirs.xdgHome, 'config'),

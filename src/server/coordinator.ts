@@ -431,7 +431,7 @@ export class Coordinator {
 
     installHooks: async ({ agent, scope }) => {
       try {
-        const result = await installHooksFor(agent, scope, this.location.worktreeRoot, this.opts.env ?? process.env);
+        const result = await installHooksFor(agent, scope, this.location.worktreeRoot, this.location.commonDir, this.opts.env ?? process.env);
         this.checkHooks();
         return result;
       } catch (e) {

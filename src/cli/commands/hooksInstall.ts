@@ -12,12 +12,13 @@ import { registerMcpServer, unregisterMcpServer } from '../../agents/mcpRegistra
 import { claudeMcpApproval } from '../../agents/install/claudeMcpApproval';
 import { mcpToolSupport } from '../../agents/install/claudeVersion';
 import { claudeSettingsPath } from '../../agents/install/claude';
-import { checkPreapprovable, preapproveLockstepServer, withdrawLockstepPreapproval } from '../../agents/install/claudeMcpPreapproval';
+import { checkPreapprovable, withdrawLockstepPreapproval } from '../../agents/install/claudeMcpPreapproval';
+import { setUpClaudeMcpServer } from '../../agents/install/claudeMcpSetup';
 import { defaultClaudeTransport, hasLockstepMcpToolHooks, type TransportChoice } from '../../agents/install/claudeTransportChoice';
 import { HOOK_TRANSPORTS } from '../../agents/install/mcpToolHook';
 import { defaultHookCommand } from '../../agents/hookCommand';
 import { AgentName, HOOK_AGENT_NAMES } from '../../core/model';
-import { addExclude, excludePattern, removeExclude, trackedOrIgnored } from '../../git/infoExclude';
+import { excludePattern, removeExclude } from '../../git/infoExclude';
 import { locateRepo } from '../../repoPaths/repoLocator';
 import { action, CliError, printJson } from '../commandContext';
 import * as fs from 'node:fs';
@@ -120,11 +121,10 @@ hooks are command hooks (PreToolUse with "onFailure": "block"). \`lockstep docto
         const r = installHooks({ agent, scope, repoRoot, command, transport });
         // Claude Code's server is named by the launcher's pointer, so a committed .mcp.json works on every clone.
         if ((transport === 'mcp' || opts.mcp) && agent === 'claude' && !launcher) ensureLauncher({ cliJs: path.join(__dirname, 'cli.js'), owner: 'cli' });
-        const server = agent === 'claude' ? launcherMcpServer() : mcpServerCommandForCli();
-        const mcp = opts.mcp || transport === 'mcp' ? registerMcpServer({ agent, scope, repoRoot, server }) : undefined;
-        const approval = preapprove ? preapproveLockstepServer(repoRoot) : undefined;
-        // The approval is this user's, in a file nobody commits: kept out of commits and of the unleased edits.
-        if (approval?.changed && !(await trackedOrIgnored(repoRoot, approval.file))) addExclude(loc.commonDir, excludePattern(repoRoot, approval.file));
+        let mcp: ReturnType<typeof registerMcpServer> | undefined;
+        let approval: { file: string; changed: boolean } | undefined;
+        if (transport === 'mcp') ({ mcp, approval } = await setUpClaudeMcpServer(repoRoot, loc.commonDir));
+        else if (opts.mcp) mcp = registerMcpServer({ agent, scope, repoRoot, server: agent === 'claude' ? launcherMcpServer() : mcpServerCommandForCli() });
         const notes = [...trustNotes(agent, scope, repoRoot, r.file), ...(transport === 'mcp' ? mcpNotes(repoRoot) : [])];
         if (opts.json) printJson({ ok: true, agent, scope, transport, ...(why ? { transportNote: why } : {}), command, ...r, ...(launcher ? { launcher: launcher.launcher } : {}), notes, ...(mcp?.file ? { mcp } : {}), ...(approval ? { preapproval: approval } : {}) });
         else {
