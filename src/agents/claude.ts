@@ -5,7 +5,7 @@
 import * as z from '../core/zod';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
 import { claudeStyleAnswer } from './hookOutput';
-import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
+import { SnakeCaseCommon, ToolCall, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
 import { isClaudePayload } from './payloadShape';
 import { readShellCall } from './shellTool';
 
@@ -44,14 +44,7 @@ const TOOL_EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
 /** Events whose hookSpecificOutput accepts additionalContext. */
 const CONTEXT_EVENTS = new Set(['SessionStart', 'UserPromptSubmit', 'PostToolUse']);
 
-const Common = z.looseObject({
-  session_id: nonEmptyString,
-  cwd: absolutePath,
-  hook_event_name: nonEmptyString,
-  transcript_path: z.optional(z.string()),
-});
-
-const ToolCall = z.looseObject({ tool_name: nonEmptyString });
+const Common = SnakeCaseCommon;
 
 function parse(payload: Payload): HookEvent {
   const where = `claude ${rawEventName(payload, 'hook_event_name')}`;

@@ -8,7 +8,7 @@ import { patchPaths } from './applyPatch';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
 import { HookInputError } from './dialect';
 import { claudeStyleAnswer } from './hookOutput';
-import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
+import { ToolCall, absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
 import { isCodexPayload } from './payloadShape';
 import { readShellCall } from './shellTool';
 
@@ -36,7 +36,6 @@ const Common = z.looseObject({
   turn_id: z.optional(z.string()),
 });
 
-const ToolCall = z.looseObject({ tool_name: nonEmptyString });
 
 function parse(payload: Payload): HookEvent {
   const eventName = rawEventName(payload, 'hook_event_name');

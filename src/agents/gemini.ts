@@ -5,7 +5,7 @@
 import * as z from '../core/zod';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
 import { NO_OUTPUT, denyReason, joinNotes, jsonAnswer, notesOf } from './hookOutput';
-import { absolutePath, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
+import { SnakeCaseCommon, ToolCall, check, nonEmptyString, rawEventName, type Payload } from './payloadCheck';
 import { isGeminiPayload } from './payloadShape';
 import { readShellCall } from './shellTool';
 
@@ -27,14 +27,7 @@ const EVENT_KINDS: Readonly<Record<string, HookEventKind>> = {
 /** Events whose hookSpecificOutput.additionalContext reaches the model. */
 const CONTEXT_EVENTS = new Set(['SessionStart', 'BeforeAgent', 'AfterTool']);
 
-const Common = z.looseObject({
-  session_id: nonEmptyString,
-  cwd: absolutePath,
-  hook_event_name: nonEmptyString,
-  transcript_path: z.optional(z.string()),
-});
-
-const ToolCall = z.looseObject({ tool_name: nonEmptyString });
+const Common = SnakeCaseCommon;
 const FileInput = z.looseObject({ file_path: nonEmptyString });
 
 function parse(payload: Payload): HookEvent {

@@ -22,6 +22,20 @@ function withArticle(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
+/**
+ * The fields Claude Code's and Gemini CLI's payloads start with (Codex's differ: its transcript_path
+ * may be null): whose session, where, which event.
+ */
+export const SnakeCaseCommon = z.looseObject({
+  session_id: nonEmptyString,
+  cwd: absolutePath,
+  hook_event_name: nonEmptyString,
+  transcript_path: z.optional(z.string()),
+});
+
+/** A tool call's name, in the payloads that spell it `tool_name`. */
+export const ToolCall = z.looseObject({ tool_name: nonEmptyString });
+
 export function formatIssue(issue: z.core.$ZodIssue, prefix: (string | number)[] = []): string {
   const field = fieldName([...prefix, ...(issue.path as (string | number)[])]);
   switch (issue.code) {

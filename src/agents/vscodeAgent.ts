@@ -9,7 +9,7 @@ import { patchPaths } from './applyPatch';
 import type { Dialect, HookDecision, HookEvent, HookEventKind } from './dialect';
 import { HookInputError } from './dialect';
 import { claudeStyleAnswer } from './hookOutput';
-import { absolutePath, check, nonEmptyString, rawEventName, uniquePaths, type Payload } from './payloadCheck';
+import { ToolCall, absolutePath, check, nonEmptyString, rawEventName, uniquePaths, type Payload } from './payloadCheck';
 import { isVscodePayload } from './payloadShape';
 import { readShellCall } from './shellTool';
 
@@ -49,7 +49,6 @@ const Common = z.looseObject({
   transcript_path: z.optional(z.string()),
 });
 
-const ToolCall = z.looseObject({ tool_name: nonEmptyString });
 
 function editPaths(tool: string, rawInput: unknown, where: string): string[] | undefined {
   const at = ['tool_input'];

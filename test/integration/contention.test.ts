@@ -3,7 +3,7 @@
 // and respawns them. Afterwards: no two holders ever overlapped on a key, fences strictly
 // increased per key, and the store is neither stuck nor corrupt.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +15,7 @@ import { readWholeJournal } from '../../src/store/journalFile';
 import { runDoctor } from '../../src/store/storeDoctor';
 import { storePaths } from '../../src/store/storePaths';
 import { makeTempRepo } from '../helpers/tempRepo';
+import { startWorker } from '../helpers/workerProcess';
 import { checkContention } from './fixtures/contentionCheck';
 
 const WORKERS = 16;
@@ -42,20 +43,8 @@ test('16 processes, 3 keys, random SIGKILLs: mutual exclusion holds and the stor
     const completedHolds = () =>
       fs.readdirSync(logsDir).filter((f) => f.startsWith('worker-')).reduce((n, f) => n + (fs.readFileSync(path.join(logsDir, f), 'utf8').match(/"ev":"release"/g)?.length ?? 0), 0);
     let seq = 0;
-    const startWorker = () => {
-      const child = spawn(process.execPath, [workerJs, commonDir, logsDir, `w${seq++}`, KEYS.join(','), '3'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let err = '';
-      child.stderr!.on('data', (d) => (err += d));
-      child.on('exit', (code, signal) => {
-        live.delete(child);
-        if (signal !== 'SIGKILL' && code !== 0) process.stderr.write(`worker ${child.pid} exited ${code}: ${err}\n`);
-      });
-      live.add(child);
-      startedAt.set(child, Date.now());
-    };
-    for (let i = 0; i < WORKERS; i++) startWorker();
+    const start = () => startedAt.set(startWorker(workerJs, [commonDir, logsDir, `w${seq++}`, KEYS.join(','), '3'], live), Date.now());
+    for (let i = 0; i < WORKERS; i++) start();
 
     // Kill and respawn at random until the targets are reached.
     const end = Date.now() + MAX_RUN_MS;
@@ -70,7 +59,7 @@ test('16 processes, 3 keys, random SIGKILLs: mutual exclusion holds and the stor
       killTimes.set(victim.pid, Date.now());
       victim.kill('SIGKILL');
       kills++;
-      startWorker();
+      start();
     }
     fs.writeFileSync(path.join(logsDir, 'stop'), '');
     const deadline = Date.now() + 30_000;

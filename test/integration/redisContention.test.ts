@@ -19,6 +19,7 @@ import { claudeToolPayload } from '../fixtures/hookPayloads';
 import { ensureBuilt, PROJECT_ROOT, runCli } from '../helpers/cli';
 import { startRedisServer, type RedisServer } from '../helpers/redisServer';
 import { makeTempRepo, type TempRepo } from '../helpers/tempRepo';
+import { startWorker } from '../helpers/workerProcess';
 import { checkContention } from './fixtures/contentionCheck';
 
 const KEYS = ['src/a.ts', 'src/b.ts', 'src/c.ts'];
@@ -68,17 +69,7 @@ function hammer(name: string, commonDir: string, env: NodeJS.ProcessEnv, workers
   const live = new Set<ChildProcess>();
   const startedAt = new Map<ChildProcess, number>();
   let seq = 0;
-  const start = () => {
-    const child = spawn(process.execPath, [workerJs, commonDir, logsDir, `w${seq++}`, KEYS.join(','), '3'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-    let err = '';
-    child.stderr!.on('data', (d) => (err += d));
-    child.on('exit', (code, signal) => {
-      live.delete(child);
-      if (signal !== 'SIGKILL' && code !== 0) process.stderr.write(`worker ${child.pid} exited ${code}: ${err}\n`);
-    });
-    live.add(child);
-    startedAt.set(child, Date.now());
-  };
+  const start = () => startedAt.set(startWorker(workerJs, [commonDir, logsDir, `w${seq++}`, KEYS.join(','), '3'], live, env), Date.now());
   for (let i = 0; i < workers; i++) start();
   const run: Run = {
     logsDir,
