@@ -15,3 +15,9 @@ export function lockstepFolderDenial(key: string): string {
     `Describe the change you need to the user instead.`
   );
 }
+
+/**
+ * The `tool` of a recorded edit that Lockstep itself made for the user (hook configuration written by
+ * Install Agent Hooks): it explains the change, which is then the user's, not an unleased edit.
+ */
+export const LOCKSTEP_WRITE_TOOL = 'lockstep';

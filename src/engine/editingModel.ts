@@ -6,9 +6,11 @@
 //    session of that worktree is that session's edit (source 'worktree') unless its recorded edits do
 //    not explain it and another session's shell command does (changeAttribution.ts); a file nobody
 //    holds is the uncommitted work of a session that is no longer working when that session's
-//    recorded edits explain it, and otherwise an "unleased edit" (a write that escaped the hooks).
+//    recorded edits explain it, or Lockstep's own write for the user (hook configuration) unchanged
+//    since, and otherwise an "unleased edit" (a write that escaped the hooks).
 //  - leases and sessions are read with liveness applied (leaseStanding.ts): a dead agent's lease is
 //    free at once, as the lease table's next transaction will find it.
+import { LOCKSTEP_WRITE_TOOL } from '../core/lockstepFolder';
 import { leaseStanding, type ProcessVerdict } from '../core/leaseStanding';
 import type { AgentName, FactSource, LeaseTableState, ProcessIdentity } from '../core/model';
 import type { ChangeKind, EditView, EndedSessionWork, HookHealthView, LeaseView, SessionView, UnleasedEdit, WorktreeView } from '../protocol/coordinatorState';
@@ -189,6 +191,12 @@ export function buildEditingModel(inputs: ModelInputs): EditingModel {
     }
   };
   for (const e of store.edits) addEdit(e.session, e.worktree, e.key, e.source, e.at, e.tool);
+  const lockstepWrites = new Map<string, { at: number }>(); // unleasedId(worktree, key) → Lockstep's newest write for the user
+  for (const e of store.edits) {
+    if (e.tool !== LOCKSTEP_WRITE_TOOL) continue;
+    const id = unleasedId(e.worktree, e.key);
+    if ((lockstepWrites.get(id)?.at ?? -Infinity) < e.at) lockstepWrites.set(id, { at: e.at });
+  }
   for (const e of inputs.transcriptEdits) addEdit(e.session, e.worktree, e.key, 'transcript', e.at, e.tool);
 
   // Worktrees and their uncommitted files.
@@ -234,6 +242,9 @@ export function buildEditingModel(inputs: ModelInputs): EditingModel {
         escaped({ notWrittenByHolder: lease.session, ...shell });
         continue;
       }
+      // Written by Lockstep for the user (and unchanged since): the user's work, not an escaped write.
+      const own = lockstepWrites.get(id);
+      if (!lease && own && editExplains(own.at, c.mtimeMs)) continue;
       // Nobody of this worktree holds it: the work of a session that stopped, if its edit explains it.
       let newest: { session: string; at: number } | undefined;
       for (const [session, at] of last ?? []) if (!newest || at > newest.at) newest = { session, at };

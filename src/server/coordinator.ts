@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LOCKSTEP_WRITE_TOOL } from '../core/lockstepFolder';
 import { describeDenial } from '../core/denialMessage';
 import { DEFAULT_TTL_MS, type Lease } from '../core/model';
 import { KeyError, keyFromAbsolute, toKey } from '../core/pathKey';
@@ -338,6 +339,18 @@ export class Coordinator {
     this.recompute();
   }
 
+  /** Files Lockstep wrote in this worktree for the user: recorded as the user's edits, so they are not unleased edits. */
+  private recordLockstepWrites(files: readonly string[]): void {
+    const root = this.location.worktreeRoot;
+    const keys = files.map((f) => path.relative(root, f)).filter((k) => k !== '' && !k.startsWith('..') && !path.isAbsolute(k));
+    if (keys.length === 0) return;
+    this.store.transact((t) => {
+      t.touchSession(this.userSessionInit());
+      for (const key of keys) t.recordEdit({ key: key.split(path.sep).join('/'), session: this.opts.userSession, worktree: root, tool: LOCKSTEP_WRITE_TOOL, source: 'cli' });
+    });
+    this.refreshAfterWrite();
+  }
+
   readonly handlers: RequestHandlers = {
     getSnapshot: async () => {
       this.storeTracker.readNow();
@@ -432,6 +445,7 @@ export class Coordinator {
     installHooks: async ({ agent, scope }) => {
       try {
         const result = await installHooksFor(agent, scope, this.location.worktreeRoot, this.location.commonDir, this.opts.env ?? process.env);
+        this.recordLockstepWrites(result.files);
         this.checkHooks();
         return result;
       } catch (e) {

@@ -264,6 +264,9 @@ test('the walkthrough takes a new user from installed to landed, each step ticki
       await waitForCheckmark(wb, 'session');
       await clickStepAction(wb, 'session', /Show Sessions/);
       await wb.waitForTreeItems('Sessions & Locks', (items) => items.some((i) => /alice/.test(`${i.label} ${i.description}`)), LONG);
+      // The hook configuration Lockstep just wrote for the user is the user's edit, not an unleased one.
+      const bar = await wb.waitForStatusBar(/\b1 session\b/, LONG);
+      assert.doesNotMatch(bar.text, /unleased/, 'installing the hooks made an unleased edit');
       await selectStep(wb, 'session');
       await shot(wb, 'walkthrough-2-session');
 

@@ -108,3 +108,21 @@ describe("an ended session's uncommitted work", () => {
     assert.deepEqual(m.unleased.map((u) => [u.key, u.editedBy]), [['src/e.ts', ['claude:e']]]);
   });
 });
+
+describe("Lockstep's own writes for the user (hook configuration from Install Agent Hooks)", () => {
+  const installed = { edits: [{ key: '.claude/settings.json', session: 'human:other', worktree: WT, tool: 'lockstep', at: NOW - 2000, source: 'cli' }] };
+  it("are the user's edit, not unleased, while the file is as Lockstep left it", () => {
+    const m = model([{ key: '.claude/settings.json', mtimeMs: NOW - 2001 }], { store: state(installed) });
+    assert.deepEqual(m.unleased, []);
+    assert.deepEqual(m.edits.filter((e) => e.key === '.claude/settings.json').map((e) => e.session), ['human:other']);
+  });
+  it('are unleased again once the file changed after that write', () => {
+    const m = model([{ key: '.claude/settings.json', mtimeMs: NOW - 500 }], { store: state(installed) });
+    assert.deepEqual(m.unleased.map((u) => u.key), ['.claude/settings.json']);
+  });
+  it("another session's recorded edit of the file does not count as one", () => {
+    const byAgent = { edits: [{ key: '.claude/settings.json', session: 'codex:x', worktree: WT, tool: 'apply_patch', at: NOW - 2000, source: 'hook' }] };
+    const m = model([{ key: '.claude/settings.json', mtimeMs: NOW - 2001 }], { store: state(byAgent) });
+    assert.deepEqual(m.unleased.map((u) => u.key), ['.claude/settings.json']);
+  });
+});
