@@ -1,6 +1,7 @@
 // Whose inbox a caller may consume: its own session's only. Reading another session's inbox is a peek
 // (nothing is marked read), so that session's agent still gets its messages through its own hooks.
 import type { LeaseTableState, ProcessIdentity } from '../core/model';
+import { sameProcess } from '../core/processIdentity';
 
 export interface InboxCaller {
   /** The session the caller runs as: LOCKSTEP_SESSION, else (the CLI) the person at the terminal. */
@@ -14,8 +15,7 @@ export function isOwnSession(id: string, state: Pick<LeaseTableState, 'sessions'
   if (id === caller.own) return true;
   const recorded = state.sessions[id];
   if (!recorded || recorded.endedAt !== undefined || !recorded.process) return false;
-  const p = caller.agentProcess();
-  return p !== undefined && p.pid === recorded.process.pid && p.startTime === recorded.process.startTime && p.host === recorded.process.host;
+  return sameProcess(caller.agentProcess(), recorded.process);
 }
 
 /** What the reader of another session's inbox is told. */

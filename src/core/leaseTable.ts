@@ -18,6 +18,7 @@ import {
 import type { TaskRuntime } from './task';
 
 import { leaseStanding, type ProcessVerdict } from './leaseStanding';
+import { sameProcess } from './processIdentity';
 
 export type { ProcessVerdict } from './leaseStanding';
 
@@ -159,7 +160,7 @@ export class LeaseTable {
     const session = this.liveSession(id);
     if (!session?.process) return undefined;
     const owner = session.process;
-    if (claimant && claimant.pid === owner.pid && claimant.startTime === owner.startTime && claimant.host === owner.host) return undefined;
+    if (sameProcess(claimant, owner)) return undefined;
     const verdict = this.ctx.processVerdict(owner);
     if (verdict.state === 'dead') {
       this.endSession(id, verdict.reason, { died: true });

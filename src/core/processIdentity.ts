@@ -12,3 +12,8 @@ export const ProcessIdentity = z.object({
   command: z.optional(z.string()),
 });
 export type ProcessIdentity = z.infer<typeof ProcessIdentity>;
+
+/** Whether two identities name the same process (a pid is reused; pid, start time and host together are not). */
+export function sameProcess(a: ProcessIdentity | undefined, b: ProcessIdentity | undefined): boolean {
+  return a !== undefined && b !== undefined && a.pid === b.pid && a.startTime === b.startTime && a.host === b.host;
+}

@@ -342,11 +342,17 @@ export class Coordinator {
   /** Files Lockstep wrote in this worktree for the user: recorded as the user's edits, so they are not unleased edits. */
   private recordLockstepWrites(files: readonly string[]): void {
     const root = this.location.worktreeRoot;
-    const keys = files.map((f) => path.relative(root, f)).filter((k) => k !== '' && !k.startsWith('..') && !path.isAbsolute(k));
+    const keys = files.flatMap((f) => {
+      try {
+        return [resolveEditKey(f, root).key];
+      } catch {
+        return []; // outside this worktree (the user's own settings): no edit of the repository
+      }
+    });
     if (keys.length === 0) return;
     this.store.transact((t) => {
       t.touchSession(this.userSessionInit());
-      for (const key of keys) t.recordEdit({ key: key.split(path.sep).join('/'), session: this.opts.userSession, worktree: root, tool: LOCKSTEP_WRITE_TOOL, source: 'cli' });
+      for (const key of keys) t.recordEdit({ key, session: this.opts.userSession, worktree: root, tool: LOCKSTEP_WRITE_TOOL, source: 'cli' });
     });
     this.refreshAfterWrite();
   }

@@ -35,6 +35,9 @@ async function installClaude(name: string, pathDirs: string[]) {
     const result = await server.request('installHooks', { agent: 'claude', scope: 'project' });
     const settings = JSON.parse(fs.readFileSync(path.join(repo.root, '.claude/settings.json'), 'utf8')) as { hooks: Record<string, Array<{ hooks: Array<Record<string, unknown>> }>> };
     const pre = settings.hooks.PreToolUse!.flatMap((g) => g.hooks);
+    // What Lockstep wrote in the repository is the user's edit, not an unleased one.
+    const snap = await server.waitFor('the hook configuration as the user\'s edit', (x) => x.edits.some((e) => e.key === '.claude/settings.json' && e.session === 'vscode:tester') && x.worktrees.some((w) => (w.changedFiles ?? 0) > 0), 30_000);
+    assert.deepEqual(snap.unleased.map((u) => u.key), []);
     return { repo, result, pre };
   } finally {
     await server.stop();
