@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { notificationsSeen, recordNotifications } from './notificationRecorder';
 import { launchChromium } from './browser';
 
 export interface Visitor {
@@ -54,25 +55,7 @@ export async function visit(url: string, opts: { timeoutMs?: number; readyRows?:
   try {
     browser = await launchChromium(scratch);
     const page: Page = await browser.newPage({ viewport: { width: 1500, height: 920 } });
-    // Every notification is recorded inside the page the moment VS Code renders it: a toast can come
-    // and go (hidden after a while, or pushed out by newer ones) between two looks from here on a
-    // loaded machine, and would then count as never shown.
-    await page.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { __lockstepNotifications: string[] }).__lockstepNotifications = seen;
-      const inNotifications = (n: Node) => {
-        const el = n instanceof Element ? n : n.parentElement;
-        return !!el?.closest('.notifications-toasts, .notifications-center');
-      };
-      new MutationObserver((mutations) => {
-        // The workbench changes its DOM all the time: look only when a notification list changed.
-        if (!mutations.some((m) => inNotifications(m.target))) return;
-        for (const el of Array.from(document.querySelectorAll('.notification-list-item-message'))) {
-          const text = (el.textContent ?? '').trim();
-          if (text && !seen.includes(text)) seen.push(text);
-        }
-      }).observe(document, { childList: true, subtree: true, characterData: true });
-    });
+    await recordNotifications(page);
     await page.goto(url);
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: timeoutMs });
@@ -85,12 +68,7 @@ export async function visit(url: string, opts: { timeoutMs?: number; readyRows?:
 
     const seen: string[] = [];
     const collect = async () => {
-      const msgs = await page
-        .evaluate(() => [
-          ...((window as unknown as { __lockstepNotifications?: string[] }).__lockstepNotifications ?? []),
-          ...Array.from(document.querySelectorAll('.notification-list-item-message')).map((el) => (el.textContent ?? '').trim()),
-        ])
-        .catch(() => [] as string[]);
+      const msgs = await notificationsSeen(page);
       for (const m of msgs) if (m && !seen.includes(m)) seen.push(m);
     };
     const timer = setInterval(() => void collect(), 300);

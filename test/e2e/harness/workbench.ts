@@ -8,6 +8,7 @@ import { launchChromium } from './browser';
 import { codeServerDirs, collectLogs, installExtensions, startCodeServer, type CodeServerDirs, type RunningCodeServer } from './codeServer';
 import { artifactsDir, assertE2eInstalled } from './paths';
 import { waitFor } from './waitFor';
+import { notificationsSeen, recordNotifications, uiEventsSeen } from '../../../scripts/support/notificationRecorder';
 
 export interface WorkbenchOptions {
   /** .vsix file(s) to install into the fresh extensions dir. */
@@ -176,6 +177,7 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
     const t2 = Date.now();
     browser = await launchChromium(path.join(root, 'chromium'));
     page = await browser.newPage({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
+    await recordNotifications(page);
     const url = `${codeServer.url}?folder=${encodeURIComponent(folder)}`;
     const readyTimeout = opts.readyTimeoutMs ?? 90_000;
     await page.goto(url, { timeout: readyTimeout });
@@ -207,6 +209,11 @@ export async function withWorkbench<T>(opts: WorkbenchOptions, fn: (wb: Workbenc
     const logs = wb.logs();
     const logFile = saveFailureLogs(name, logs);
     process.stderr.write(`\n[e2e] failure screenshot: ${shot}\n[e2e] logs saved to ${logFile}; code-server logs:\n${logs}\n`);
+    // In the error itself (CI shows the error and only the tail of the logs): what VS Code told the user.
+    const told = await notificationsSeen(wb.page);
+    if (err instanceof Error) err.message += `\nnotifications shown during the test: ${told.length ? told.map((m) => JSON.stringify(m)).join(', ') : '(none)'}`;
+    const events = await uiEventsSeen(wb.page);
+    if (err instanceof Error && events.length) err.message += `\nlast clicks and quick inputs: ${events.join(' | ')}`;
     throw err;
   } finally {
     await wb.close();
