@@ -1,9 +1,11 @@
 // What every human command shares: the store of the repository around the cwd, session ids,
 // one-line errors with exit codes, and JSON output.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { AgentName } from '../core/model';
 import { resolveEditKey, type RepoLocation } from '../repoPaths/repoLocator';
 import type { LeaseStore } from '../store/leaseStore';
+import { recordLockstepWrites } from '../store/lockstepWrites';
 import { openRepoStore } from '../store/openRepoStore';
 
 /** Exit codes: 0 done, 1 error (nothing changed), 3 denied/refused by the lease rules (nothing changed). */
@@ -31,6 +33,28 @@ export interface CommandContext {
 export function openContext(cwd = process.cwd()): CommandContext {
   const { store, location } = openRepoStore(cwd);
   return { cwd, store, location };
+}
+
+/**
+ * Files Lockstep wrote at `author`'s request (hook configuration, the plan): recorded as that
+ * session's edits, so they are not unleased edits. Returns why it could not be recorded (the write
+ * itself stands), or undefined.
+ */
+export function recordWritesFor(ctx: CommandContext, author: string, files: readonly string[]): string | undefined {
+  try {
+    const { id, agent } = parseSessionId(author, 'LOCKSTEP_SESSION');
+    recordLockstepWrites(ctx.store, { id, agent, cwd: ctx.cwd, worktree: ctx.location.worktreeRoot, source: 'cli' }, ctx.location.worktreeRoot, files);
+    return undefined;
+  } catch (e) {
+    return `not recorded as an edit of ${author} (${(e as Error).message.split('\n')[0]}): it shows as an unleased edit until committed`;
+  }
+}
+
+/** Who is writing: --session, else the session the scheduler started (LOCKSTEP_SESSION), else the person at the terminal. */
+export function authorOf(session: string | undefined): string {
+  if (session) return parseSessionId(session).id;
+  if (process.env.LOCKSTEP_SESSION) return parseSessionId(process.env.LOCKSTEP_SESSION, 'LOCKSTEP_SESSION').id;
+  return `human:${os.userInfo().username}`;
 }
 
 /** `<agent>:<id>` with a known agent. */

@@ -222,7 +222,7 @@ export function buildMcpServer(opts: McpOptions = {}): McpServer {
       guarded(async () => {
         const { start, session: as, ...spec } = a;
         const lead = leadOf(as);
-        const scheduler = withCwd(cwd, () => openScheduler({ detached: true }));
+        const scheduler = withCwd(cwd, () => openScheduler({ detached: true, ...(lead ? { author: lead } : {}) }));
         addPlanTask(scheduler, spec, lead);
         if (!start) return ok({ added: spec.id });
         const answer = await startOrQueue(scheduler, spec.id, lead);

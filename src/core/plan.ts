@@ -137,12 +137,12 @@ export type TaskSpecInput = z.input<typeof TaskSpec>;
 /** Field order used when writing a new task to YAML. */
 export const TASK_FIELD_ORDER = ['id', 'title', 'agent', 'readOnly', 'phase', 'scope', 'dependsOn', 'prompt'] as const;
 
+/** The branch a plan lands on. */
+export const PlanTarget = z.string().regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a branch name (letters, digits, . _ / -)');
+
 export const PlanShape = z
   .object({
-    target: z
-      .string()
-      .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a branch name (letters, digits, . _ / -)')
-      .default('main'),
+    target: PlanTarget.default('main'),
     maxParallel: z.number().int('must be a whole number').min(1, 'must be 1 or more').default(3).describe('tasks running at once'),
     verify: CommandLine.optional().describe('command checking the merge result before every landing'),
     /** Relative to the repository root; must lie outside it. Default: `../<repo>-worktrees`. */

@@ -1,8 +1,10 @@
 // Starting points for `.lockstep/plan.yaml`, offered by "Lockstep: Create a Plan". Each is a complete,
 // valid plan (a unit test validates them) with comments that say what to change. Pure text builders.
 
+export const PLAN_TEMPLATE_IDS = ['folders', 'investigate-fix', 'blank'] as const;
+
 export interface PlanTemplate {
-  id: 'folders' | 'investigate-fix' | 'blank';
+  id: (typeof PLAN_TEMPLATE_IDS)[number];
   label: string;
   detail: string;
   /** The plan's text, given the repository's top-level source folders (e.g. ['src/api', 'src/ui']). */

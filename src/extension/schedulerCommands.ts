@@ -14,21 +14,6 @@ export async function offerCreatePlan(): Promise<void> {
   if (choice === 'Create a Plan') await vscode.commands.executeCommand('lockstep.createPlan');
 }
 
-/** Folders that hold the code (`src/*` when there is a src/, else the top-level folders), for the templates. */
-async function sourceFolders(root: vscode.Uri): Promise<string[]> {
-  const dirs = async (uri: vscode.Uri) =>
-    (await vscode.workspace.fs.readDirectory(uri).then(undefined, () => [] as [string, vscode.FileType][]))
-      .filter(([name, type]) => type === vscode.FileType.Directory && !name.startsWith('.') && name !== 'node_modules' && name !== 'dist')
-      .map(([name]) => name)
-      .sort();
-  const top = await dirs(root);
-  if (top.includes('src')) {
-    const inner = await dirs(vscode.Uri.joinPath(root, 'src'));
-    if (inner.length > 0) return inner.map((d) => `src/${d}`);
-  }
-  return top;
-}
-
 /** The task a command is about: a tree node, an id, or a pick. */
 async function pickTask(ctx: LockstepContext, arg: unknown, title: string, filter: (t: TaskView) => boolean = () => true): Promise<TaskView | undefined> {
   const fromNode = (arg as { task?: TaskView } | undefined)?.task;
@@ -87,10 +72,10 @@ export const schedulerCommandTable: Record<string, CommandSpec> = {
         { title: 'Lockstep: Create a Plan from…', matchOnDetail: true },
       );
       if (!pick) return;
-      const root = vscode.Uri.joinPath(uri, '..', '..');
-      const text = pick.template.text(await sourceFolders(root), ctx.scheduler.current?.plan.target ?? 'main');
-      await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
-      await vscode.window.showTextDocument(uri, { viewColumn: planColumn(ranIn) });
+      // The coordinator writes it: Lockstep's write for the user, so it is not an unleased edit.
+      const target = ctx.scheduler.current?.plan.target;
+      const r = await ctx.client!.schedule('createPlan', { template: pick.template.id, ...(target ? { target } : {}) });
+      await vscode.window.showTextDocument(vscode.Uri.file(r.file), { viewColumn: planColumn(ranIn) });
     },
   },
   'lockstep.openPlan': {

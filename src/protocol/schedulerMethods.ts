@@ -18,7 +18,8 @@
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import * as z from '../core/zodClassic';
 import { request } from './requestSpec';
-import { ScopeGlob, TaskId } from '../core/plan';
+import { PlanTarget, ScopeGlob, TaskId } from '../core/plan';
+import { PLAN_TEMPLATE_IDS } from '../core/planTemplates';
 import { TaskState, TaskStatus } from '../core/task';
 
 // ---- views -----------------------------------------------------------------------------------
@@ -195,6 +196,10 @@ export const UpdateTaskParams = z.object({ id: TaskId, patch: TaskPatch }).stric
 export type UpdateTaskParams = z.infer<typeof UpdateTaskParams>;
 
 export const PlanEditResult = z.object({ file: z.string(), state: SchedulerState });
+
+/** A new plan from a template (planTemplates.ts); refused when a plan file exists. */
+export const CreatePlanParams = z.object({ template: z.enum(PLAN_TEMPLATE_IDS), target: PlanTarget.optional() }).strict();
+export type CreatePlanParams = z.infer<typeof CreatePlanParams>;
 export type PlanEditResult = z.infer<typeof PlanEditResult>;
 
 export const ValidatePlanParams = z.preprocess(
@@ -376,6 +381,8 @@ export const schedulerRequests = {
   finishTask: request('lockstep/finishTask', TaskIdParams, TaskActionResult, { id: 'api' }),
   /** Give a task up: its worktree is removed only when clean, its branch deleted only when merged. */
   abandonTask: request('lockstep/abandonTask', TaskIdParams, AbandonTaskResult, { id: 'api' }),
+  /** Write a new plan from a template (the repository's source folders filled in), as Lockstep's write for the user. */
+  createPlan: request('lockstep/createPlan', CreatePlanParams, PlanEditResult, { template: 'blank' }),
   addTask: request('lockstep/addTask', AddTaskParams, PlanEditResult, { task: { id: 'docs', title: 'Docs', prompt: 'Write the docs', scope: ['docs/**'] } }),
   updateTask: request('lockstep/updateTask', UpdateTaskParams, PlanEditResult, { id: 'docs', patch: { phase: 2 } }),
   removeTask: request('lockstep/removeTask', TaskIdParams, PlanEditResult, { id: 'docs' }),

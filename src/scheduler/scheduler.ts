@@ -2,13 +2,16 @@
 // store, asks the gate (core/gate.ts) what may start, and starts, stops, finishes, abandons and lands
 // tasks. This is the facade the CLI and the coordinator hold; the work lives in one file per concern:
 //   planDocument.ts   plan editing (read, validate, atomic rewrite; a running task keeps its scope)
+//   planFromTemplate.ts  a new plan from a template
 //   taskLifecycle.ts  start and its rollback, agents ending, reconcile, stop, abandon
 //   landingFlow.ts    landable tasks, landing, clean-up after landing, interrupted landings
 //   undoFlow.ts       undoing the last landing
 //   taskViews.ts      how tasks are shown (status, reasons, pid)
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decide, gateRuntime, nextToStart } from '../core/gate';
 import { taskById, type TaskSpecInput } from '../core/plan';
+import type { PlanTemplate } from '../core/planTemplates';
 import type { TaskState } from '../core/task';
 import { locateRepo } from '../repoPaths/repoLocator';
 import type {
@@ -31,8 +34,9 @@ import { exitRecordFile } from './agentSupervisor';
 import { LandingFlow } from './landingFlow';
 import { LandingQueue, type QueueRunResult, type QueueView } from './landingQueue';
 import { PlanDocument, type PlanLoad } from './planDocument';
+import { planFromTemplate } from './planFromTemplate';
 import type { SchedulerContext, SchedulerOptions } from './schedulerContext';
-import { issueView, oneLine } from './schedulerError';
+import { SchedulerError, issueView, oneLine } from './schedulerError';
 import { TaskLifecycle } from './taskLifecycle';
 import { statusMap, unplannedView, viewsOf } from './taskViews';
 import { TrackedScopeIndex } from './trackedScopeIndex';
@@ -79,7 +83,10 @@ export class Scheduler {
         const status = this.store.read().tasks[id]?.state.status;
         return this.lifecycle.isStarting(id) ? 'being started' : status === 'running' || status === 'landing' ? status : undefined;
       },
-      changed: () => this.changed(),
+      changed: () => {
+        opts.planWritten?.(this.planPath);
+        this.changed();
+      },
     });
     this.planPath = this.plan.path;
     const ctx: SchedulerContext = {
@@ -163,6 +170,16 @@ export class Scheduler {
    */
   editPlan(edit: (text: string) => string): void {
     this.plan.edit(edit);
+  }
+
+  /** Writes a new plan from template `template`; refused, with nothing written, when a plan file exists. */
+  createPlan(template: PlanTemplate['id'], target: string): void {
+    const text = planFromTemplate(template, this.root, target);
+    this.plan.edit(() => {
+      // Checked in the edit, just before the write: a plan made meanwhile is never overwritten.
+      if (fs.existsSync(this.planPath)) throw new SchedulerError(`${this.plan.displayName} already exists; nothing was written`);
+      return text;
+    });
   }
 
   /** Edits task `id` in the plan file; a running task's scope, readOnly and agent are refused (planDocument.ts). */

@@ -33,6 +33,11 @@ export interface SchedulerOptions {
   notifyTask?: (task: string, message: string) => void;
   /** Called after every change this scheduler made (task state, plan file). */
   onChange?: () => void;
+  /**
+   * Called after each write of the plan file, with its path: the coordinator records it as Lockstep's
+   * write for the user, so the plan it wrote is not counted as an unleased edit.
+   */
+  planWritten?: (file: string) => void;
 }
 
 export interface SchedulerContext {

@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LOCKSTEP_WRITE_TOOL } from '../core/lockstepFolder';
 import { describeDenial } from '../core/denialMessage';
 import { DEFAULT_TTL_MS, type Lease } from '../core/model';
 import { KeyError, keyFromAbsolute, toKey } from '../core/pathKey';
@@ -12,6 +11,7 @@ import { locateRepo, realpathDeep, resolveEditKey, type RepoLocation } from '../
 import type { CoordinatorRequestName, RequestParams, RequestResult } from '../protocol/coordinatorMethods';
 import type { CoordinatorConfig, HookHealthView, LeaseView, SessionView, Snapshot, StateDelta } from '../protocol/coordinatorState';
 import type { LeaseStore } from '../store/leaseStore';
+import { recordLockstepWrites } from '../store/lockstepWrites';
 import { openLeaseStore } from '../store/openLeaseStore';
 import { runDoctor } from '../store/storeDoctor';
 import { teamStoreReport } from '../store/teamDoctor';
@@ -340,21 +340,8 @@ export class Coordinator {
   }
 
   /** Files Lockstep wrote in this worktree for the user: recorded as the user's edits, so they are not unleased edits. */
-  private recordLockstepWrites(files: readonly string[]): void {
-    const root = this.location.worktreeRoot;
-    const keys = files.flatMap((f) => {
-      try {
-        return [resolveEditKey(f, root).key];
-      } catch {
-        return []; // outside this worktree (the user's own settings): no edit of the repository
-      }
-    });
-    if (keys.length === 0) return;
-    this.store.transact((t) => {
-      t.touchSession(this.userSessionInit());
-      for (const key of keys) t.recordEdit({ key, session: this.opts.userSession, worktree: root, tool: LOCKSTEP_WRITE_TOOL, source: 'cli' });
-    });
-    this.refreshAfterWrite();
+  recordLockstepWrites(files: readonly string[]): void {
+    if (recordLockstepWrites(this.store, this.userSessionInit(), this.location.worktreeRoot, files).length > 0) this.refreshAfterWrite();
   }
 
   readonly handlers: RequestHandlers = {

@@ -154,7 +154,17 @@ export function runServer(connection: Connection): void {
     });
   }
 
-  const schedulerHost = registerSchedulerHost(connection, { repo: () => (coordinator ? { root: coordinator.location.worktreeRoot, commonDir: coordinator.location.commonDir } : undefined), log });
+  const schedulerHost = registerSchedulerHost(connection, {
+    repo: () => (coordinator ? { root: coordinator.location.worktreeRoot, commonDir: coordinator.location.commonDir } : undefined),
+    log,
+    planWritten: (file) => {
+      try {
+        coordinator?.recordLockstepWrites([file]);
+      } catch (e) {
+        log(`the plan was written, but recording it as your edit failed: ${oneLine(e)}`);
+      }
+    },
+  });
   // The matrix writes applied waves through the scheduler's plan editing: one writer of the plan file.
   registerMatrixHost(connection, { coordinator: () => coordinator, scheduler: () => schedulerHost.open(), log });
   registerMemoryHost(connection, { coordinator: () => coordinator, log });

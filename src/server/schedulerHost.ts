@@ -40,6 +40,8 @@ export interface SchedulerHostOptions {
   log: (message: string) => void;
   /** Plan file relative to the root (default .lockstep/plan.yaml). */
   planFile?: string;
+  /** Each write of the plan by the scheduler (Create a Plan, Add Task…, applied waves): Lockstep's write for the user. */
+  planWritten?: (file: string) => void;
 }
 
 export interface SchedulerHost {
@@ -214,6 +216,7 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
       ...(opts.planFile ? { planFile: opts.planFile } : {}),
       log: opts.log,
       onChange: schedulePublish,
+      ...(opts.planWritten ? { planWritten: opts.planWritten } : {}),
     });
     // The plan file and the store's state (they may not exist yet).
     watcher.set([scheduler.planPath, ...storePaths(repo.commonDir).slots]);
@@ -232,6 +235,10 @@ export function registerSchedulerHost(connection: Connection, opts: SchedulerHos
     stopTask: (s, p) => s.stop(p.id),
     finishTask: (s, p) => s.markFinished(p.id),
     abandonTask: (s, p) => s.abandon(p.id),
+    createPlan: async (s, p) => {
+      s.createPlan(p.template, p.target ?? 'main');
+      return { file: s.planPath, state: await s.list() };
+    },
     addTask: async (s, p) => {
       const file = s.planDisplayName;
       s.editPlan((text) => addTask(text, p.task, { file, ...(p.after ? { after: p.after } : {}) }));

@@ -291,6 +291,10 @@ test('the walkthrough takes a new user from installed to landed, each step ticki
       await page.locator('.tab').filter({ hasText: 'plan.yaml' }).first().waitFor({ state: 'visible', timeout: LONG });
       assert.match(fs.readFileSync(path.join(repo.root, '.lockstep/plan.yaml'), 'utf8'), /readOnly: true/);
       await waitForCheckmark(wb, 'plan');
+      // The plan Lockstep wrote for the user is the user's edit, not an unleased one.
+      const planRow = await wb.waitForTreeItems('Sessions & Locks', (items) => items.some((i) => /plan\.yaml$/.test(i.label)), LONG);
+      assert.deepEqual(planRow.filter((i) => /plan\.yaml$/.test(i.label)).map((i) => i.description.replace(/ .*/, '')), ['edited'], 'creating the plan made an unleased edit');
+      assert.doesNotMatch(await wb.statusBarText(), /unleased/, 'creating the plan made an unleased edit');
       await shot(wb, 'walkthrough-4b-plan-created');
 
       // The user makes the plan theirs: one task, for an agent that edits, commits and exits.

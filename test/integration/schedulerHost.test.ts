@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureBuilt } from '../helpers/cli';
+import { ensureBuilt, runCli } from '../helpers/cli';
+import { makeTempRepo } from '../helpers/tempRepo';
 import { makeSchedRepo, DIST } from '../fixtures/plans/schedulerRepo';
 import { startServer } from './serverHarness';
 import type { LaunchAgentTerminalParams, SchedulerState } from '../../src/protocol/schedulerMethods';
@@ -82,5 +83,39 @@ test('the coordinator serves the scheduler: state, edits, validation, a terminal
   } finally {
     await server.stop();
     await r.cleanup();
+  }
+});
+
+test("Create a Plan: the coordinator writes the plan from a template, as the user's edit (not an unleased one); a second create changes nothing", async () => {
+  const repo = makeTempRepo({ prefix: 'lockstep-create-plan-', files: { 'src/api/a.ts': 'a\n', 'src/ui/b.ts': 'b\n' } });
+  const server = await startServer({ root: repo.root });
+  const status = () => JSON.parse(runCli(['status', '--json'], { cwd: repo.root, env: { LOCKSTEP_SESSION: '' } }).stdout) as {
+    unleased: Array<{ key: string }>;
+    edits: Array<{ key: string; session: string; tool?: string }>;
+  };
+  try {
+    const made = (await server.conn.sendRequest('lockstep/createPlan', { template: 'folders', target: 'main' })) as { file: string; state: SchedulerState };
+    assert.equal(made.file, path.join(repo.root, '.lockstep', 'plan.yaml'));
+    const text = fs.readFileSync(made.file, 'utf8');
+    // The repository's source folders are filled in, one writer task each.
+    assert.match(text, /- id: api\n[^]*scope: \["src\/api\/\*\*"\]/);
+    assert.match(text, /- id: ui\n[^]*scope: \["src\/ui\/\*\*"\]/);
+    assert.deepEqual(made.state.tasks.map((t) => t.id), ['api', 'ui', 'integrate']);
+    const after = status();
+    assert.deepEqual(after.unleased.map((u) => u.key), [], 'the plan Lockstep wrote counts as an unleased edit');
+    assert.ok(after.edits.some((e) => e.key === '.lockstep/plan.yaml' && e.tool === 'lockstep' && e.session.startsWith('vscode:')), JSON.stringify(after.edits));
+
+    // A plan exists: refused, in one line naming the request, and the file is left as it was.
+    fs.appendFileSync(made.file, '# mine\n');
+    await assert.rejects(server.conn.sendRequest('lockstep/createPlan', { template: 'blank' }), (e: Error) => e.message === 'lockstep/createPlan: .lockstep/plan.yaml already exists; nothing was written');
+    assert.equal(fs.readFileSync(made.file, 'utf8'), `${text}# mine\n`);
+    // Bad input: an unknown template or a target with shell characters changes nothing either.
+    await assert.rejects(server.conn.sendRequest('lockstep/createPlan', { template: 'nope' }), (e: Error) => /^lockstep\/createPlan: template: /.test(e.message));
+    await assert.rejects(server.conn.sendRequest('lockstep/createPlan', { template: 'blank', target: 'main; rm -rf ~' }), (e: Error) => /^lockstep\/createPlan: target: must be a branch name/.test(e.message));
+    // Edited by hand afterwards, the change is the user's own again: an unleased edit.
+    assert.deepEqual(status().unleased.map((u) => u.key), ['.lockstep/plan.yaml']);
+  } finally {
+    await server.stop();
+    repo.cleanup();
   }
 });

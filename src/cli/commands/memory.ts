@@ -1,19 +1,12 @@
 // `lockstep note|log|send|inbox`: the swarm's decision log and mailboxes (store/memoryStore.ts: on files, or on Redis in team mode).
-import * as os from 'node:os';
 import type { Command } from 'commander';
 import { messageLine, noteLine, parseTarget, sentSummary, type Message, type Note } from '../../core/memory';
 import { MailboxFullError } from '../../store/memoryStore';
 import { openMemory } from '../../store/openMemory';
 import { identifyAgentProcess } from '../../agents/agentProcess';
 import { isOwnSession, peekNotice } from '../inboxOwner';
-import { action, CliError, EXIT_DENIED, openContext, parseSessionId, printJson } from '../commandContext';
+import { action, authorOf, CliError, EXIT_DENIED, openContext, parseSessionId, printJson } from '../commandContext';
 
-/** Who is writing: --session, else the session the scheduler started (LOCKSTEP_SESSION), else the person at the terminal. */
-export function authorOf(session: string | undefined): string {
-  if (session) return parseSessionId(session).id;
-  if (process.env.LOCKSTEP_SESSION) return parseSessionId(process.env.LOCKSTEP_SESSION, 'LOCKSTEP_SESSION').id;
-  return `human:${os.userInfo().username}`;
-}
 
 function formatNote(n: Note): string {
   return `${new Date(n.at).toISOString().slice(0, 19).replace('T', ' ')}  ${noteLine(n)}`;

@@ -6,17 +6,20 @@ import type { Command } from 'commander';
 import type { SchedulerState, TaskView } from '../../protocol/schedulerMethods';
 import { ChildProcessLauncher } from '../../scheduler/childProcessLauncher';
 import { Scheduler, SchedulerError } from '../../scheduler/scheduler';
-import { action, CliError, EXIT_DENIED, openContext, printJson } from '../commandContext';
+import { action, CliError, EXIT_DENIED, openContext, printJson, recordWritesFor } from '../commandContext';
 
 /** A scheduler for the repository around the current folder, launching agents as child processes. */
-export function openScheduler(opts: { detached?: boolean; maxParallel?: number; log?: (line: string) => void } = {}): Scheduler {
+export function openScheduler(opts: { detached?: boolean; maxParallel?: number; log?: (line: string) => void; author?: string } = {}): Scheduler {
   const ctx = openContext();
+  const author = opts.author;
   return new Scheduler({
     repoDir: ctx.cwd,
     store: ctx.store,
     launcher: new ChildProcessLauncher({ detached: opts.detached }),
     ...(opts.maxParallel !== undefined ? { maxParallel: opts.maxParallel } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    // The plan Lockstep rewrites at the author's request is the author's edit, not an unleased one.
+    ...(author ? { planWritten: (file: string) => void recordWritesFor(ctx, author, [file]) } : {}),
   });
 }
 

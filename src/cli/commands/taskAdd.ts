@@ -2,9 +2,8 @@
 // adds a task to the plan and asks the scheduler to start it; the answer is "started" (worktree,
 // branch) or "queued: <reason>" (the gate's).
 import type { Command } from 'commander';
-import { action, CliError, printJson } from '../commandContext';
+import { action, authorOf, CliError, printJson } from '../commandContext';
 import { addPlanTask, describeAnswer, startOrQueue } from '../taskFanOut';
-import { authorOf } from './memory';
 import { openScheduler, schedulerCall } from './task';
 
 interface AddOptions {
@@ -55,9 +54,10 @@ export function registerTaskAddCommand(program: Command): void {
           ...(opts.dependsOn.length ? { dependsOn: opts.dependsOn } : {}),
           ...(opts.readOnly ? { readOnly: true } : {}),
         };
-        const scheduler = openScheduler({ detached: true });
-        // The lead (LOCKSTEP_SESSION, else the person) hears when the task's phase is done.
+        // The lead (LOCKSTEP_SESSION, else the person) hears when the task's phase is done; the plan
+        // Lockstep rewrites for it is its edit.
         const lead = authorOf(undefined);
+        const scheduler = openScheduler({ detached: true, author: lead });
         await schedulerCall(async () => addPlanTask(scheduler, spec, lead));
         let answer;
         if (opts.start) {
