@@ -9,7 +9,9 @@
 // session, all measured in this process. Setting "mcp+sh" is the runtime fallback Lockstep does not
 // install (mcpToolHook.ts): beside each mcp_tool handler a command hook that exits at once, the
 // cheapest a "decide unless the server did" gate could be.
-//   node --import tsx test/bench/mcpToolHook.bench.ts [--runs N]
+// Then the same sessions with a model that takes --think-ms (default 1000) to answer each turn, as a
+// hosted model does at the very least: what the hooks add to a session as a user lives it.
+//   node --import tsx test/bench/mcpToolHook.bench.ts [--runs N] [--think-ms MS]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,6 +20,8 @@ import { makeRealAgentWorld } from '../realAgents/harness';
 
 const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(process.argv[runsAt + 1]) : 2;
+const thinkAt = process.argv.indexOf('--think-ms');
+const THINK_MS = thinkAt >= 0 ? Number(process.argv[thinkAt + 1]) : 1000;
 const FREE = 8;
 const HELD = 6;
 const SHELL = 6;
@@ -74,7 +78,7 @@ function hookTimes(home: string): number[] {
   return out;
 }
 
-async function session(setting: Setting) {
+async function session(setting: Setting, thinkMs = 0) {
   const world = makeRealAgentWorld({ hooksFor: setting === 'none' ? [] : ['claude'], hookTransport: setting.startsWith('mcp') ? 'mcp' : 'command', files });
   if (setting === 'mcp+sh') {
     const file = path.join(world.repo.root, '.claude', 'settings.json');
@@ -92,7 +96,7 @@ async function session(setting: Setting) {
   try {
     for (let r = 0; r < RUNS; r++) {
       const steps = script(world.repo.root, r);
-      const run = await world.run('claude', steps.map((s) => s.turn));
+      const run = await world.run('claude', steps.map((s) => s.turn), { modelThinkMs: thinkMs });
       const main = run.server.mainRequests();
       steps.forEach((s, i) => byKind[s.kind].push(main[i + 1]!.at - main[i]!.repliedAt!));
       walls.push(main[steps.length]!.at - main[0]!.repliedAt!);
@@ -124,6 +128,15 @@ async function main() {
   console.log(`mcp_tool / command: session wall ${(m.wall / c.wall).toFixed(2)}x, hook time ${(m.hook / c.hook).toFixed(2)}x`);
   const sh = results['mcp+sh'];
   console.log(`mcp+sh / mcp_tool: session wall ${(sh.wall / m.wall).toFixed(2)}x (what a command-hook fallback beside each mcp_tool hook would cost)`);
+  if (THINK_MS > 0) {
+    console.log(`with a model that takes ${THINK_MS} ms to answer each turn:`);
+    const thinking: Partial<Record<Setting, Awaited<ReturnType<typeof session>>>> = {};
+    for (const s of ['none', 'command', 'mcp'] as const) thinking[s] = await session(s, THINK_MS);
+    for (const s of ['none', 'command', 'mcp'] as const) {
+      const r = thinking[s]!;
+      console.log(`${(s === 'mcp' ? 'mcp_tool' : s).padEnd(8)}  session wall ${r.wall.toFixed(0).padStart(6)} ms  ${(r.wall / thinking.none!.wall).toFixed(3)}x no hooks`);
+    }
+  }
 }
 
 void main();

@@ -60,6 +60,8 @@ export interface RunOptions {
   tty?: boolean;
   /** Rewrites the driver's command-line arguments (e.g. to leave out Copilot's --trust-folder). */
   args?: (args: string[]) => string[];
+  /** How long the scripted model takes to answer each main-loop request (default 0: at once). */
+  modelThinkMs?: number;
   /** Called after the driver wrote its config, before the agent starts. */
   beforeStart?: (h: AgentHome) => void;
 }
@@ -119,7 +121,7 @@ export function makeRealAgentWorld(opts: {
     // The install went into the hooks home (user-scope files, and always the launcher ~/.lockstep that
     // every installed hook runs): each run's home gets a copy, as if it were the user's.
     fs.cpSync(hooksHome, home, { recursive: true });
-    const server = await startModelServer(turns, { log: process.env.LOCKSTEP_REAL_AGENTS_DEBUG ? (l) => process.stderr.write(`[model ${agent}] ${l}\n`) : undefined });
+    const server = await startModelServer(turns, { log: process.env.LOCKSTEP_REAL_AGENTS_DEBUG ? (l) => process.stderr.write(`[model ${agent}] ${l}\n`) : undefined, thinkMs: o.modelThinkMs });
     const h: AgentHome = { home, cwd: repo.root, modelUrl: server.url };
     await driver.prepare(h);
     o.beforeStart?.(h);

@@ -172,7 +172,13 @@ function geminiIsMain(body: Record<string, unknown>): boolean {
 
 // ---------- the server ----------
 
-export async function startModelServer(turns: Turn[], opts: { log?: (line: string) => void } = {}): Promise<ModelServer> {
+export interface ModelServerOptions {
+  log?: (line: string) => void;
+  /** How long the model "thinks" before it answers a main-loop request (default 0: at once). */
+  thinkMs?: number;
+}
+
+export async function startModelServer(turns: Turn[], opts: ModelServerOptions = {}): Promise<ModelServer> {
   const requests: LoggedRequest[] = [];
   let next = 0;
   let ids = 0;
@@ -218,6 +224,7 @@ export async function startModelServer(turns: Turn[], opts: { log?: (line: strin
           opts.log?.(`${req.method} ${url} -> ${protocol} turn ${turn}`);
         };
         const hold = async (turn: Turn | undefined) => {
+          if (opts.thinkMs) await new Promise((r) => setTimeout(r, opts.thinkMs));
           if (turn?.hold) await turn.hold;
         };
         if (req.method === 'POST' && pathname.endsWith('/messages')) {
