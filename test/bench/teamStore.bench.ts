@@ -6,9 +6,11 @@
 //  2. Lease throughput: 8 contending worker processes, 3 keys, grant+release loops (the contention
 //     test's worker), embedded then Redis; grants/s, overlaps (must be 0), the ratio.
 //  3. Grants/s with 64 contending processes on Redis (and on the embedded store), and how evenly they
-//     were served (grants per process).
+//     were served (grants per process): hammering (a denied process tries again after 5–20 ms), and
+//     paced as agents are (a denied agent tries again on its next model turn; modelled as 60–250 ms,
+//     quicker than any real model answers).
 //  4. The decision log: notes/s with 8 processes writing, embedded then Redis (numbered, durable on return).
-// Run: node --import tsx test/bench/teamStore.bench.ts [runs=20] [seconds=6] [many=64]
+// Run: node --import tsx test/bench/teamStore.bench.ts [runs=20] [seconds=6] [many=64] [pacedMs=250]
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,6 +33,7 @@ import { checkContention } from '../integration/fixtures/contentionCheck';
 const RUNS = Number(process.argv[2] ?? 20);
 const SECONDS = Number(process.argv[3] ?? 6);
 const MANY = Number(process.argv[4] ?? 64);
+const PACED_MS = Number(process.argv[5] ?? 250);
 const KEYS = ['src/a.ts', 'src/b.ts', 'src/c.ts'];
 const REDIS_WORKER = path.join(PROJECT_ROOT, 'dist', 'redisWorker.js');
 let teams = 0;
@@ -113,14 +116,14 @@ function spread(t: Throughput): string {
   return `per process min ${p[0]} median ${median(p)} max ${p[p.length - 1]}, ${p.filter((n) => n === 0).length} of ${p.length} with none`;
 }
 
-async function throughput(workerJs: string, count: number, seconds: number, redis?: RedisServer): Promise<Throughput> {
+async function throughput(workerJs: string, count: number, seconds: number, redis?: RedisServer, denialPauseMs = 20): Promise<Throughput> {
   const repo = makeTempRepo({ prefix: 'lockstep-bench-team-tput-' });
   const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-team-logs-'));
   const team = `bench-tput-${process.pid}-${++teams}`;
   const env = redis ? { ...process.env, LOCKSTEP_STORE: redis.url, LOCKSTEP_TEAM_KEY: team, LOCKSTEP_REDIS_WORKER: REDIS_WORKER } : { ...process.env, LOCKSTEP_STORE: '', LOCKSTEP_TEAM_KEY: '' };
   try {
     const commonDir = locateRepo(repo.root).commonDir;
-    const children = Array.from({ length: count }, (_, i) => spawn(process.execPath, [workerJs, commonDir, logs, `b${i}`, KEYS.join(','), '0'], { stdio: ['ignore', 'ignore', 'inherit'], env }));
+    const children = Array.from({ length: count }, (_, i) => spawn(process.execPath, [workerJs, commonDir, logs, `b${i}`, KEYS.join(','), '0', String(denialPauseMs)], { stdio: ['ignore', 'ignore', 'inherit'], env }));
     // Measured once every worker runs (each opens its log first), so process start-up is not measured.
     const upBy = Date.now() + 120_000;
     while (fs.readdirSync(logs).filter((f) => f.startsWith('worker-')).length < count && Date.now() < upBy) await new Promise((r) => setTimeout(r, 50));
@@ -186,12 +189,16 @@ async function main(): Promise<void> {
     const rMany = await throughput(workerJs, MANY, SECONDS, redis);
     console.log(`  ${MANY} processes on redis, 3 keys, ${SECONDS} s  ${rMany.grantsPerSec.toFixed(0)} grants/s (${rMany.grants} grants, ${rMany.overlaps} overlaps)  ${(rMany.grantsPerSec / r8.grantsPerSec).toFixed(2)}x the 8-process rate; embedded ${eMany.grantsPerSec.toFixed(0)} grants/s, redis/embedded ${(rMany.grantsPerSec / eMany.grantsPerSec).toFixed(2)}x`);
     console.log(`  fairness: 8 on redis ${spread(r8)};  ${MANY} on redis ${spread(rMany)};  ${MANY} embedded ${spread(eMany)}`);
+    const ePaced = await throughput(workerJs, MANY, SECONDS, undefined, PACED_MS);
+    const rPaced = await throughput(workerJs, MANY, SECONDS, redis, PACED_MS);
+    console.log(`  ${MANY} processes paced as agents (a denied one tries again after ${PACED_MS / 4}–${PACED_MS} ms), ${SECONDS} s  redis ${rPaced.grantsPerSec.toFixed(0)} grants/s (${rPaced.grants}, ${rPaced.overlaps} overlaps)  embedded ${ePaced.grantsPerSec.toFixed(0)} grants/s  redis/embedded ${(rPaced.grantsPerSec / ePaced.grantsPerSec).toFixed(2)}x`);
+    console.log(`  fairness, paced: ${MANY} on redis ${spread(rPaced)};  ${MANY} embedded ${spread(ePaced)}`);
     const notesJs = path.join(dir, 'memoryWorker.js');
     buildSync({ entryPoints: [path.join(__dirname, '..', 'integration', 'fixtures', 'memoryWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: notesJs, logLevel: 'error' });
     const en = await noteThroughput(notesJs, 8, SECONDS);
     const rn = await noteThroughput(notesJs, 8, SECONDS, redis);
     console.log(`  decision log, 8 writers, ${SECONDS} s       embedded ${en.perSec.toFixed(0)} notes/s (${en.notes})   redis ${rn.perSec.toFixed(0)} notes/s (${rn.notes})   redis/embedded ${(rn.perSec / en.perSec).toFixed(2)}x`);
-    console.log(`overlaps: ${e8.overlaps + r8.overlaps + eMany.overlaps + rMany.overlaps === 0 ? '0 (mutual exclusion held in every run)' : 'FOUND'}`);
+    console.log(`overlaps: ${e8.overlaps + r8.overlaps + eMany.overlaps + rMany.overlaps + ePaced.overlaps + rPaced.overlaps === 0 ? '0 (mutual exclusion held in every run)' : 'FOUND'}`);
   } finally {
     await closeRedisBridges();
     await redis.cleanup();
