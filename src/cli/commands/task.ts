@@ -2,6 +2,7 @@
 // `task start` launches the agent as a detached child process (output in <common>/lockstep/logs/<id>.log)
 // and returns; the task finishes when its agent exits (noticed by the next scheduler command) or
 // with `lockstep task finish`.
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { SchedulerState, TaskView } from '../../protocol/schedulerMethods';
 import { ChildProcessLauncher } from '../../scheduler/childProcessLauncher';
@@ -19,7 +20,14 @@ export function openScheduler(opts: { detached?: boolean; maxParallel?: number; 
     ...(opts.maxParallel !== undefined ? { maxParallel: opts.maxParallel } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     // The plan Lockstep rewrites at the author's request is the author's edit, not an unleased one.
-    ...(author ? { planWritten: (file: string) => void recordWritesFor(ctx, author, [file]) } : {}),
+    ...(author
+      ? {
+          planWritten: (file: string) => {
+            const unrecorded = recordWritesFor(ctx, author, [file]);
+            if (unrecorded) process.stderr.write(`lockstep: note: ${path.basename(file)} ${unrecorded}\n`);
+          },
+        }
+      : {}),
   });
 }
 
