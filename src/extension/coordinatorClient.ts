@@ -43,6 +43,9 @@ export interface MemoryClientSide {
   onMemoryChanged(state: MemoryState): void;
 }
 
+/** A request unanswered this long is logged (and its late answer). */
+const SLOW_REQUEST_MS = 5000;
+
 export class CoordinatorClient implements vscode.Disposable {
   private readonly client: LanguageClient;
   private readonly disposables: vscode.Disposable[] = [];
@@ -56,7 +59,7 @@ export class CoordinatorClient implements vscode.Disposable {
     root: string,
     init: InitializationOptions,
     private readonly state: LockState,
-    output: vscode.OutputChannel,
+    private readonly output: vscode.OutputChannel,
     private readonly scheduler: SchedulerClientSide & MemoryClientSide,
   ) {
     const serverOptions: ServerOptions = {
@@ -103,18 +106,32 @@ export class CoordinatorClient implements vscode.Disposable {
   }
 
   memory<K extends MemoryRequestName>(name: K, params: MemoryRequestParams<K>): Promise<MemoryRequestResult<K>> {
-    const spec = memoryRequests[name];
-    return this.client.sendRequest(spec.type as never, params) as Promise<MemoryRequestResult<K>>;
+    return this.sendRequest(memoryRequests[name].type.method, params) as Promise<MemoryRequestResult<K>>;
   }
 
   schedule<K extends SchedulerRequestName>(name: K, params: SchedulerRequestParams<K>): Promise<SchedulerRequestResult<K>> {
-    const spec = schedulerRequests[name];
-    return this.client.sendRequest(spec.type as never, params) as Promise<SchedulerRequestResult<K>>;
+    return this.sendRequest(schedulerRequests[name].type.method, params) as Promise<SchedulerRequestResult<K>>;
   }
 
-  /** Sends a request by method name, for protocol modules that declare methods as strings (matrixMethods). */
+  /**
+   * Sends a request by method name (protocol modules that declare methods as strings use it directly).
+   * One that goes unanswered for a while is logged, and its answer too: a user waiting on a command
+   * sees in the log that the coordinator is busy (landing, a slow git), not that nothing happened.
+   */
   sendRequest(method: string, params: unknown): Promise<unknown> {
-    return this.client.sendRequest(method, params);
+    const sent = Date.now();
+    let slow = false;
+    const timer = setTimeout(() => {
+      slow = true;
+      this.output.appendLine(`${method}: no answer from the coordinator after ${SLOW_REQUEST_MS / 1000} s; still waiting`);
+    }, SLOW_REQUEST_MS);
+    const done = () => {
+      clearTimeout(timer);
+      if (slow) this.output.appendLine(`${method}: answered after ${((Date.now() - sent) / 1000).toFixed(1)} s`);
+    };
+    const answer = this.client.sendRequest(method, params);
+    answer.then(done, done);
+    return answer;
   }
 
   /** Handles a server notification by method name (one handler per method; dispose to remove it). */
@@ -131,8 +148,7 @@ export class CoordinatorClient implements vscode.Disposable {
   }
 
   request<K extends CoordinatorRequestName>(name: K, params: RequestParams<K>): Promise<RequestResult<K>> {
-    const spec = coordinatorRequests[name];
-    return this.client.sendRequest(spec.type as never, params) as Promise<RequestResult<K>>;
+    return this.sendRequest(coordinatorRequests[name].type.method, params) as Promise<RequestResult<K>>;
   }
 
   setDiagnostics(enabled: boolean): void {
