@@ -2,6 +2,7 @@
 // scope, status, branch, the leases of its sessions and the files it edited (recorded edits and
 // uncommitted changes in its worktree), plus live sessions not tied to a task that hold or edited
 // something. Pure: the inputs are gathered elsewhere (matrixSources.ts).
+import { LOCKSTEP_WRITE_TOOL } from '../core/lockstepFolder';
 import type { MatrixParticipant } from '../core/matrix';
 import type { Plan } from '../core/plan';
 import type { TaskRuntime, TaskStatus } from '../core/task';
@@ -111,7 +112,8 @@ export function deriveParticipants(inputs: ParticipantInputs): DerivedParticipan
   for (const s of loose) {
     const leased = sortedUnique(editing.leases.filter((l) => l.session === s.id).map((l) => l.key));
     const edited = sortedUnique([
-      ...editing.edits.filter((e) => e.session === s.id).map((e) => e.key),
+      // Files Lockstep itself wrote for the session (the plan, hook configuration) are no work of its that a task could collide with.
+      ...editing.edits.filter((e) => e.session === s.id && !(e.tools.length === 1 && e.tools[0] === LOCKSTEP_WRITE_TOOL)).map((e) => e.key),
       ...editing.unleased.filter((u) => u.editedBy.includes(s.id)).map((u) => u.key),
     ]);
     if (leased.length === 0 && edited.length === 0) continue;

@@ -8,7 +8,9 @@
 // "finished … (N ms)"; mcp_tool: "calling" to its answer). Ratios against `node -e 0` and the no-hook
 // session, all measured in this process. Setting "mcp+sh" is the runtime fallback Lockstep does not
 // install (mcpToolHook.ts): beside each mcp_tool handler a command hook that exits at once, the
-// cheapest a "decide unless the server did" gate could be.
+// cheapest a "decide unless the server did" gate could be. Setting "mcp-stub" is the floor: the same
+// mcp_tool hooks answered "{}" at once by a stand-in server that touches no store
+// (fixtures/stubHookServer.mjs), so what remains is Claude Code's own cost of an mcp_tool hook.
 // Then the same sessions with a model that takes --think-ms (default 1000) to answer each turn, as a
 // hosted model does at the very least: what the hooks add to a session as a user lives it.
 //   node --import tsx test/bench/mcpToolHook.bench.ts [--runs N] [--think-ms MS]
@@ -26,8 +28,8 @@ const FREE = 8;
 const HELD = 6;
 const SHELL = 6;
 
-type Setting = 'none' | 'command' | 'mcp' | 'mcp+sh';
-const SETTINGS: readonly Setting[] = ['none', 'command', 'mcp', 'mcp+sh'];
+type Setting = 'none' | 'command' | 'mcp' | 'mcp+sh' | 'mcp-stub';
+const SETTINGS: readonly Setting[] = ['none', 'command', 'mcp', 'mcp+sh', 'mcp-stub'];
 type Kind = 'allow' | 'deny' | 'shell';
 
 function median(xs: number[]): number {
@@ -89,6 +91,13 @@ async function session(setting: Setting, thinkMs = 0) {
     fs.writeFileSync(file, JSON.stringify(settings, null, 2));
     world.repo.commitAll('mcp+sh');
   }
+  if (setting === 'mcp-stub') {
+    const file = path.join(world.repo.root, '.mcp.json');
+    const mcp = JSON.parse(fs.readFileSync(file, 'utf8'));
+    mcp.mcpServers.lockstep = { command: process.execPath, args: [path.join(__dirname, 'fixtures', 'stubHookServer.mjs')] };
+    fs.writeFileSync(file, JSON.stringify(mcp, null, 2));
+    world.repo.commitAll('mcp-stub');
+  }
   world.lockstep(['claim', 'src/held.ts', '--session', 'human:other', '--ttl', '3600']);
   const byKind: Record<Kind, number[]> = { allow: [], deny: [], shell: [] };
   const walls: number[] = [];
@@ -128,6 +137,8 @@ async function main() {
   console.log(`mcp_tool / command: session wall ${(m.wall / c.wall).toFixed(2)}x, hook time ${(m.hook / c.hook).toFixed(2)}x`);
   const sh = results['mcp+sh'];
   console.log(`mcp+sh / mcp_tool: session wall ${(sh.wall / m.wall).toFixed(2)}x (what a command-hook fallback beside each mcp_tool hook would cost)`);
+  const stub = results['mcp-stub'];
+  console.log(`mcp-stub / no hooks: session wall ${(stub.wall / none.wall).toFixed(2)}x (Claude Code's own cost of its mcp_tool hooks, with a server that decides nothing); mcp_tool / mcp-stub: ${(m.wall / stub.wall).toFixed(2)}x (what Lockstep's decisions add)`);
   if (THINK_MS > 0) {
     console.log(`with a model that takes ${THINK_MS} ms to answer each turn:`);
     const thinking: Partial<Record<Setting, Awaited<ReturnType<typeof session>>>> = {};

@@ -67,6 +67,14 @@ describe('deriveParticipants', () => {
     assert.equal(deriveParticipants({ plan, runtime, editing: committed, branches }).some((p) => p.model.id === 'claude:carol'), false);
   });
 
+  it("a session whose only edits are files Lockstep wrote for it (the plan, hook configuration) is not compared; its own edits are", () => {
+    const lockstepWrite = (key: string, s: string): EditView => ({ ...edit(key, s, '/r'), sources: ['cli'], tools: ['lockstep'] });
+    const withWrites = { ...editing, edits: [...editing.edits, lockstepWrite('.lockstep/plan.yaml', 'claude:idle'), lockstepWrite('.claude/settings.json', 'cursor:x')] };
+    const ps = deriveParticipants({ plan, runtime, editing: withWrites, branches });
+    assert.equal(ps.some((p) => p.model.id === 'claude:idle'), false, 'a plan Lockstep wrote made its session a matrix row');
+    assert.deepEqual(ps.find((p) => p.model.id === 'cursor:x')?.model.edited, ['lib/z.ts', 'misc.txt']);
+  });
+
   it('planned only: tasks and scopes, nothing live', () => {
     const ps = deriveParticipants({ plan, runtime, editing, branches, plannedOnly: true });
     assert.deepEqual(ps.map((p) => [p.model.id, p.model.leased, p.model.edited, p.model.branch]), [
