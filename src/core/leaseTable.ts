@@ -80,11 +80,25 @@ export class LeaseTable {
   changed = false;
   private readonly ttlMs: number;
 
+  /** Verdicts asked in this transaction, by process: a session's leases share one process, asked once, not once a lease. */
+  private readonly verdicts = new Map<string, ProcessVerdict>();
+
   constructor(
     readonly state: LeaseTableState,
     private readonly ctx: RuleContext,
   ) {
     this.ttlMs = ctx.ttlMs ?? DEFAULT_TTL_MS;
+  }
+
+  /** The process's verdict, asked of the context once per transaction (one instant: the answer cannot change within it). */
+  private verdictOf(identity: ProcessIdentity): ProcessVerdict {
+    const key = `${identity.pid}\u0000${identity.startTime}\u0000${identity.host}`;
+    let v = this.verdicts.get(key);
+    if (v === undefined) {
+      v = this.ctx.processVerdict(identity);
+      this.verdicts.set(key, v);
+    }
+    return v;
   }
 
   private log(entry: Omit<JournalEntry, 'at'>): void {
@@ -161,7 +175,7 @@ export class LeaseTable {
     if (!session?.process) return undefined;
     const owner = session.process;
     if (sameProcess(claimant, owner)) return undefined;
-    const verdict = this.ctx.processVerdict(owner);
+    const verdict = this.verdictOf(owner);
     if (verdict.state === 'dead') {
       this.endSession(id, verdict.reason, { died: true });
       return undefined;
@@ -202,7 +216,7 @@ export class LeaseTable {
         continue;
       }
       if (!session.process || !holders.has(session.id)) continue;
-      const verdict = this.ctx.processVerdict(session.process);
+      const verdict = this.verdictOf(session.process);
       if (verdict.state === 'dead') this.endSession(session.id, verdict.reason, { died: true });
     }
   }
@@ -218,7 +232,7 @@ export class LeaseTable {
     const lease = this.state.leases[key];
     if (!lease) return undefined;
     const holder = this.state.sessions[lease.session];
-    const standing = leaseStanding(lease, holder, this.ctx.now, (p) => this.ctx.processVerdict(p));
+    const standing = leaseStanding(lease, holder, this.ctx.now, (p) => this.verdictOf(p));
     switch (standing.kind) {
       case 'in-force':
         return lease;
