@@ -93,11 +93,16 @@ export class EmbeddedStore implements LeaseStore {
     const start = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        return this.readWithBody().state;
+        const read = this.readWithBody();
+        // A fallen-back read may be stale: this reader can be held up between its reads of the two
+        // slots while a writer commits twice, and then finds the older slot intact and the other one
+        // half rewritten, older than what it returned a moment ago. A writer rewrites a slot within
+        // milliseconds, so read again; only a slot that stays damaged (a crash's) is read past.
+        if (!read.fellBack || read.legacy || Date.now() - start > LOCK_FREE_READ_MS) return read.state;
       } catch (e) {
         if (!(e instanceof StoreCorruptError) || Date.now() - start > LOCK_FREE_READ_MS) throw e;
-        sleepSync(Math.min(2 * attempt, 20));
       }
+      sleepSync(Math.min(2 * attempt, 20));
     }
   }
 

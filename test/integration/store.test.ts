@@ -341,21 +341,67 @@ test('readers without the lock never see a torn table while another process comm
     void exited.then(() => (done = true));
     let reads = 0;
     let lastFence = 0;
-    while (!done) {
-      const state = store.read(); // throws on a table it cannot read whole
-      assert.ok(state.fence >= lastFence, 'never an older commit than one already seen');
-      assert.equal(state.edits.length, 1500);
-      lastFence = state.fence;
-      reads++;
-      // The writer commits until this reader has raced it enough (a loaded machine may give the reader little time).
-      if (reads >= 30 && lastFence >= 40 && !fs.existsSync(path.join(r.root, 'stop-writer'))) fs.writeFileSync(path.join(r.root, 'stop-writer'), '');
-      await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (!done) {
+        const state = store.read(); // throws on a table it cannot read whole
+        assert.ok(state.fence >= lastFence, `never an older commit than one already seen (fence ${state.fence} after ${lastFence}, read ${reads + 1})`);
+        assert.equal(state.edits.length, 1500);
+        lastFence = state.fence;
+        reads++;
+        // The writer commits until this reader has raced it enough (a loaded machine may give the reader little time).
+        if (reads >= 30 && lastFence >= 40 && !fs.existsSync(path.join(r.root, 'stop-writer'))) fs.writeFileSync(path.join(r.root, 'stop-writer'), '');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      // Whatever failed here, the writer stops before the repository goes: a failure reports itself,
+      // not the clean-up racing a process still writing into the store folder.
+      if (!done) writer.kill('SIGKILL');
+      await exited;
     }
     assert.equal(await exited, 0);
     const commits = Number(/commits (\d+)/.exec(out)?.[1]);
     assert.ok(reads >= 30 && commits >= 40, `${reads} reads raced ${commits} writer commits`);
     assert.equal(store.read().fence, commits);
   } finally {
+    r.cleanup();
+  }
+});
+
+test('a lock-free read that finds the newest slot half rewritten reads again, not the older slot (which may be older than what it saw)', async () => {
+  // What a reader held up between its reads of the two slots can meet while a writer commits twice:
+  // one slot intact but old, the other being rewritten. A writer finishes within milliseconds.
+  const r = makeTempRepo();
+  const child: { p?: ChildProcess } = {};
+  try {
+    const commonDir = locateRepo(r.root).commonDir;
+    const store = openEmbeddedStore(commonDir);
+    const p = storePaths(commonDir);
+    store.transact((t) => {
+      t.touchSession(sessionInit('claude:s1', r.root));
+      t.acquire('claude:s1', ['a']);
+    });
+    store.transact((t) => t.acquire('claude:s1', ['b']));
+    store.transact((t) => t.acquire('claude:s1', ['c']));
+    const newest = readNewestSlot(p)!;
+    assert.equal(newest.state.fence, 3);
+    const file = p.slots[newest.slot];
+    const whole = fs.readFileSync(file, 'utf8');
+    // Half of the commit written (the file is padded: the half of its content, not of the file).
+    const half = whole.trimEnd().length >> 1;
+    const torn = `${whole.slice(0, half)}${' '.repeat(whole.length - half)}`;
+    // The "writer": once the slot is torn, it completes the rewrite a moment later.
+    child.p = spawn(
+      process.execPath,
+      ['-e', `const fs=require('fs');const f=${JSON.stringify(file)};const whole=${JSON.stringify(whole)};console.log('ready');
+       const t=setInterval(()=>{if(fs.readFileSync(f,'utf8')!==whole){clearInterval(t);setTimeout(()=>{fs.writeFileSync(f,whole);process.exit(0);},30);}},2);`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => child.p!.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+    fs.writeFileSync(file, torn);
+    const seen = store.read();
+    assert.equal(seen.fence, 3, 'the read returned the older slot while the newest was being rewritten');
+  } finally {
+    child.p?.kill('SIGKILL');
     r.cleanup();
   }
 });
