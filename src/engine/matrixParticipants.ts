@@ -2,7 +2,7 @@
 // scope, status, branch, the leases of its sessions and the files it edited (recorded edits and
 // uncommitted changes in its worktree), plus live sessions not tied to a task that hold or edited
 // something. Pure: the inputs are gathered elsewhere (matrixSources.ts).
-import { LOCKSTEP_WRITE_TOOL } from '../core/lockstepFolder';
+import { isLockstepFolderKey, LOCKSTEP_WRITE_TOOL } from '../core/lockstepFolder';
 import type { MatrixParticipant } from '../core/matrix';
 import type { Plan } from '../core/plan';
 import type { TaskRuntime, TaskStatus } from '../core/task';
@@ -111,11 +111,12 @@ export function deriveParticipants(inputs: ParticipantInputs): DerivedParticipan
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const s of loose) {
     const leased = sortedUnique(editing.leases.filter((l) => l.session === s.id).map((l) => l.key));
+    // Neither files Lockstep itself wrote for the session (the plan, hook configuration) nor Lockstep's
+    // own folder (the plan, which agents may not edit) are work a task could collide with.
     const edited = sortedUnique([
-      // Files Lockstep itself wrote for the session (the plan, hook configuration) are no work of its that a task could collide with.
       ...editing.edits.filter((e) => e.session === s.id && !(e.tools.length === 1 && e.tools[0] === LOCKSTEP_WRITE_TOOL)).map((e) => e.key),
       ...editing.unleased.filter((u) => u.editedBy.includes(s.id)).map((u) => u.key),
-    ]);
+    ]).filter((k) => !isLockstepFolderKey(k));
     if (leased.length === 0 && edited.length === 0) continue;
     out.push({
       model: { id: s.id, kind: 'session', leased, edited, readOnly: s.readOnly },

@@ -73,6 +73,11 @@ describe('deriveParticipants', () => {
     const ps = deriveParticipants({ plan, runtime, editing: withWrites, branches });
     assert.equal(ps.some((p) => p.model.id === 'claude:idle'), false, 'a plan Lockstep wrote made its session a matrix row');
     assert.deepEqual(ps.find((p) => p.model.id === 'cursor:x')?.model.edited, ['lib/z.ts', 'misc.txt']);
+    // The plan changed by hand is unleased, listed under every live session of the checkout: still no row for it.
+    const handEdited = { ...withWrites, unleased: [...withWrites.unleased, unleased('.lockstep/plan.yaml', '/r', ['claude:idle', 'cursor:x'])] };
+    const again = deriveParticipants({ plan, runtime, editing: handEdited, branches });
+    assert.equal(again.some((p) => p.model.id === 'claude:idle'), false, "a hand edit of Lockstep's plan made a session a matrix row");
+    assert.deepEqual(again.find((p) => p.model.id === 'cursor:x')?.model.edited, ['lib/z.ts', 'misc.txt']);
   });
 
   it('planned only: tasks and scopes, nothing live', () => {
