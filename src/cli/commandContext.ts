@@ -36,17 +36,20 @@ export function openContext(cwd = process.cwd()): CommandContext {
 }
 
 /**
- * Files Lockstep wrote at `author`'s request (hook configuration, the plan): recorded as that
- * session's edits, so they are not unleased edits. Returns why it could not be recorded (the write
- * itself stands), or undefined.
+ * Files Lockstep wrote at `author`'s request (hook configuration, the plan; default: the caller, as
+ * authorOf says): recorded as that session's edits, so they are not unleased edits. Returns why they
+ * could not be recorded (the write itself stands), or undefined.
  */
-export function recordWritesFor(ctx: CommandContext, author: string, files: readonly string[]): string | undefined {
+export function recordWritesFor(files: readonly string[], author?: string, ctx?: CommandContext): string | undefined {
+  let who = author ?? 'the caller';
   try {
-    const { id, agent } = parseSessionId(author, 'LOCKSTEP_SESSION');
-    recordLockstepWrites(ctx.store, { id, agent, cwd: ctx.cwd, worktree: ctx.location.worktreeRoot, source: 'cli' }, ctx.location.worktreeRoot, files);
+    who = author ?? authorOf(undefined);
+    const { id, agent } = parseSessionId(who, 'LOCKSTEP_SESSION');
+    const c = ctx ?? openContext();
+    recordLockstepWrites(c.store, { id, agent, cwd: c.cwd, worktree: c.location.worktreeRoot, source: 'cli' }, c.location.worktreeRoot, files);
     return undefined;
   } catch (e) {
-    return `not recorded as an edit of ${author} (${(e as Error).message.split('\n')[0]}): it shows as an unleased edit until committed`;
+    return `not recorded as an edit of ${who} (${(e as Error).message.split('\n')[0]}): it shows as an unleased edit until committed`;
   }
 }
 

@@ -196,11 +196,11 @@ export const UpdateTaskParams = z.object({ id: TaskId, patch: TaskPatch }).stric
 export type UpdateTaskParams = z.infer<typeof UpdateTaskParams>;
 
 export const PlanEditResult = z.object({ file: z.string(), state: SchedulerState });
+export type PlanEditResult = z.infer<typeof PlanEditResult>;
 
 /** A new plan from a template (planTemplates.ts); refused when a plan file exists. */
 export const CreatePlanParams = z.object({ template: z.enum(PLAN_TEMPLATE_IDS), target: PlanTarget.optional() }).strict();
 export type CreatePlanParams = z.infer<typeof CreatePlanParams>;
-export type PlanEditResult = z.infer<typeof PlanEditResult>;
 
 export const ValidatePlanParams = z.preprocess(
   (v) => (v == null ? {} : v),

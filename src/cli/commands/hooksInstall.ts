@@ -20,7 +20,7 @@ import { defaultHookCommand } from '../../agents/hookCommand';
 import { AgentName, HOOK_AGENT_NAMES } from '../../core/model';
 import { excludePattern, removeExclude } from '../../git/infoExclude';
 import { locateRepo } from '../../repoPaths/repoLocator';
-import { action, authorOf, CliError, openContext, printJson, recordWritesFor } from '../commandContext';
+import { action, CliError, printJson, recordWritesFor } from '../commandContext';
 import * as fs from 'node:fs';
 
 function parseAgentScope(opts: { agent: string; scope: string }): { agent: AgentName; scope: HookScope } {
@@ -78,17 +78,6 @@ function mcpNotes(repoRoot: string): string[] {
   return out;
 }
 
-/** Records the files the install wrote as the installer's edits; a note when that could not be done (the install stands). */
-function recordInstallWrites(files: readonly string[]): string | undefined {
-  let author = 'the person at this terminal';
-  try {
-    author = authorOf(undefined);
-    return recordWritesFor(openContext(), author, files);
-  } catch (e) {
-    return `not recorded as an edit of ${author} (${(e as Error).message.split('\n')[0]}): it shows as an unleased edit until committed`;
-  }
-}
-
 export function registerHooksCommand(program: Command): void {
   const hooks = program.command('hooks').description("manage agents' hook configuration");
   hooks
@@ -140,7 +129,7 @@ hooks are command hooks (PreToolUse with "onFailure": "block"). \`lockstep docto
         // What Lockstep wrote into the repository is the edit of whoever asked for it, not an unleased one
         // (the local pre-approval is git-ignored: never an unleased edit, nothing to record).
         const written = [r.changed ? r.file : undefined, mcp?.changed ? mcp.file : undefined].filter((f): f is string => f !== undefined);
-        const unrecorded = written.length > 0 ? recordInstallWrites(written) : undefined;
+        const unrecorded = written.length > 0 ? recordWritesFor(written) : undefined;
         if (unrecorded) notes.push(unrecorded);
         if (opts.json) printJson({ ok: true, agent, scope, transport, ...(why ? { transportNote: why } : {}), command, ...r, ...(launcher ? { launcher: launcher.launcher } : {}), notes, ...(mcp?.file ? { mcp } : {}), ...(approval ? { preapproval: approval } : {}) });
         else {

@@ -23,7 +23,7 @@ export function openScheduler(opts: { detached?: boolean; maxParallel?: number; 
     ...(author
       ? {
           planWritten: (file: string) => {
-            const unrecorded = recordWritesFor(ctx, author, [file]);
+            const unrecorded = recordWritesFor([file], author, ctx);
             if (unrecorded) process.stderr.write(`lockstep: note: ${path.basename(file)} ${unrecorded}\n`);
           },
         }
